@@ -1,0 +1,72 @@
+"""The layer rules of docs/ARCHITECTURE.md, enforced by walking every module's imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PKG = Path(__file__).resolve().parent.parent / "chipid"
+
+# package -> packages it must never import
+FORBIDDEN: dict[str, set[str]] = {
+    "lds": {"transport", "sm", "access", "auth", "reader", "cli", "sim", "conformance", "iso7816.binary"},
+    "pki": {"transport", "sm", "access", "auth", "reader", "cli", "sim", "conformance"},
+    "biometrics": {"transport", "sm", "access", "auth", "reader", "cli", "sim", "conformance", "lds", "pki"},
+    "iso7816": {"sm", "access", "auth", "reader", "cli", "sim", "conformance", "pki", "biometrics"},
+    "sm": {"access", "auth", "reader", "cli", "sim", "conformance", "pki", "biometrics"},
+    "transport": {"sm", "access", "auth", "reader", "cli", "sim", "conformance", "pki", "biometrics", "lds"},
+    "access": {"auth", "reader", "cli", "sim", "conformance", "pki", "biometrics"},
+    "auth": {"reader", "cli", "sim", "conformance", "biometrics"},
+    "reader": {"cli", "sim", "conformance"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return {n[len("chipid.") :] for n in names if n.startswith("chipid.")}
+
+
+def _area(path: Path) -> str:
+    rel = path.relative_to(PKG)
+    return rel.parts[0].removesuffix(".py")
+
+
+def test_no_import_flows_upward() -> None:
+    violations = []
+    for path in PKG.rglob("*.py"):
+        area = _area(path)
+        banned = FORBIDDEN.get(area, set())
+        for target in _imports(path):
+            if any(target == b or target.startswith(b + ".") for b in banned):
+                violations.append(f"{path.relative_to(PKG.parent)} imports chipid.{target}")
+    assert not violations, "\n".join(violations)
+
+
+def test_only_pcsc_imports_pyscard() -> None:
+    offenders = []
+    for path in PKG.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            mods = []
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                mods = [node.module]
+            if any(m == "smartcard" or m.startswith("smartcard.") for m in mods):
+                offenders.append(str(path.relative_to(PKG.parent)))
+    allowed = {"chipid/transport/pcsc.py"}
+    assert set(offenders) <= allowed, offenders
+
+
+def test_only_match_imports_native() -> None:
+    offenders = []
+    for path in PKG.rglob("*.py"):
+        if "chipid._native" in path.read_text() and path.name != "match.py":
+            offenders.append(str(path.relative_to(PKG.parent)))
+    assert not offenders
