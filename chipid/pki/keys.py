@@ -1,0 +1,178 @@
+"""Public keys from SubjectPublicKeyInfo and signature verification for PA (RSA, RSA-PSS, ECDSA).
+
+ICAO 9303-12 §4.4 (algorithms for CSCA / Document Signer signatures): RSASSA-PKCS1-v1_5, RSASSA-PSS
+(RFC 4055 parameters) and ECDSA (BSI TR-03111), with SHA-1 .. SHA-512. EC keys with explicit domain
+parameters are mapped to their named curve (:mod:`chipid.pki.curves`) or verified in pure Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from asn1crypto import algos, keys
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+from chipid.errors import ParseError, UnsupportedError
+from chipid.pki import ecmath
+from chipid.pki.curves import CurveParams, cryptography_curve, curve_by_name, from_specified_domain
+
+__all__ = [
+    "HASHES",
+    "ExplicitECKey",
+    "SignatureSpec",
+    "VerifyKey",
+    "digest",
+    "load_public_key",
+    "signature_spec",
+    "verify_signature",
+]
+
+HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "sha1": hashes.SHA1,
+    "sha224": hashes.SHA224,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
+
+
+@dataclass(frozen=True)
+class ExplicitECKey:
+    """An EC public key on a curve ``cryptography`` cannot load (verified by :mod:`chipid.pki.ecmath`)."""
+
+    curve: CurveParams
+    point: tuple[int, int]
+
+
+VerifyKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ExplicitECKey
+
+
+@dataclass(frozen=True)
+class SignatureSpec:
+    """How a signature is computed: scheme ``"pkcs1"``, ``"pss"`` or ``"ecdsa"``, and its hash."""
+
+    scheme: str
+    hash_name: str
+    salt_length: int | None = None
+    mgf_hash: str | None = None
+
+
+def digest(hash_name: str, data: bytes) -> bytes:
+    """Hash ``data`` with one of :data:`HASHES`."""
+    if hash_name not in HASHES:
+        raise UnsupportedError(f"unsupported hash algorithm {hash_name!r}")
+    return hashlib.new(hash_name, data).digest()
+
+
+def _ec_key(curve: CurveParams, point_bytes: bytes, path: str) -> VerifyKey:
+    try:
+        point = ecmath.decode_point(curve, point_bytes)
+    except ParseError as err:
+        raise ParseError(err.reason, path=f"{path} > subjectPublicKey") from err
+    named = cryptography_curve(curve)
+    if named is None:
+        return ExplicitECKey(curve, point)
+    return ec.EllipticCurvePublicNumbers(point[0], point[1], named).public_key()
+
+
+def load_public_key(spki: bytes | Any, *, path: str = "SubjectPublicKeyInfo") -> VerifyKey:
+    """Load an RSA or EC public key, including EC keys with explicit domain parameters.
+
+    Args:
+        spki: DER bytes or an asn1crypto ``keys.PublicKeyInfo``.
+        path: location for error messages.
+
+    Raises:
+        ParseError: malformed key. UnsupportedError: DSA, DH or an unknown key type.
+    """
+    try:
+        info = keys.PublicKeyInfo.load(spki) if isinstance(spki, bytes) else spki
+        algo = info["algorithm"]["algorithm"].native
+        if algo in ("rsa", "rsassa_pss"):
+            numbers = info["public_key"].parsed
+            return rsa.RSAPublicNumbers(
+                int(numbers["public_exponent"].native), int(numbers["modulus"].native)
+            ).public_key()
+        if algo != "ec":
+            oid = info["algorithm"]["algorithm"].dotted
+            raise UnsupportedError(f"unsupported public key algorithm {algo}", oid=oid)
+        params = info["algorithm"]["parameters"]
+        point_bytes = bytes(info["public_key"].native)
+        if params.name == "named":
+            curve = curve_by_name(params.chosen.native)
+        elif params.name == "specified":
+            curve = from_specified_domain(params.chosen, path=f"{path} > parameters")
+        else:
+            raise UnsupportedError("implicitlyCA EC parameters are not supported")
+    except (ValueError, TypeError, KeyError) as err:
+        raise ParseError(f"malformed public key: {err}", path=path) from err
+    return _ec_key(curve, point_bytes, path)
+
+
+def signature_spec(signature_algorithm: Any, digest_algorithm: Any = None) -> SignatureSpec:
+    """Interpret a (CMS / X.509) signature AlgorithmIdentifier.
+
+    Args:
+        signature_algorithm: asn1crypto ``SignedDigestAlgorithm``.
+        digest_algorithm: asn1crypto ``DigestAlgorithm`` of a SignerInfo, used when the signature OID
+            names no hash (``rsaEncryption``, ``ecPublicKey``).
+    """
+    name = signature_algorithm["algorithm"].native
+    if name == "rsassa_pss":
+        params = signature_algorithm["parameters"]
+        if not isinstance(params, algos.RSASSAPSSParams):
+            params = algos.RSASSAPSSParams.load(params.dump())
+        mgf = params["mask_gen_algorithm"]
+        mgf_hash = mgf["parameters"]["algorithm"].native if mgf["parameters"].native else "sha1"
+        return SignatureSpec("pss", params["hash_algorithm"]["algorithm"].native,
+                             int(params["salt_length"].native), mgf_hash)
+    try:
+        scheme = {"rsassa_pkcs1v15": "pkcs1", "ecdsa": "ecdsa"}[signature_algorithm.signature_algo]
+    except (KeyError, ValueError) as err:
+        raise UnsupportedError(f"unsupported signature algorithm {name}",
+                               oid=signature_algorithm["algorithm"].dotted) from err
+    try:
+        hash_name = signature_algorithm.hash_algo
+    except ValueError:
+        if digest_algorithm is None:
+            raise UnsupportedError(f"signature algorithm {name} names no hash") from None
+        hash_name = digest_algorithm["algorithm"].native
+    if hash_name not in HASHES:
+        raise UnsupportedError(f"unsupported hash algorithm {hash_name}")
+    return SignatureSpec(scheme, hash_name)
+
+
+def verify_signature(key: VerifyKey, signature: bytes, data: bytes, spec: SignatureSpec) -> bool:
+    """Verify ``signature`` over ``data``; False on a wrong signature or a key/scheme mismatch.
+
+    Raises:
+        UnsupportedError: an unknown hash.
+    """
+    if spec.hash_name not in HASHES:
+        raise UnsupportedError(f"unsupported hash algorithm {spec.hash_name}")
+    hash_alg = HASHES[spec.hash_name]()
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            if spec.scheme == "pkcs1":
+                key.verify(signature, data, padding.PKCS1v15(), hash_alg)
+            elif spec.scheme == "pss":
+                mgf_hash = HASHES[spec.mgf_hash or spec.hash_name]()
+                salt = spec.salt_length if spec.salt_length is not None else hash_alg.digest_size
+                key.verify(signature, data, padding.PSS(padding.MGF1(mgf_hash), salt), hash_alg)
+            else:
+                return False
+            return True
+        if spec.scheme != "ecdsa":
+            return False
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, data, ec.ECDSA(hash_alg))
+            return True
+        r, s = decode_dss_signature(signature)
+        return ecmath.ecdsa_verify(key.curve, key.point, digest(spec.hash_name, data), r, s)
+    except (InvalidSignature, ValueError):
+        return False
