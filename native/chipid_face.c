@@ -1,0 +1,161 @@
+/* Face-vector matching: L2 normalisation, cosine 1:1, threaded 1:N top-k, and a memory-scan yardstick.
+ *
+ * The inner loops are plain float loops with several independent accumulators so that the compiler
+ * vectorises them at the baseline ISA (SSE2 on x86-64) without -ffast-math; 1:N is memory-bandwidth
+ * bound, so threads take contiguous row ranges.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "chipid_match.h"
+
+#define FACE_LANES 8
+
+static float dot(const float *a, const float *b, int d) {
+    float acc[FACE_LANES] = {0};
+    int i = 0;
+    for (; i + FACE_LANES <= d; i += FACE_LANES) {
+        for (int l = 0; l < FACE_LANES; l++) acc[l] += a[i + l] * b[i + l];
+    }
+    float s = 0.0f;
+    for (int l = 0; l < FACE_LANES; l++) s += acc[l];
+    for (; i < d; i++) s += a[i] * b[i];
+    return s;
+}
+
+int chipid_face_normalize(float *rows, long long n, int d) {
+    if (n < 0 || d < 1 || (n > 0 && rows == NULL)) return CHIPID_EINVAL;
+    for (long long r = 0; r < n; r++) {
+        float *v = rows + r * d;
+        double ss = 0.0;
+        for (int i = 0; i < d; i++) ss += (double)v[i] * v[i];
+        if (!(ss > 0.0) || !isfinite(ss)) {
+            if (!isfinite(ss)) return CHIPID_EINVAL;
+            continue;
+        }
+        float inv = (float)(1.0 / sqrt(ss));
+        for (int i = 0; i < d; i++) v[i] *= inv;
+    }
+    return CHIPID_OK;
+}
+
+int chipid_face_cosine(const float *a, const float *b, int d, float *out) {
+    if (a == NULL || b == NULL || out == NULL || d < 1) return CHIPID_EINVAL;
+    *out = dot(a, b, d);
+    return CHIPID_OK;
+}
+
+typedef struct {
+    const float *q, *rows;
+    long long lo, hi;
+    int d, k;
+    long long *idx;
+    float *score;
+    double sum;
+} face_slice;
+
+static void topk_insert(long long *idx, float *score, int k, long long i, float s) {
+    int pos = k;
+    while (pos > 0 && (idx[pos - 1] < 0 || s > score[pos - 1] || (s == score[pos - 1] && i < idx[pos - 1]))) {
+        pos--;
+    }
+    if (pos >= k) return;
+    for (int j = k - 1; j > pos; j--) {
+        idx[j] = idx[j - 1];
+        score[j] = score[j - 1];
+    }
+    idx[pos] = i;
+    score[pos] = s;
+}
+
+static void *face_run(void *arg) {
+    face_slice *s = (face_slice *)arg;
+    for (int j = 0; j < s->k; j++) {
+        s->idx[j] = -1;
+        s->score[j] = 0.0f;
+    }
+    float worst = -INFINITY;
+    for (long long r = s->lo; r < s->hi; r++) {
+        float v = dot(s->q, s->rows + r * s->d, s->d);
+        if (v < worst || v != v) continue; /* below the current k-th (or NaN): cannot enter */
+        topk_insert(s->idx, s->score, s->k, r, v);
+        if (s->idx[s->k - 1] >= 0) worst = s->score[s->k - 1];
+    }
+    return NULL;
+}
+
+static void *scan_run(void *arg) {
+    face_slice *s = (face_slice *)arg;
+    float acc[FACE_LANES] = {0};
+    long long i = s->lo;
+    for (; i + FACE_LANES <= s->hi; i += FACE_LANES) {
+        for (int l = 0; l < FACE_LANES; l++) acc[l] += s->rows[i + l];
+    }
+    double t = 0.0;
+    for (int l = 0; l < FACE_LANES; l++) t += acc[l];
+    for (; i < s->hi; i++) t += s->rows[i];
+    s->sum = t;
+    return NULL;
+}
+
+/* Run fn over n_threads slices of [0, n); slice t gets its own k-sized scratch. */
+static int run_threads(void *(*fn)(void *), face_slice *sl, int n_threads, long long n) {
+    pthread_t th[64];
+    int ok[64] = {0};
+    for (int t = 0; t < n_threads; t++) {
+        sl[t].lo = n * t / n_threads;
+        sl[t].hi = n * (t + 1) / n_threads;
+        if (t > 0) ok[t] = pthread_create(&th[t], NULL, fn, &sl[t]) == 0;
+    }
+    fn(&sl[0]);
+    for (int t = 1; t < n_threads; t++) {
+        if (ok[t]) pthread_join(th[t], NULL);
+        else fn(&sl[t]);
+    }
+    return CHIPID_OK;
+}
+
+int chipid_face_search(const float *query, const float *rows, long long n, int d, int top_k, int n_threads,
+                       long long *out_idx, float *out_score) {
+    if (query == NULL || d < 1 || n < 0 || top_k < 1 || n_threads < 1) return CHIPID_EINVAL;
+    if ((n > 0 && rows == NULL) || out_idx == NULL || out_score == NULL) return CHIPID_EINVAL;
+    if (n_threads > 64) n_threads = 64;
+    if (n_threads > n) n_threads = n > 0 ? (int)n : 1;
+    long long *idx = malloc(sizeof(long long) * (size_t)top_k * (size_t)n_threads);
+    float *sc = malloc(sizeof(float) * (size_t)top_k * (size_t)n_threads);
+    if (idx == NULL || sc == NULL) {
+        free(idx);
+        free(sc);
+        return CHIPID_ENOMEM;
+    }
+    face_slice sl[64];
+    for (int t = 0; t < n_threads; t++) {
+        sl[t] = (face_slice){query, rows, 0, 0, d, top_k, idx + (size_t)top_k * t, sc + (size_t)top_k * t, 0.0};
+    }
+    run_threads(face_run, sl, n_threads, n);
+    for (int j = 0; j < top_k; j++) {
+        out_idx[j] = -1;
+        out_score[j] = 0.0f;
+    }
+    for (int t = 0; t < n_threads; t++) {
+        for (int j = 0; j < top_k && sl[t].idx[j] >= 0; j++) {
+            topk_insert(out_idx, out_score, top_k, sl[t].idx[j], sl[t].score[j]);
+        }
+    }
+    free(idx);
+    free(sc);
+    return CHIPID_OK;
+}
+
+int chipid_face_scan(const float *rows, long long count, int n_threads, double *out_sum) {
+    if (count < 0 || n_threads < 1 || out_sum == NULL || (count > 0 && rows == NULL)) return CHIPID_EINVAL;
+    if (n_threads > 64) n_threads = 64;
+    face_slice sl[64];
+    for (int t = 0; t < n_threads; t++) sl[t] = (face_slice){NULL, rows, 0, 0, 1, 1, NULL, NULL, 0.0};
+    run_threads(scan_run, sl, n_threads, count);
+    double s = 0.0;
+    for (int t = 0; t < n_threads; t++) s += sl[t].sum;
+    *out_sum = s;
+    return CHIPID_OK;
+}

@@ -1,0 +1,184 @@
+/* MCC 1:1 comparison: bit-vector local similarities, one-to-one pairing, relaxation (LSS-R).
+ *
+ * Cappelli, Ferrara, Maltoni, IEEE TPAMI 32(12), 2010: section 4.1 (local similarity of bit cylinders:
+ * 1 - ||ca xor cb|| / (||ca|| + ||cb||) over the matchable cells, direction gap <= deltaTheta, matchable
+ * cells >= minME), section 4.3 (relaxation of the candidate pairs with compatibility rho, efficiency
+ * ranking, global score = mean relaxed similarity of the top nP pairs).  Departures, mirrored in
+ * _match_ref.py: candidates are the best partner of each probe cylinder made one-to-one greedily; rho
+ * compares the two pair vectors in the local frame of the first minutia with linear ramps instead of
+ * three sigmoids.  Popcount uses the POPCNT instruction when the CPU has it (runtime dispatch).
+ */
+#include <math.h>
+
+#include "mcc_internal.h"
+
+typedef struct {
+    double sim;
+    int a, b;
+} cand;
+
+static inline int cand_before(const cand *p, const cand *q) {
+    if (p->sim != q->sim) return p->sim > q->sim;
+    if (p->a != q->a) return p->a < q->a;
+    return p->b < q->b;
+}
+
+static inline double ramp(double v, double lo, double hi) {
+    if (v <= lo) return 1.0;
+    if (v >= hi) return 0.0;
+    return (hi - v) / (hi - lo);
+}
+
+/* Relaxation and global score over the selected pairs (section 4.3). */
+static double consolidate(const mcc_cyl *ca, const mcc_cyl *cb, const cand *p, int np, int n_min) {
+    double l0[MCC_NR_MAX], lam[MCC_NR_MAX], nxt[MCC_NR_MAX], rho[MCC_NR_MAX][MCC_NR_MAX];
+    double cs[MCC_NR_MAX][4];
+    for (int t = 0; t < np; t++) {
+        double ta = ca[p[t].a].a * MCC_UNIT, tb = cb[p[t].b].a * MCC_UNIT;
+        cs[t][0] = cos(ta);
+        cs[t][1] = sin(ta);
+        cs[t][2] = cos(tb);
+        cs[t][3] = sin(tb);
+        l0[t] = lam[t] = p[t].sim;
+    }
+    for (int t = 0; t < np; t++) {
+        const mcc_cyl *at = &ca[p[t].a], *bt = &cb[p[t].b];
+        for (int k = 0; k < np; k++) {
+            if (k == t) {
+                rho[t][k] = 0.0;
+                continue;
+            }
+            const mcc_cyl *ak = &ca[p[k].a], *bk = &cb[p[k].b];
+            double dxa = ak->x - at->x, dya = ak->y - at->y;
+            double dxb = bk->x - bt->x, dyb = bk->y - bt->y;
+            double ua = cs[t][0] * dxa - cs[t][1] * dya, va = cs[t][1] * dxa + cs[t][0] * dya;
+            double ub = cs[t][2] * dxb - cs[t][3] * dyb, vb = cs[t][3] * dxb + cs[t][2] * dyb;
+            double d = sqrt((ua - ub) * (ua - ub) + (va - vb) * (va - vb));
+            int da = abs(mcc_adiff(mcc_adiff(ak->a, at->a), mcc_adiff(bk->a, bt->a)));
+            rho[t][k] = ramp(d, MCC_D_LO, MCC_D_HI) * ramp((double)da, MCC_A_LO, MCC_A_HI);
+        }
+    }
+    if (np > 1) {
+        for (int it = 0; it < MCC_NREL; it++) {
+            for (int t = 0; t < np; t++) {
+                double s = 0.0;
+                for (int k = 0; k < np; k++) s += rho[t][k] * lam[k];
+                nxt[t] = MCC_WR * lam[t] + (1.0 - MCC_WR) * s / (np - 1);
+            }
+            for (int t = 0; t < np; t++) lam[t] = nxt[t];
+        }
+    }
+    double z = 1.0 / (1.0 + exp(-MCC_TAU_P * (n_min - MCC_MU_P)));
+    int want = MCC_MIN_NP + (int)floor(z * (MCC_MAX_NP - MCC_MIN_NP) + 0.5);
+    /* pick the top `want` pairs by efficiency lam / l0 (ties: lower index first) */
+    int used[MCC_NR_MAX] = {0};
+    double total = 0.0;
+    for (int r = 0; r < want && r < np; r++) {
+        int best = -1;
+        double be = 0.0;
+        for (int t = 0; t < np; t++) {
+            if (used[t]) continue;
+            double e = lam[t] / l0[t];
+            if (best < 0 || e > be) {
+                best = t;
+                be = e;
+            }
+        }
+        used[best] = 1;
+        total += lam[best];
+    }
+    return total / want;
+}
+
+#define MCC_POP(x) __builtin_popcountll(x)
+
+static inline __attribute__((always_inline)) double score_body(const unsigned char *a,
+                                                                 const unsigned char *b) {
+    int na = mcc_ld16(a + 4), nb = mcc_ld16(b + 4);
+    if (na == 0 || nb == 0) return 0.0;
+    mcc_cyl ca[CHIPID_MAX_MINUTIAE], cb[CHIPID_MAX_MINUTIAE];
+    for (int i = 0; i < na; i++) mcc_load(a + CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * i, &ca[i]);
+    for (int i = 0; i < nb; i++) mcc_load(b + CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * i, &cb[i]);
+    cand c[CHIPID_MAX_MINUTIAE];
+    int nc = 0;
+    for (int i = 0; i < na; i++) {
+        double best = 0.0;
+        int bj = -1;
+        for (int j = 0; j < nb; j++) {
+            int dth = mcc_adiff(ca[i].a, cb[j].a);
+            if (dth > MCC_DELTA_THETA || dth < -MCC_DELTA_THETA) continue;
+            uint64_t m = ca[i].m & cb[j].m;
+            if (MCC_POP(m) < MCC_MIN_ME) continue;
+            int pa = 0, pb = 0, px = 0;
+            for (int k = 0; k < MCC_ND; k++) {
+                uint64_t va = ca[i].v[k] & m, vb = cb[j].v[k] & m;
+                pa += MCC_POP(va);
+                pb += MCC_POP(vb);
+                px += MCC_POP(va ^ vb);
+            }
+            if (pa + pb == 0) continue;
+            double sim = 1.0 - sqrt((double)px) / (sqrt((double)pa) + sqrt((double)pb));
+            if (sim > best) {
+                best = sim;
+                bj = j;
+            }
+        }
+        if (bj >= 0) {
+            cand x = {best, i, bj};
+            int k = nc++;
+            while (k > 0 && cand_before(&x, &c[k - 1])) {
+                c[k] = c[k - 1];
+                k--;
+            }
+            c[k] = x;
+        }
+    }
+    /* one-to-one: walk the candidates best first, keep a pair when its b is still free */
+    unsigned char taken[CHIPID_MAX_MINUTIAE] = {0};
+    cand p[MCC_NR_MAX];
+    int np = 0, nr = na < nb ? na : nb;
+    if (nr > MCC_NR_MAX) nr = MCC_NR_MAX;
+    for (int i = 0; i < nc && np < nr; i++) {
+        if (taken[c[i].b]) continue;
+        taken[c[i].b] = 1;
+        p[np++] = c[i];
+    }
+    if (np == 0) return 0.0;
+    return consolidate(ca, cb, p, np, na < nb ? na : nb);
+}
+
+static double score_generic(const unsigned char *a, const unsigned char *b) { return score_body(a, b); }
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+__attribute__((target("popcnt"))) static double score_popcnt(const unsigned char *a, const unsigned char *b) {
+    return score_body(a, b);
+}
+#define MCC_HAVE_DISPATCH 1
+#endif
+
+/* Order the pair canonically so compare(a, b) == compare(b, a) exactly. */
+double mcc_score(const unsigned char *a, const unsigned char *b) {
+    int la = CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * mcc_ld16(a + 4);
+    int lb = CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * mcc_ld16(b + 4);
+    int c = la != lb ? (la < lb ? -1 : 1) : memcmp(a, b, (size_t)la);
+    if (c > 0) {
+        const unsigned char *t = a;
+        a = b;
+        b = t;
+    }
+#ifdef MCC_HAVE_DISPATCH
+    if (__builtin_cpu_supports("popcnt")) return score_popcnt(a, b);
+#endif
+    return score_generic(a, b);
+}
+
+int chipid_compare(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len,
+                   double *score) {
+    if (score == NULL) return CHIPID_EINVAL;
+    *score = 0.0;
+    if (chipid_blob_check(a, a_len) != CHIPID_OK || chipid_blob_check(b, b_len) != CHIPID_OK) {
+        return CHIPID_EPARSE;
+    }
+    *score = mcc_score(a, b);
+    return CHIPID_OK;
+}

@@ -1,0 +1,78 @@
+/* Internal constants and blob accessors of the MCC matcher (not part of the cffi interface).
+ *
+ * The same constants are spelled out in chipid/biometrics/_match_ref.py, the pure-Python oracle: change
+ * both together and bump chipid_abi_version().
+ */
+#ifndef CHIPID_MCC_INTERNAL_H
+#define CHIPID_MCC_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "chipid_match.h"
+
+/* Cylinder geometry (Cappelli et al. 2010, section 3; NS reduced from 16 to 8 so a layer is one word). */
+#define MCC_R 70.0                  /* cylinder radius, pixels */
+#define MCC_NS 8                    /* spatial cells per side */
+#define MCC_ND 6                    /* direction layers */
+#define MCC_DS (2.0 * MCC_R / MCC_NS)
+#define MCC_SIGMA_S (28.0 / 3.0)
+#define MCC_SIGMA_D (2.0 * MCC_PI / 9.0)
+#define MCC_MU_PSI 0.0075           /* bit threshold of the summed contribution */
+#define MCC_OMEGA 50.0              /* convex-hull offset, pixels */
+#define MCC_CELLS_IN_CIRCLE 52      /* cells of the 8x8 grid whose centre lies within R */
+#define MCC_MIN_VC 39               /* ceil(0.75 * 52): valid cells for a valid cylinder */
+#define MCC_MIN_M 2                 /* neighbour minutiae within R + 3 sigma_s */
+#define MCC_MIN_ME 32               /* ceil(0.60 * 52): matchable cells for a non-zero similarity */
+#define MCC_DELTA_THETA 16384       /* pi / 2 in angle units: larger direction gaps never match */
+
+/* Consolidation (LSS-R, section 4.3), with a cheaper pair-consistency function rho. */
+#define MCC_NR_MAX 48
+#define MCC_NREL 5
+#define MCC_WR 0.5
+#define MCC_D_LO 5.0                /* local-vector distance ramp, pixels */
+#define MCC_D_HI 20.0
+#define MCC_A_LO 2731               /* relative-direction ramp, angle units (pi/12 .. pi/4) */
+#define MCC_A_HI 8192
+#define MCC_MIN_NP 4
+#define MCC_MAX_NP 12
+#define MCC_MU_P 20.0
+#define MCC_TAU_P 0.4
+
+#define MCC_PI 3.14159265358979323846
+#define MCC_TWO_PI (2.0 * MCC_PI)
+#define MCC_UNIT (MCC_TWO_PI / CHIPID_ANGLE_UNITS)
+
+/* One unpacked cylinder (blob record of CHIPID_CYL_BYTES bytes, little-endian). */
+typedef struct {
+    uint64_t v[MCC_ND]; /* value bits: layer k, cell i * 8 + j */
+    uint64_t m;         /* validity bits of the spatial cells */
+    int x, y, a;        /* minutia position and angle (units) */
+} mcc_cyl;
+
+static inline uint64_t mcc_ld64(const unsigned char *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+
+static inline int mcc_ld16(const unsigned char *p) { return p[0] | (p[1] << 8); }
+
+static inline void mcc_load(const unsigned char *rec, mcc_cyl *c) {
+    for (int k = 0; k < MCC_ND; k++) c->v[k] = mcc_ld64(rec + 8 * k);
+    c->m = mcc_ld64(rec + 48);
+    c->x = (int16_t)mcc_ld16(rec + 56);
+    c->y = (int16_t)mcc_ld16(rec + 58);
+    c->a = mcc_ld16(rec + 60);
+}
+
+/* Signed angle difference a - b in units, normalised to [-32768, 32767]. */
+static inline int mcc_adiff(int a, int b) {
+    int d = (a - b) & 0xFFFF;
+    return d >= 32768 ? d - 65536 : d;
+}
+
+/* Score of two validated blobs (defined in chipid_mcc_match.c). */
+double mcc_score(const unsigned char *a, const unsigned char *b);
+
+#endif
