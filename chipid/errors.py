@@ -15,7 +15,9 @@ __all__ = [
     "ChipAuthError",
     "ChipFileNotFoundError",
     "ChipIDError",
+    "ChipIDWarning",
     "ConditionsNotSatisfiedError",
+    "DataQuirkWarning",
     "IncorrectParametersError",
     "InstructionNotSupportedError",
     "NativeBuildError",
@@ -194,3 +196,12 @@ class UnsupportedError(ChipIDError, NotImplementedError):
 
 class NativeBuildError(ChipIDError, ImportError):
     """The native module is missing while ``CHIPID_REQUIRE_NATIVE=1`` demands it."""
+
+
+# --------------------------------------------------------------------------- warnings
+class ChipIDWarning(UserWarning):
+    """Base class of chipid warnings: input accepted despite a known real-world defect."""
+
+
+class DataQuirkWarning(ChipIDWarning):
+    """Data deviates from its standard in a known, harmless way (e.g. a minutiae record version "020")."""
