@@ -17,6 +17,9 @@ __all__ = [
     "ChipAuthenticationDomainParameterInfo",
     "ChipAuthenticationInfo",
     "ChipAuthenticationPublicKeyInfo",
+    "DG13Content",
+    "DG13Field",
+    "DG13Fields",
     "PACEDomainParameterInfo",
     "PACEInfo",
     "SecurityInfo",
@@ -117,4 +120,26 @@ class ActiveAuthenticationInfo(core.Sequence):  # type: ignore[misc]
         ("protocol", core.ObjectIdentifier),
         ("version", core.Integer),
         ("signature_algorithm", core.ObjectIdentifier),
+    ]
+
+
+class DG13Field(core.SequenceOf):  # type: ignore[misc]
+    """CCCD DG13: ``SEQUENCE { INTEGER fieldNo, value... }`` (values are strings or SEQUENCEs of strings)."""
+
+    _child_spec = core.Any
+
+
+class DG13Fields(core.SetOf):  # type: ignore[misc]
+    """CCCD DG13: ``SET OF`` field sequences."""
+
+    _child_spec = DG13Field
+
+
+class DG13Content(core.Sequence):  # type: ignore[misc]
+    """CCCD DG13 content (inside tag 6D): ``SEQUENCE { INTEGER version, OID charset, SET OF field }``."""
+
+    _fields: ClassVar[list[tuple[Any, ...]]] = [
+        ("version", core.Integer),
+        ("charset", core.ObjectIdentifier),
+        ("fields", DG13Fields),
     ]
