@@ -221,11 +221,13 @@ def _sign(key: SignerKey, data: bytes, hash_name: str, pss: bool) -> tuple[bytes
         sig = key.sign(data, ec.ECDSA(hash_alg, deterministic_signing=True))
         return sig, algos.SignedDigestAlgorithm({"algorithm": f"{hash_name}_ecdsa"})
     if pss:
-        params = algos.RSASSAPSSParams({
-            "hash_algorithm": {"algorithm": hash_name},
-            "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": hash_name}},
-            "salt_length": hash_alg.digest_size,
-        })
+        params = algos.RSASSAPSSParams(
+            {
+                "hash_algorithm": {"algorithm": hash_name},
+                "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": hash_name}},
+                "salt_length": hash_alg.digest_size,
+            }
+        )
         sig = key.sign(data, padding.PSS(padding.MGF1(hash_alg), hash_alg.digest_size), hash_alg)
         return sig, algos.SignedDigestAlgorithm({"algorithm": "rsassa_pss", "parameters": params})
     sig = key.sign(data, padding.PKCS1v15(), hash_alg)
@@ -274,9 +276,11 @@ def build_sod(
         The EF.SOD bytes (tag 77).
     """
     sig_hash = signature_hash or hash_algorithm
-    values = dict(dg_hashes) if dg_hashes is not None else {
-        n: _hash(hash_algorithm, d) for n, d in data_groups.items()
-    }
+    values = (
+        dict(dg_hashes)
+        if dg_hashes is not None
+        else {n: _hash(hash_algorithm, d) for n, d in data_groups.items()}
+    )
     lds: dict[str, Any] = {
         "version": 1 if lds_version else 0,
         "hash_algorithm": {"algorithm": hash_algorithm},
@@ -290,8 +294,9 @@ def build_sod(
     cert = x509.Certificate.load(signer_certificate)
     signer: dict[str, Any] = {
         "version": "v1",
-        "sid": cms.SignerIdentifier({"issuer_and_serial_number": {
-            "issuer": cert.issuer, "serial_number": cert.serial_number}}),
+        "sid": cms.SignerIdentifier(
+            {"issuer_and_serial_number": {"issuer": cert.issuer, "serial_number": cert.serial_number}}
+        ),
         "digest_algorithm": {"algorithm": sig_hash},
     }
     to_sign = econtent
@@ -308,13 +313,15 @@ def build_sod(
     signature, sig_alg = _sign(signer_key, to_sign, sig_hash, pss)
     signer["signature_algorithm"] = sig_alg
     signer["signature"] = signature
-    signed_data = cms.SignedData({
-        "version": "v3",
-        "digest_algorithms": [{"algorithm": sig_hash}],
-        "encap_content_info": {"content_type": content_type, "content": econtent},
-        "certificates": [cert] if include_certificate else None,
-        "signer_infos": [cms.SignerInfo(signer)],
-    })
+    signed_data = cms.SignedData(
+        {
+            "version": "v3",
+            "digest_algorithms": [{"algorithm": sig_hash}],
+            "encap_content_info": {"content_type": content_type, "content": econtent},
+            "certificates": [cert] if include_certificate else None,
+            "signer_infos": [cms.SignerInfo(signer)],
+        }
+    )
     info = cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
     wrapped: bytes = core.Asn1Value(class_="application", tag=23, method=1, contents=info).dump()
     return wrapped

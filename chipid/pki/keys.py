@@ -129,13 +129,15 @@ def signature_spec(signature_algorithm: Any, digest_algorithm: Any = None) -> Si
             params = algos.RSASSAPSSParams.load(params.dump())
         mgf = params["mask_gen_algorithm"]
         mgf_hash = mgf["parameters"]["algorithm"].native if mgf["parameters"].native else "sha1"
-        return SignatureSpec("pss", params["hash_algorithm"]["algorithm"].native,
-                             int(params["salt_length"].native), mgf_hash)
+        return SignatureSpec(
+            "pss", params["hash_algorithm"]["algorithm"].native, int(params["salt_length"].native), mgf_hash
+        )
     try:
         scheme = {"rsassa_pkcs1v15": "pkcs1", "ecdsa": "ecdsa"}[signature_algorithm.signature_algo]
     except (KeyError, ValueError) as err:
-        raise UnsupportedError(f"unsupported signature algorithm {name}",
-                               oid=signature_algorithm["algorithm"].dotted) from err
+        raise UnsupportedError(
+            f"unsupported signature algorithm {name}", oid=signature_algorithm["algorithm"].dotted
+        ) from err
     try:
         hash_name = signature_algorithm.hash_algo
     except ValueError:

@@ -1,0 +1,1 @@
+"""Chip authenticity protocols run over the secure channel: Active Authentication and Chip Authentication."""

@@ -1,0 +1,327 @@
+"""A test PKI generator: CSCA -> Document Signer, CRLs, link certificates, master lists, LDIF.
+
+ICAO 9303-12 §7 (certificate profiles): the CSCA is self-signed (basicConstraints CA, keyCertSign + cRLSign),
+the Document Signer carries digitalSignature and an authorityKeyIdentifier; CRLs are signed by the CSCA
+(§7.1.4). Deterministic from a seed where ``cryptography`` allows it: EC private scalars are derived from the
+seed (stable keys); RSA keys cannot be seeded and are cached per (seed, label, size) within a process.
+Everything here is for tests and the virtual chip; it is never used to verify anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import NameOID
+
+from chipid.pki.curves import curve_by_name
+
+__all__ = [
+    "Issued",
+    "PrivateKey",
+    "TestPKI",
+    "explicit_spki",
+    "generate_key",
+    "generate_pki",
+    "issue_csca",
+    "issue_ds",
+    "link_certificate",
+    "make_crl",
+    "with_ds",
+]
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
+"""Default 'now' of generated PKIs, so tests do not depend on the wall clock."""
+
+_CURVES: dict[str, type[ec.EllipticCurve]] = {
+    "secp256r1": ec.SECP256R1,
+    "secp384r1": ec.SECP384R1,
+    "secp521r1": ec.SECP521R1,
+    "brainpoolP256r1": ec.BrainpoolP256R1,
+    "brainpoolP384r1": ec.BrainpoolP384R1,
+    "brainpoolP512r1": ec.BrainpoolP512R1,
+}
+_RSA_CACHE: dict[tuple[bytes, str, int], rsa.RSAPrivateKey] = {}
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A private key with its certificate (DER in ``der``)."""
+
+    key: PrivateKey
+    der: bytes
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_der_x509_certificate(self.der)
+
+
+@dataclass(frozen=True)
+class TestPKI:
+    """One country's test PKI: CSCA, a Document Signer it issued and an (empty) CRL."""
+
+    csca: Issued
+    ds: Issued
+    crl: bytes
+    country: str
+
+
+def generate_key(
+    seed: bytes, label: str, kind: str = "ec", *, curve: str = "brainpoolP256r1", rsa_bits: int = 2048
+) -> PrivateKey:
+    """A key pair derived from ``seed`` and ``label`` (EC: deterministic scalar; RSA: cached)."""
+    if kind == "rsa":
+        cache_key = (seed, label, rsa_bits)
+        if cache_key not in _RSA_CACHE:
+            _RSA_CACHE[cache_key] = rsa.generate_private_key(65537, rsa_bits)
+        return _RSA_CACHE[cache_key]
+    n = curve_by_name(curve).n
+    scalar = int.from_bytes(hashlib.sha512(seed + b"|" + label.encode()).digest(), "big") % (n - 1) + 1
+    return ec.derive_private_key(scalar, _CURVES[curve]())
+
+
+def _hash_for(key: PrivateKey) -> hashes.SHA256 | hashes.SHA384:
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.key_size > 300:
+        return hashes.SHA384()
+    return hashes.SHA256()
+
+
+def _det(key: PrivateKey) -> bool | None:
+    return True if isinstance(key, ec.EllipticCurvePrivateKey) else None
+
+
+def _name(country: str, cn: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, country),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "chipid test"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
+
+
+def _serial(seed: bytes, label: str) -> int:
+    return int.from_bytes(hashlib.sha256(b"serial|" + seed + label.encode()).digest()[:8], "big") | 1
+
+
+def issue_csca(
+    seed: bytes,
+    *,
+    country: str = "VN",
+    cn: str = "CSCA",
+    kind: str = "ec",
+    curve: str = "brainpoolP256r1",
+    rsa_bits: int = 3072,
+    not_before: datetime = EPOCH,
+    years: int = 15,
+    label: str = "csca",
+) -> Issued:
+    """A self-signed CSCA certificate (ICAO 9303-12 §7.1.1)."""
+    key = generate_key(seed, label, kind, curve=curve, rsa_bits=rsa_bits)
+    name = _name(country, cn)
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(_serial(seed, label))
+        .not_valid_before(not_before)
+        .not_valid_after(not_before + timedelta(days=365 * years))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(ski, critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
+        .sign(key, _hash_for(key), ecdsa_deterministic=_det(key))
+    )
+    return Issued(key, cert.public_bytes(serialization.Encoding.DER))
+
+
+def issue_ds(
+    csca: Issued,
+    seed: bytes,
+    *,
+    label: str = "ds",
+    cn: str = "Document Signer",
+    kind: str = "ec",
+    curve: str = "brainpoolP256r1",
+    rsa_bits: int = 2048,
+    not_before: datetime = EPOCH,
+    days: int = 3650,
+    key_usage: bool = True,
+    serial: int | None = None,
+    explicit_params: bool = False,
+    negative_serial: bool = False,
+    subject_key: PrivateKey | None = None,
+) -> Issued:
+    """A Document Signer certificate issued by ``csca`` (ICAO 9303-12 §7.1.2).
+
+    Args:
+        key_usage: ``False`` gives keyCertSign only (a DS key that must be refused).
+        explicit_params: rewrite the EC SubjectPublicKeyInfo with explicit domain parameters.
+        negative_serial: encode a negative serial number (seen in real national PKIs).
+        subject_key: certify this key instead of a fresh one (link certificates use it).
+    """
+    key = subject_key or generate_key(seed, label, kind, curve=curve, rsa_bits=rsa_bits)
+    issuer = csca.certificate
+    usage = (
+        x509.KeyUsage(True, False, False, False, False, False, False, False, False)
+        if key_usage
+        else x509.KeyUsage(False, False, False, False, False, True, False, False, False)
+    )
+    country = issuer.subject.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0].value
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(str(country), cn))
+        .issuer_name(issuer.subject)
+        .public_key(key.public_key())
+        .serial_number(serial if serial is not None else _serial(seed, label))
+        .not_valid_before(not_before)
+        .not_valid_after(not_before + timedelta(days=days))
+        .add_extension(usage, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(csca.key.public_key()), critical=False
+        )
+    )
+    der = builder.sign(csca.key, _hash_for(csca.key), ecdsa_deterministic=_det(csca.key)).public_bytes(
+        serialization.Encoding.DER
+    )
+    if explicit_params or negative_serial:
+        der = _patch(der, csca.key, explicit=explicit_params, negate_serial=negative_serial)
+    return Issued(key, der)
+
+
+def link_certificate(old: Issued, new: Issued) -> bytes:
+    """A link certificate: the new CSCA's key and subject, signed by the old CSCA (9303-12 §5.5.1)."""
+    new_cert = new.certificate
+    old_cert = old.certificate
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(new_cert.subject)
+        .issuer_name(old_cert.subject)
+        .public_key(new.key.public_key())
+        .serial_number(new_cert.serial_number + 1)
+        .not_valid_before(new_cert.not_valid_before_utc)
+        .not_valid_after(new_cert.not_valid_after_utc)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(new.key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(old.key.public_key()), critical=False
+        )
+        .sign(old.key, _hash_for(old.key), ecdsa_deterministic=_det(old.key))
+    )
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def make_crl(
+    csca: Issued, revoked: tuple[int, ...] = (), *, this_update: datetime = EPOCH, days: int = 90
+) -> bytes:
+    """A CRL signed by ``csca`` revoking the given serial numbers (ICAO 9303-12 §7.1.4)."""
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(csca.certificate.subject)
+        .last_update(this_update)
+        .next_update(this_update + timedelta(days=days))
+    )
+    for serial in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(this_update).build()
+        )
+    return builder.sign(csca.key, _hash_for(csca.key), ecdsa_deterministic=_det(csca.key)).public_bytes(
+        serialization.Encoding.DER
+    )
+
+
+def explicit_spki(public_key: ec.EllipticCurvePublicKey) -> bytes:
+    """The SubjectPublicKeyInfo of an EC key with explicit (specified) domain parameters."""
+    curve = curve_by_name(public_key.curve.name)
+    size = curve.byte_length
+    point = public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    domain = asn1_keys.SpecifiedECDomain(
+        {
+            "version": "ecdpVer1",
+            "field_id": {"field_type": "prime_field", "parameters": curve.p},
+            "curve": {"a": curve.a.to_bytes(size, "big"), "b": curve.b.to_bytes(size, "big")},
+            "base": b"\x04" + curve.gx.to_bytes(size, "big") + curve.gy.to_bytes(size, "big"),
+            "order": curve.n,
+            "cofactor": curve.h,
+        }
+    )
+    info = asn1_keys.PublicKeyInfo(
+        {
+            "algorithm": {"algorithm": "ec", "parameters": asn1_keys.ECDomainParameters("specified", domain)},
+            "public_key": point,
+        }
+    )
+    der: bytes = info.dump()
+    return der
+
+
+def _patch(der: bytes, issuer_key: PrivateKey, *, explicit: bool, negate_serial: bool) -> bytes:
+    """Edit a certificate with asn1crypto (``cryptography`` refuses both edits) and re-sign it."""
+    cert: Any = asn1_x509.Certificate.load(der)
+    tbs = cert["tbs_certificate"].copy()
+    if explicit:
+        public = x509.load_der_x509_certificate(der).public_key()
+        assert isinstance(public, ec.EllipticCurvePublicKey)
+        tbs["subject_public_key_info"] = asn1_keys.PublicKeyInfo.load(explicit_spki(public))
+    if negate_serial:
+        tbs["serial_number"] = -abs(int(tbs["serial_number"].native))
+    tbs_der: bytes = tbs.dump(force=True)
+    hash_alg = _hash_for(issuer_key)
+    if isinstance(issuer_key, ec.EllipticCurvePrivateKey):
+        signature = issuer_key.sign(tbs_der, ec.ECDSA(hash_alg, deterministic_signing=True))
+    else:
+        signature = issuer_key.sign(tbs_der, padding.PKCS1v15(), hash_alg)
+    patched: bytes = asn1_x509.Certificate(
+        {
+            "tbs_certificate": asn1_x509.TbsCertificate.load(tbs_der),
+            "signature_algorithm": cert["signature_algorithm"],
+            "signature_value": signature,
+        }
+    ).dump()
+    return patched
+
+
+def generate_pki(
+    seed: bytes | str,
+    *,
+    kind: str = "ec",
+    curve: str = "brainpoolP256r1",
+    country: str = "VN",
+    now: datetime = EPOCH,
+    explicit_params: bool = False,
+) -> TestPKI:
+    """A whole test PKI: CSCA, one Document Signer valid from ``now`` and an empty CRL.
+
+    Args:
+        seed: makes EC keys (and serials) reproducible.
+        kind: ``"ec"`` or ``"rsa"`` for both CSCA and DS.
+        curve: EC curve name (``"brainpoolP256r1"``, ``"secp256r1"``, ...).
+        country: two-letter country of the subject names.
+        now: start of validity of both certificates.
+        explicit_params: the DS certificate carries explicit EC domain parameters.
+    """
+    raw_seed = seed.encode() if isinstance(seed, str) else seed
+    csca = issue_csca(raw_seed, country=country, kind=kind, curve=curve, not_before=now)
+    ds = issue_ds(csca, raw_seed, kind=kind, curve=curve, not_before=now, explicit_params=explicit_params)
+    return TestPKI(csca, ds, make_crl(csca, this_update=now), country)
+
+
+def with_ds(pki: TestPKI, ds: Issued) -> TestPKI:
+    """The same PKI with another Document Signer."""
+    return replace(pki, ds=ds)
