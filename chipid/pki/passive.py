@@ -1,0 +1,210 @@
+"""Passive Authentication (ICAO 9303-11 §5.1; 9303-12 §9 and §7 certificate profiles).
+
+§5.1.1 "Inspection System": (1) read EF.SOD and verify its signature with the Document Signer certificate;
+(2) build and validate a certification path from a trust anchor (CSCA) to the DS certificate; (3) read the
+data groups and compare their hashes with the dataGroupHashValues of the SOD. Each step is reported as its
+own :class:`~chipid.report.CheckResult`; a failed step never hides the others.
+
+Decisions (see also ``docs/report-json.md``):
+
+* A data group read from the chip but not listed in the SOD is FAILED (required): ICAO 9303-10 §4.6.2 says
+  the SOD holds the hash of every data group present, so its content is unauthenticated; it is excluded
+  from :attr:`PassiveAuthResult.authenticated_dgs`, and AA with such a DG15 must not be trusted.
+* A data group listed in the SOD but not read (e.g. DG3 without EAC) is NOT_PERFORMED and informational.
+* No CSCA for the DS issuer's country in the store -> the chain is NOT_PERFORMED (verdict INCOMPLETE); CSCAs
+  of that country exist but none issued the DS -> FAILED (a self-made "CSCA" is a forgery, not a gap).
+* The DS must be valid at the signing time (signingTime attribute, else ``at``); expiry *now* is a warning.
+* CRL: REVOKED fails; no usable CRL is NOT_PERFORMED (required only with ``require_crl=True``).
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from chipid.errors import ChipIDError, ParseError, UnsupportedError
+from chipid.lds.sod import LDS_SECURITY_OBJECT_OID, SOD, parse_sod
+from chipid.pki.certs import Certificate, load_certificate
+from chipid.pki.chain import chain_checks
+from chipid.pki.cms_signer import SignerCheck, find_signer_certificate, verify_signer_info
+from chipid.pki.keys import digest
+from chipid.pki.trust import TrustStore
+from chipid.report import CHECK_SOD_SIGNATURE, DG_HASH_PREFIX, CheckResult, CheckStatus
+
+__all__ = ["PassiveAuthResult", "passive_authenticate"]
+
+_P, _F, _N = CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.NOT_PERFORMED
+
+
+@dataclass(frozen=True)
+class PassiveAuthResult:
+    """Outcome of Passive Authentication.
+
+    Attributes:
+        checks: every check, in order.
+        passed: all required checks passed (SOD signature, attributes, chain, DS validity, every hash).
+        sod: the parsed SOD, ``None`` if it could not be parsed.
+        ds_certificate: the Document Signer certificate used.
+        csca: the CSCA (or link certificate) that issued it, when found.
+        authenticated_dgs: data groups whose bytes match a hash of a correctly signed SOD; only these
+            may be trusted (e.g. DG15 for Active Authentication, DG14 for Chip Authentication).
+    """
+
+    checks: tuple[CheckResult, ...]
+    passed: bool
+    sod: SOD | None = None
+    ds_certificate: Certificate | None = None
+    csca: Certificate | None = None
+    authenticated_dgs: frozenset[int] = frozenset()
+
+    def is_authenticated(self, dg: int) -> bool:
+        return dg in self.authenticated_dgs
+
+
+def _check(name: str, status: CheckStatus, reason: str, required: bool = True, **details: str) -> CheckResult:
+    return CheckResult(name, status, reason, details, required)
+
+
+def _signer(sod: SOD, trust: TrustStore | None) -> Certificate | None:
+    embedded = tuple(load_certificate(der, path="SOD > certificates") for der in sod.certificates)
+    known = tuple(trust.document_signers) if trust is not None else ()
+    return find_signer_certificate(sod.signer_info, embedded + known)
+
+
+def _signature_checks(sod: SOD, ds: Certificate) -> tuple[list[CheckResult], SignerCheck | None]:
+    try:
+        result = verify_signer_info(sod.signer_info, sod.econtent, sod.content_type, ds)
+    except (UnsupportedError, ParseError) as err:
+        return [_check(CHECK_SOD_SIGNATURE, _F, f"signature algorithm not usable: {err}")], None
+    checks = [
+        _check(
+            CHECK_SOD_SIGNATURE,
+            _P if result.signature else _F,
+            "SOD signature verifies with the DS key" if result.signature else result.reason,
+            algorithm=result.algorithm,
+        )
+    ]
+    type_ok = sod.content_type == LDS_SECURITY_OBJECT_OID and result.content_type is not False
+    checks.append(
+        _check(
+            "pa.content_type",
+            _P if type_ok else _F,
+            "eContentType and contentType are id-icao-mrtd-security-ldsSecurityObject"
+            if type_ok
+            else f"content type {sod.content_type} is not the LDS object or differs from signedAttrs",
+        )
+    )
+    if result.message_digest is None:
+        checks.append(
+            _check("pa.message_digest", _P, "no signedAttrs: the signature covers eContent directly")
+        )
+    else:
+        checks.append(
+            _check(
+                "pa.message_digest",
+                _P if result.message_digest else _F,
+                "messageDigest matches eContent"
+                if result.message_digest
+                else "messageDigest attribute does not match the hash of eContent",
+            )
+        )
+    return checks, result
+
+
+def _hash_checks(sod: SOD, data_groups: Mapping[int, bytes]) -> tuple[list[CheckResult], set[int]]:
+    checks: list[CheckResult] = []
+    matched: set[int] = set()
+    try:
+        digest(sod.hash_algorithm, b"")
+    except UnsupportedError as err:
+        return [_check(f"{DG_HASH_PREFIX}all", _F, str(err))], matched
+    for number in sorted(set(sod.dg_hashes) | set(data_groups)):
+        name = f"DG{number}"
+        if number not in sod.dg_hashes:
+            checks.append(
+                _check(
+                    f"pa.dg_uncovered.{name}",
+                    _F,
+                    f"{name} was read but is not covered by the SOD: its content is unauthenticated",
+                )
+            )
+        elif number not in data_groups:
+            checks.append(
+                _check(
+                    f"{DG_HASH_PREFIX}{name}", _N, f"{name} listed in the SOD but not read", required=False
+                )
+            )
+        elif hmac.compare_digest(digest(sod.hash_algorithm, data_groups[number]), sod.dg_hashes[number]):
+            matched.add(number)
+            checks.append(_check(f"{DG_HASH_PREFIX}{name}", _P, f"{sod.hash_algorithm} hash matches the SOD"))
+        else:
+            checks.append(
+                _check(
+                    f"{DG_HASH_PREFIX}{name}",
+                    _F,
+                    f"{name} bytes do not match the {sod.hash_algorithm} hash in the SOD",
+                )
+            )
+    return checks, matched
+
+
+def passive_authenticate(
+    sod: bytes,
+    data_groups: Mapping[int, bytes],
+    trust: TrustStore | None,
+    *,
+    at: datetime | None = None,
+    require_crl: bool = False,
+) -> PassiveAuthResult:
+    """Run Passive Authentication over EF.SOD and the exact data-group bytes read.
+
+    Args:
+        sod: EF.SOD as read (tag 77; DER or BER).
+        data_groups: data-group number -> exact file bytes as read from the chip.
+        trust: the CSCA trust store; ``None`` leaves the chain NOT_PERFORMED (verdict INCOMPLETE).
+        at: the verification time ("now"), injected for reproducible tests; default: the clock.
+        require_crl: make a missing/unusable CRL an INCOMPLETE rather than informational result.
+
+    Returns:
+        A :class:`PassiveAuthResult`; bad input never raises, it gives FAILED checks.
+    """
+    now = at or datetime.now(timezone.utc)
+    try:
+        parsed = parse_sod(sod)
+    except ChipIDError as err:
+        check = _check("pa.sod_parse", _F, f"EF.SOD cannot be parsed: {err}")
+        return PassiveAuthResult((check,), False)
+    checks = [_check("pa.sod_parse", _P, f"LDSSecurityObject v{parsed.version}, {parsed.hash_algorithm}")]
+    try:
+        ds = _signer(parsed, trust)
+    except ParseError as err:
+        ds = None
+        checks.append(_check("pa.ds_certificate", _F, f"embedded certificate cannot be parsed: {err}"))
+    signer_result: SignerCheck | None = None
+    csca: Certificate | None = None
+    if ds is None:
+        if not any(c.name == "pa.ds_certificate" for c in checks):
+            checks.append(
+                _check("pa.ds_certificate", _N, "no Document Signer certificate in the SOD or store")
+            )
+    else:
+        checks.append(
+            _check("pa.ds_certificate", _P, f"DS {ds.subject_text}", serial=f"{ds.serial_number:x}")
+        )
+        sig_checks, signer_result = _signature_checks(parsed, ds)
+        checks += sig_checks
+        signing_time = signer_result.signing_time if signer_result else None
+        chain, csca = chain_checks(ds, trust, signing_time or now, now, require_crl=require_crl)
+        checks += chain
+    hash_checks, matched = _hash_checks(parsed, data_groups)
+    checks += hash_checks
+    sod_ok = all(
+        c.passed for c in checks if c.name in (CHECK_SOD_SIGNATURE, "pa.content_type", "pa.message_digest")
+    )
+    authenticated = (
+        frozenset(matched) if ds is not None and signer_result is not None and sod_ok else frozenset()
+    )
+    passed = all(c.passed for c in checks if c.required) and bool(authenticated) and csca is not None
+    return PassiveAuthResult(tuple(checks), passed, parsed, ds, csca, authenticated)
