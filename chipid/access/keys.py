@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
@@ -131,17 +132,21 @@ class MRZKey:
         return cls(digits[-9:], date_of_birth, date_of_expiry)
 
     @classmethod
-    def from_mrz(cls, text: str) -> MRZKey:
+    def from_mrz(cls, text: str | Sequence[str]) -> MRZKey:
         """Build the key from a whole TD1, TD2 or TD3 MRZ (ICAO 9303-5/-6/-4 layouts).
 
         Check digits are verified (an OCR error would only yield a wrong key later).
         A TD1/TD2 document number longer than 9 characters (check-digit position
         ``<``, the rest in the optional data, 9303-5 §4.2.4 note j) is supported.
 
+        Args:
+            text: the MRZ as one string (lines separated by newlines) or a sequence of lines.
+
         Raises:
             ParseError: unknown layout or a wrong check digit.
         """
-        lines = [ln.strip().replace(" ", "") for ln in text.strip().splitlines() if ln.strip()]
+        raw = text.splitlines() if isinstance(text, str) else [str(line) for line in text]
+        lines = [ln.strip().replace(" ", "") for ln in raw if ln.strip()]
         shape = (len(lines), {len(ln) for ln in lines})
         if shape == (3, {30}):
             top, bottom = lines[0], lines[1]
