@@ -112,7 +112,7 @@ def test_rnd_ifd_echo_mismatch() -> None:
     k_enc, k_mac = bac_keys(_key())
     forged = build_mutual_auth(k_enc, k_mac, h(d3["rnd_ic"]), bytes(8), h(d3["k_ic"]))
     card = _script(forged.hex() + "9000")
-    with pytest.raises(BACError, match="RND.IFD"):
+    with pytest.raises(BACError, match=r"RND\.IFD"):
         perform_bac(card, _key(), rng=ListRNG(h(d3["rnd_ifd"]), h(d3["k_ifd"])))
 
 
