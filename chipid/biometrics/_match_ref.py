@@ -1,0 +1,310 @@
+"""Readable pure-Python reference of the native matching kernels (the test oracle and the fallback).
+
+It implements the same algorithm with the same quantisation, constants and floating-point operation
+order as native/chipid_mcc_prepare.c, native/chipid_mcc_match.c and native/chipid_face.c, so blobs are
+byte-identical and scores agree to rounding.  It is about two orders of magnitude slower than C.
+
+Minutia Cylinder-Code: Cappelli, Ferrara, Maltoni, IEEE TPAMI 32(12), 2010 (section 3: cylinders,
+section 4.1: bit-vector local similarity, section 4.3: relaxation, LSS-R).
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections.abc import Sequence
+
+__all__ = ["blob_check", "compare", "face_cosine", "face_normalize", "face_search", "prepare", "search"]
+
+# Constants: keep equal to native/mcc_internal.h.
+R = 70.0
+NS = 8
+ND = 6
+DS = 2.0 * R / NS
+SIGMA_S = 28.0 / 3.0
+SIGMA_D = 2.0 * math.pi / 9.0
+MU_PSI = 0.0075
+OMEGA = 50.0
+MIN_VC = 39
+MIN_M = 2
+MIN_ME = 32
+DELTA_THETA = 16384
+NR_MAX = 48
+NREL = 5
+WR = 0.5
+D_LO, D_HI = 5.0, 20.0
+A_LO, A_HI = 2731, 8192
+MIN_NP, MAX_NP = 4, 12
+MU_P, TAU_P = 20.0, 0.4
+UNIT = 2.0 * math.pi / 65536
+HEADER, CYL = 16, 64
+MAGIC = b"MCC2"
+
+_Cyl = tuple[tuple[int, ...], int, int, int, int]  # (value words, mask, x, y, angle)
+
+
+def _adiff(a: int, b: int) -> int:
+    """Signed angle difference a - b in 65536 units, in [-32768, 32767]."""
+    d = (a - b) & 0xFFFF
+    return d - 65536 if d >= 32768 else d
+
+
+def _hull(pts: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Andrew's monotone chain over integer points (collinear points dropped)."""
+    p = sorted(set(pts))
+    if len(p) <= 2:
+        return p
+
+    def cross(o: tuple[int, int], a: tuple[int, int], b: tuple[int, int]) -> int:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[int, int]] = []
+    for q in p:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], q) <= 0:
+            lower.pop()
+        lower.append(q)
+    upper: list[tuple[int, int]] = []
+    for q in reversed(p):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], q) <= 0:
+            upper.pop()
+        upper.append(q)
+    return lower[:-1] + upper[:-1]
+
+
+def _seg_dist2(px: float, py: float, a: tuple[int, int], b: tuple[int, int]) -> float:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    wx, wy = px - a[0], py - a[1]
+    len2 = dx * dx + dy * dy
+    t = (wx * dx + wy * dy) / len2 if len2 > 0 else 0.0
+    t = min(max(t, 0.0), 1.0)
+    ex, ey = wx - t * dx, wy - t * dy
+    return ex * ex + ey * ey
+
+
+def _in_hull(px: float, py: float, h: list[tuple[int, int]]) -> bool:
+    nh = len(h)
+    if nh == 0:
+        return False
+    if nh >= 3 and all(
+        (h[(i + 1) % nh][0] - h[i][0]) * (py - h[i][1]) - (h[(i + 1) % nh][1] - h[i][1]) * (px - h[i][0])
+        >= 0.0
+        for i in range(nh)
+    ):
+        return True
+    edges = [(h[i], h[(i + 1) % nh]) for i in range(nh)] if nh >= 3 else [(h[0], h[-1])]
+    return any(_seg_dist2(px, py, a, b) <= OMEGA * OMEGA for a, b in edges)
+
+
+def _cylinder(
+    xs: Sequence[int], ys: Sequence[int], angs: Sequence[int], m: int, hull: list[tuple[int, int]]
+) -> bytes:
+    """Cylinder record of minutia m (section 3), or b"" when the cylinder is invalid."""
+    reach2 = (R + 3.0 * SIGMA_S) * (R + 3.0 * SIGMA_S)
+    near2 = (3.0 * SIGMA_S) * (3.0 * SIGMA_S)
+    gs_norm = 1.0 / (SIGMA_S * math.sqrt(2.0 * math.pi))
+    dd = 2.0 * math.pi / ND
+    nbrs: list[tuple[int, list[float]]] = []
+    for t in range(len(xs)):
+        if t == m:
+            continue
+        ex, ey = float(xs[t] - xs[m]), float(ys[t] - ys[m])
+        if ex * ex + ey * ey > reach2:
+            continue
+        dth = _adiff(angs[m], angs[t]) * UNIT
+        gd = []
+        for k in range(ND):
+            al = (-math.pi + (k + 0.5) * dd) - dth
+            if al < -math.pi:
+                al += 2.0 * math.pi
+            elif al >= math.pi:
+                al -= 2.0 * math.pi
+            s2 = SIGMA_D * math.sqrt(2.0)
+            gd.append(0.5 * (math.erf((al + dd / 2.0) / s2) - math.erf((al - dd / 2.0) / s2)))
+        nbrs.append((t, gd))
+    if len(nbrs) < MIN_M:
+        return b""
+    th = angs[m] * UNIT
+    c, s = math.cos(th), math.sin(th)
+    words, mask, valid = [0] * ND, 0, 0
+    for i in range(NS):
+        for j in range(NS):
+            di, dj = 2 * i - (NS - 1), 2 * j - (NS - 1)
+            if di * di + dj * dj > NS * NS:
+                continue
+            ii, jj = di * 0.5, dj * 0.5
+            px = xs[m] + DS * (c * ii + s * jj)
+            py = ys[m] + DS * (-s * ii + c * jj)
+            if not _in_hull(px, py, hull):
+                continue
+            bit = 1 << (i * NS + j)
+            mask |= bit
+            valid += 1
+            total = [0.0] * ND
+            for t, gd in nbrs:
+                ex, ey = px - xs[t], py - ys[t]
+                d2 = ex * ex + ey * ey
+                if d2 > near2:
+                    continue
+                gs = gs_norm * math.exp(-d2 / (2.0 * SIGMA_S * SIGMA_S))
+                for k in range(ND):
+                    total[k] += gs * gd[k]
+            for k in range(ND):
+                if total[k] >= MU_PSI:
+                    words[k] |= bit
+    if valid < MIN_VC:
+        return b""
+    return struct.pack("<7Q4H", *words, mask, xs[m], ys[m], angs[m], len(nbrs))
+
+
+def prepare(xs: Sequence[int], ys: Sequence[int], angles: Sequence[int]) -> bytes:
+    """Blob of a template: header + one 64-byte record per valid cylinder (see chipid_prepare)."""
+    hull = _hull(list(zip(xs, ys, strict=True)))
+    cyls = [c for m in range(len(xs)) if (c := _cylinder(xs, ys, angles, m, hull))]
+    return MAGIC + struct.pack("<HH8x", len(cyls), len(xs)) + b"".join(cyls)
+
+
+def blob_check(blob: bytes) -> bool:
+    """The structural check of chipid_blob_check."""
+    if len(blob) < HEADER or blob[:4] != MAGIC or any(blob[8:HEADER]):
+        return False
+    ncyl, n = struct.unpack_from("<HH", blob, 4)
+    return bool(ncyl <= n <= 255 and len(blob) == HEADER + CYL * ncyl)
+
+
+def _load(blob: bytes) -> list[_Cyl]:
+    out = []
+    for i in range(struct.unpack_from("<H", blob, 4)[0]):
+        f = struct.unpack_from("<7QhhH2x", blob, HEADER + CYL * i)
+        out.append((f[:6], f[6], f[7], f[8], f[9]))
+    return out
+
+
+def _ramp(v: float, lo: float, hi: float) -> float:
+    if v <= lo:
+        return 1.0
+    if v >= hi:
+        return 0.0
+    return (hi - v) / (hi - lo)
+
+
+def _consolidate(ca: list[_Cyl], cb: list[_Cyl], pairs: list[tuple[float, int, int]], n_min: int) -> float:
+    """Relaxation of the selected pairs and the global score (section 4.3)."""
+    np_ = len(pairs)
+    l0 = [p[0] for p in pairs]
+    cs = []
+    for _, a, b in pairs:
+        ta, tb = ca[a][4] * UNIT, cb[b][4] * UNIT
+        cs.append((math.cos(ta), math.sin(ta), math.cos(tb), math.sin(tb)))
+    rho = [[0.0] * np_ for _ in range(np_)]
+    for t, (_, a, b) in enumerate(pairs):
+        at, bt = ca[a], cb[b]
+        for k, (_, ak_i, bk_i) in enumerate(pairs):
+            if k == t:
+                continue
+            ak, bk = ca[ak_i], cb[bk_i]
+            dxa, dya = float(ak[2] - at[2]), float(ak[3] - at[3])
+            dxb, dyb = float(bk[2] - bt[2]), float(bk[3] - bt[3])
+            c0, s0, c1, s1 = cs[t]
+            ua, va = c0 * dxa - s0 * dya, s0 * dxa + c0 * dya
+            ub, vb = c1 * dxb - s1 * dyb, s1 * dxb + c1 * dyb
+            d = math.sqrt((ua - ub) * (ua - ub) + (va - vb) * (va - vb))
+            da = abs(_adiff(_adiff(ak[4], at[4]), _adiff(bk[4], bt[4])))
+            rho[t][k] = _ramp(d, D_LO, D_HI) * _ramp(float(da), A_LO, A_HI)
+    lam = list(l0)
+    if np_ > 1:
+        for _ in range(NREL):
+            nxt = []
+            for t in range(np_):
+                s = 0.0
+                for k in range(np_):
+                    s += rho[t][k] * lam[k]
+                nxt.append(WR * lam[t] + (1.0 - WR) * s / (np_ - 1))
+            lam = nxt
+    z = 1.0 / (1.0 + math.exp(-TAU_P * (n_min - MU_P)))
+    want = MIN_NP + math.floor(z * (MAX_NP - MIN_NP) + 0.5)
+    order = sorted(range(np_), key=lambda t: (-(lam[t] / l0[t]), t))
+    total = 0.0
+    for t in order[:want]:
+        total += lam[t]
+    return total / want
+
+
+def _local_sim(x: _Cyl, y: _Cyl) -> float:
+    """Bit-vector local similarity (section 4.1); 0.0 when not matchable."""
+    dth = _adiff(x[4], y[4])
+    if dth > DELTA_THETA or dth < -DELTA_THETA:
+        return 0.0
+    m = x[1] & y[1]
+    if m.bit_count() < MIN_ME:
+        return 0.0
+    pa = pb = px = 0
+    for k in range(ND):
+        va, vb = x[0][k] & m, y[0][k] & m
+        pa += va.bit_count()
+        pb += vb.bit_count()
+        px += (va ^ vb).bit_count()
+    if pa + pb == 0:
+        return 0.0
+    return 1.0 - math.sqrt(px) / (math.sqrt(pa) + math.sqrt(pb))
+
+
+def compare(a: bytes, b: bytes) -> float:
+    """Similarity in [0, 1] of two blobs (symmetric: the pair is put in a canonical order)."""
+    if (len(a), a) > (len(b), b):
+        a, b = b, a
+    ca, cb = _load(a), _load(b)
+    if not ca or not cb:
+        return 0.0
+    cands = []
+    for i, x in enumerate(ca):
+        best, bj = 0.0, -1
+        for j, y in enumerate(cb):
+            sim = _local_sim(x, y)
+            if sim > best:
+                best, bj = sim, j
+        if bj >= 0:
+            cands.append((best, i, bj))
+    cands.sort(key=lambda c: (-c[0], c[1], c[2]))
+    nr = min(len(ca), len(cb), NR_MAX)
+    taken: set[int] = set()
+    pairs: list[tuple[float, int, int]] = []
+    for c in cands:
+        if len(pairs) >= nr:
+            break
+        if c[2] not in taken:
+            taken.add(c[2])
+            pairs.append(c)
+    if not pairs:
+        return 0.0
+    return _consolidate(ca, cb, pairs, min(len(ca), len(cb)))
+
+
+def search(probe: bytes, gallery: Sequence[bytes], top_k: int) -> list[tuple[int, float]]:
+    """Top-k (index, score), score descending then index ascending."""
+    scored = sorted(((i, compare(probe, g)) for i, g in enumerate(gallery)), key=lambda p: (-p[1], p[0]))
+    return scored[:top_k]
+
+
+def face_normalize(v: Sequence[float]) -> list[float]:
+    """L2-normalised copy (float32 rounding as in C); a zero vector stays zero."""
+    f32 = [struct.unpack("f", struct.pack("f", x))[0] for x in v]
+    ss = 0.0
+    for x in f32:  # sequential double sum, as in C (not sum(): 3.12+ compensates)
+        ss += x * x
+    if ss == 0.0:
+        return f32
+    inv = struct.unpack("f", struct.pack("f", 1.0 / math.sqrt(ss)))[0]
+    return [struct.unpack("f", struct.pack("f", x * inv))[0] for x in f32]
+
+
+def face_cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Dot product (the cosine of normalised vectors), in double precision."""
+    return math.fsum(x * y for x, y in zip(a, b, strict=True))
+
+
+def face_search(
+    query: Sequence[float], rows: Sequence[Sequence[float]], top_k: int
+) -> list[tuple[int, float]]:
+    """Top-k (row index, cosine) of one query against rows."""
+    scored = sorted(((i, face_cosine(query, r)) for i, r in enumerate(rows)), key=lambda p: (-p[1], p[0]))
+    return scored[:top_k]

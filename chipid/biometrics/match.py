@@ -1,0 +1,278 @@
+"""Typed wrapper of the native matcher (chipid._native), with a visible pure-Python fallback.
+
+This is the only module that imports ``chipid._native``.  It checks types, passes buffers with
+``ffi.from_buffer`` (the out-of-line cffi calls release the GIL) and maps status codes to exceptions.
+When the extension is missing, :data:`BACKEND` is ``"python"`` and a :class:`~chipid.errors.ChipIDWarning`
+is issued; with ``CHIPID_REQUIRE_NATIVE=1`` a missing extension raises
+:class:`~chipid.errors.NativeBuildError` at import time instead.
+
+Fingerprints: :func:`prepare` turns a minutiae view into a blob (Minutia Cylinder-Code cylinders), then
+:func:`compare` (1:1) or :func:`search` over a :class:`Gallery` (1:N) score blobs in [0, 1].
+:data:`THRESHOLD_FMR_10K` is the score at which the false match rate is 1/10,000 on the FVC2002 DB1..4_B
+templates (see benchmarks/accuracy_fvc.py for the calibration).
+"""
+
+from __future__ import annotations
+
+import array
+import importlib
+import math
+import os
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chipid.biometrics import _match_ref as _ref
+from chipid.biometrics.template import FingerView, Minutia, MinutiaeRecord
+from chipid.errors import ChipIDWarning, NativeBuildError, ParseError
+
+__all__ = [
+    "BACKEND",
+    "THRESHOLD_FMR_10K",
+    "Gallery",
+    "SearchHit",
+    "compare",
+    "face_cosine",
+    "face_normalize",
+    "face_search",
+    "prepare",
+    "quantize",
+    "search",
+]
+
+_ABI = 2
+_OK, _EINVAL, _ENOMEM, _EPARSE = 0, -1, -2, -3
+
+#: Score threshold giving FMR = 1/10,000 on the FVC2002 DB1..4_B impostor pairs (calibration in
+#: benchmarks/accuracy_fvc.py: the smallest threshold above all but 1 in 10,000 impostor scores).
+THRESHOLD_FMR_10K = 0.40
+
+
+def _load_native() -> Any:
+    """The cffi module, None when missing (NativeBuildError when CHIPID_REQUIRE_NATIVE=1)."""
+    required = os.environ.get("CHIPID_REQUIRE_NATIVE", "") == "1"
+    try:
+        _native: Any = importlib.import_module("chipid._native")  # the one import of the extension
+    except ImportError as err:
+        if required:
+            raise NativeBuildError("chipid._native is not built and CHIPID_REQUIRE_NATIVE=1") from err
+        warnings.warn(
+            "chipid._native is missing: using the slow pure-Python matcher", ChipIDWarning, stacklevel=2
+        )
+        return None
+    if _native.lib.chipid_abi_version() != _ABI:
+        raise NativeBuildError(f"chipid._native ABI {_native.lib.chipid_abi_version()} != {_ABI}: rebuild it")
+    return _native
+
+
+_NATIVE = _load_native()
+BACKEND: str = "native" if _NATIVE is not None else "python"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One 1:N result: gallery index and similarity score."""
+
+    index: int
+    score: float
+
+
+def _threads(threads: int | None) -> int:
+    if threads is None:
+        return max(
+            1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        )
+    if threads < 1:
+        raise ValueError("threads must be >= 1")
+    return threads
+
+
+def _check(rc: int, what: str) -> None:
+    if rc == _OK or rc > 0:
+        return
+    if rc == _ENOMEM:
+        raise MemoryError(f"{what}: out of memory")
+    if rc == _EPARSE:
+        raise ParseError("not a prepared template blob (bad magic, counts or length)", path=what)
+    raise ValueError(f"{what}: invalid argument (status {rc})")
+
+
+def quantize(minutiae: Sequence[Minutia]) -> tuple[list[int], list[int], list[int]]:
+    """Matcher input: x, y and angle in 65536 units per turn (rounded half up)."""
+    angles = [math.floor(m.angle * 65536 / 360 + 0.5) % 65536 for m in minutiae]
+    return [m.x for m in minutiae], [m.y for m in minutiae], angles
+
+
+def prepare(template: MinutiaeRecord | FingerView | Sequence[Minutia], *, view: int = 0) -> bytes:
+    """Preprocess one finger view into a matcher blob (do it once per template, reuse the blob).
+
+    Args:
+        template: a parsed record (``view`` selects the finger view), a view or a minutiae list.
+        view: index of the finger view in a record.
+
+    Raises:
+        ParseError: more than 255 minutiae or a coordinate beyond 14 bits.
+        IndexError: no such view.
+    """
+    if isinstance(template, MinutiaeRecord):
+        template = template.views[view]
+    minutiae = template.minutiae if isinstance(template, FingerView) else template
+    if len(minutiae) > 255:
+        raise ParseError(f"{len(minutiae)} minutiae; at most 255 are allowed", path="minutiae")
+    xs, ys, angles = quantize(minutiae)
+    if any(not 0 <= v <= 0x3FFF for v in xs + ys):
+        raise ParseError("minutia coordinate outside 0..16383", path="minutiae")
+    if _NATIVE is None:
+        return _ref.prepare(xs, ys, angles)
+    ffi, lib = _NATIVE.ffi, _NATIVE.lib
+    n = len(xs)
+    out = ffi.new("unsigned char[]", lib.chipid_blob_size(n))
+    rc = lib.chipid_prepare(
+        ffi.new("int[]", xs or [0]),
+        ffi.new("int[]", ys or [0]),
+        ffi.new("int[]", angles or [0]),
+        n,
+        out,
+        len(out),
+    )
+    _check(rc, "prepare")
+    return bytes(ffi.buffer(out, rc))
+
+
+def _blob(data: bytes, what: str) -> bytes:
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"{what} must be bytes, not {type(data).__name__}")
+    data = bytes(data)
+    if not _ref.blob_check(data):
+        raise ParseError("not a prepared template blob (bad magic, counts or length)", path=what)
+    return data
+
+
+def compare(probe: bytes, candidate: bytes) -> float:
+    """1:1 similarity in [0, 1] of two prepared blobs; symmetric.
+
+    Raises:
+        ParseError: a blob is malformed.
+    """
+    a, b = _blob(probe, "probe"), _blob(candidate, "candidate")
+    if _NATIVE is None:
+        return _ref.compare(a, b)
+    out = _NATIVE.ffi.new("double *")
+    _check(_NATIVE.lib.chipid_compare(a, len(a), b, len(b), out), "compare")
+    return float(out[0])
+
+
+class Gallery:
+    """Prepared blobs packed once into one contiguous buffer plus offsets, for :func:`search`."""
+
+    def __init__(self, blobs: Iterable[bytes]) -> None:
+        parts = [_blob(b, f"gallery[{i}]") for i, b in enumerate(blobs)]
+        self._blobs = parts if _NATIVE is None else []
+        self.buffer = b"".join(parts)
+        self.offsets = array.array("q", [0])
+        for p in parts:
+            self.offsets.append(self.offsets[-1] + len(p))
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def blob(self, index: int) -> bytes:
+        """The blob of one gallery entry."""
+        return self.buffer[self.offsets[index] : self.offsets[index + 1]]
+
+
+def search(probe: bytes, gallery: Gallery, top_k: int = 10, *, threads: int | None = None) -> list[SearchHit]:
+    """1:N: the ``top_k`` best gallery entries (score descending, index ascending on ties).
+
+    Raises:
+        ParseError: the probe blob is malformed.
+        ValueError: ``top_k`` < 1 or ``threads`` < 1.
+    """
+    if top_k < 1:
+        raise ValueError("top_k must be >= 1")
+    p = _blob(probe, "probe")
+    n, nt = len(gallery), _threads(threads)
+    if _NATIVE is None:
+        return [SearchHit(i, s) for i, s in _ref.search(p, [gallery.blob(i) for i in range(n)], top_k)]
+    ffi, lib = _NATIVE.ffi, _NATIVE.lib
+    k = min(top_k, max(n, 1))
+    idx, scores = ffi.new("int[]", k), ffi.new("double[]", k)
+    gbuf, offs = ffi.from_buffer(gallery.buffer), ffi.from_buffer("long long[]", gallery.offsets)
+    rc = lib.chipid_search(p, len(p), gbuf, len(gallery.buffer), offs, n, k, nt, idx, scores)
+    _check(rc, "search")
+    return [SearchHit(int(idx[j]), float(scores[j])) for j in range(k) if idx[j] >= 0]
+
+
+def _floats(data: Any, what: str) -> memoryview[float]:
+    try:
+        view = memoryview(data)
+    except TypeError as err:
+        raise TypeError(f"{what} must be a float32 buffer (array('f'), numpy float32...)") from err
+    if view.format not in ("f", "<f", "=f") or not view.c_contiguous:
+        raise TypeError(f"{what} must be a contiguous float32 buffer, got format {view.format!r}")
+    floats: memoryview[float] = view.cast("B").cast("f")
+    return floats
+
+
+def face_normalize(rows: Any, dim: int) -> None:
+    """L2-normalise, in place, the float32 rows (``dim`` values each) of a writable buffer."""
+    view = _floats(rows, "rows")
+    if dim < 1 or len(view) % dim:
+        raise ValueError(f"buffer of {len(view)} floats is not a whole number of {dim}-d rows")
+    if view.readonly:
+        raise TypeError("rows must be writable")
+    if _NATIVE is None:
+        for r in range(len(view) // dim):
+            view[r * dim : (r + 1) * dim] = array.array(
+                "f", _ref.face_normalize(view[r * dim : (r + 1) * dim])
+            )
+        return
+    rc = _NATIVE.lib.chipid_face_normalize(_NATIVE.ffi.from_buffer("float[]", view), len(view) // dim, dim)
+    if rc == _EINVAL:
+        raise ValueError("face vector holds NaN or infinity")
+    _check(rc, "face_normalize")
+
+
+def face_cosine(a: Any, b: Any) -> float:
+    """Dot product of two float32 vectors (the cosine similarity when both are normalised)."""
+    va, vb = _floats(a, "a"), _floats(b, "b")
+    if len(va) != len(vb) or not va:
+        raise ValueError("vectors must be non-empty and of equal length")
+    if _NATIVE is None:
+        return _ref.face_cosine(va, vb)
+    ffi = _NATIVE.ffi
+    out = ffi.new("float *")
+    abuf, bbuf = ffi.from_buffer("float[]", va), ffi.from_buffer("float[]", vb)
+    _check(_NATIVE.lib.chipid_face_cosine(abuf, bbuf, len(va), out), "face_cosine")
+    return float(out[0])
+
+
+def face_search(query: Any, rows: Any, top_k: int = 10, *, threads: int | None = None) -> list[SearchHit]:
+    """1:N top-k dot products of a query against the rows of a float32 buffer (row length = query length)."""
+    q, flat = _floats(query, "query"), _floats(rows, "rows")
+    dim = len(q)
+    if top_k < 1 or dim < 1 or len(flat) % dim:
+        raise ValueError("need top_k >= 1 and a buffer of whole rows of the query's length")
+    n, nt = len(flat) // dim, _threads(threads)
+    if _NATIVE is None:
+        found = _ref.face_search(q, [flat[r * dim : (r + 1) * dim] for r in range(n)], top_k)
+        return [SearchHit(i, s) for i, s in found]
+    ffi, lib = _NATIVE.ffi, _NATIVE.lib
+    k = min(top_k, max(n, 1))
+    idx, scores = ffi.new("long long[]", k), ffi.new("float[]", k)
+    qbuf, rbuf = ffi.from_buffer("float[]", q), ffi.from_buffer("float[]", flat)
+    rc = lib.chipid_face_search(qbuf, rbuf, n, dim, k, nt, idx, scores)
+    _check(rc, "face_search")
+    return [SearchHit(int(idx[j]), float(scores[j])) for j in range(k) if idx[j] >= 0]
+
+
+def face_scan(rows: Any, *, threads: int | None = None) -> float:
+    """Sum every float of the buffer with the search's threading: the memory-bandwidth yardstick."""
+    flat = _floats(rows, "rows")
+    if _NATIVE is None:
+        return math.fsum(flat)
+    out = _NATIVE.ffi.new("double *")
+    buf = _NATIVE.ffi.from_buffer("float[]", flat)
+    _check(_NATIVE.lib.chipid_face_scan(buf, len(flat), _threads(threads), out), "face_scan")
+    return float(out[0])
