@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from asn1crypto import cms
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
 from chipid.pki.curves import curve_by_name
+from chipid.pki.masterlist import CSCA_MASTER_LIST_OID, CscaMasterList
 
 __all__ = [
     "Issued",
@@ -34,6 +36,8 @@ __all__ = [
     "issue_ds",
     "link_certificate",
     "make_crl",
+    "master_list",
+    "master_list_signer",
     "with_ds",
 ]
 
@@ -325,3 +329,65 @@ def generate_pki(
 def with_ds(pki: TestPKI, ds: Issued) -> TestPKI:
     """The same PKI with another Document Signer."""
     return replace(pki, ds=ds)
+
+
+def master_list_signer(csca: Issued, seed: bytes, *, label: str = "mls") -> Issued:
+    """A Master List Signer certificate issued by ``csca`` (ICAO 9303-12 §7.1.3)."""
+    return issue_ds(csca, seed, label=label, cn="Master List Signer")
+
+
+def master_list(signer: Issued, certificates: list[bytes], *, tamper: bool = False) -> bytes:
+    """A CMS-signed CscaMasterList (OID 2.23.136.1.1.2) listing ``certificates`` (DER).
+
+    Args:
+        signer: the Master List Signer (key and certificate, embedded in SignedData).
+        certificates: the CSCA and link certificates to list.
+        tamper: alter the content after signing (a list whose signature must fail).
+    """
+    econtent = CscaMasterList(
+        {
+            "version": 0,
+            "cert_list": [asn1_x509.Certificate.load(c) for c in certificates],
+        }
+    ).dump()
+    cert = asn1_x509.Certificate.load(signer.der)
+    hash_alg = _hash_for(signer.key)
+    attrs = cms.CMSAttributes(
+        [
+            {"type": "content_type", "values": [CSCA_MASTER_LIST_OID]},
+            {"type": "message_digest", "values": [hashlib.new(hash_alg.name, econtent).digest()]},
+        ]
+    )
+    if isinstance(signer.key, ec.EllipticCurvePrivateKey):
+        signature = signer.key.sign(attrs.dump(), ec.ECDSA(hash_alg, deterministic_signing=True))
+        sig_alg = f"{hash_alg.name}_ecdsa"
+    else:
+        signature = signer.key.sign(attrs.dump(), padding.PKCS1v15(), hash_alg)
+        sig_alg = f"{hash_alg.name}_rsa"
+    if tamper:
+        econtent = CscaMasterList(
+            {"version": 0, "cert_list": [asn1_x509.Certificate.load(certificates[0])]}
+        ).dump()
+    signer_info = cms.SignerInfo(
+        {
+            "version": "v1",
+            "sid": cms.SignerIdentifier(
+                {"issuer_and_serial_number": {"issuer": cert.issuer, "serial_number": cert.serial_number}}
+            ),
+            "digest_algorithm": {"algorithm": hash_alg.name},
+            "signed_attrs": attrs,
+            "signature_algorithm": {"algorithm": sig_alg},
+            "signature": signature,
+        }
+    )
+    signed = cms.SignedData(
+        {
+            "version": "v3",
+            "digest_algorithms": [{"algorithm": hash_alg.name}],
+            "encap_content_info": {"content_type": CSCA_MASTER_LIST_OID, "content": econtent},
+            "certificates": [cert],
+            "signer_infos": [signer_info],
+        }
+    )
+    der: bytes = cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
+    return der

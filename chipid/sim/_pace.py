@@ -1,0 +1,193 @@
+"""Chip side of PACE with Generic Mapping (ICAO 9303-11 §4.4, §9.5; BSI TR-03110-2 §3.2).
+
+The four GENERAL AUTHENTICATE steps of §4.4.4 seen from the chip:
+1. encrypted nonce: answer 7C{80 z}, z = E(K_pi, s), K_pi = KDF_pi(f(pi)) (§9.7.3);
+2. mapping: receive 7C{81 PK_map_IFD}, answer 7C{82 PK_map_IC}; G~ = s*G + H (ECDH-GM,
+   §4.4.3.3.1) or g~ = g^s * h mod p (DH-GM);
+3. key agreement: receive 7C{83 PK_IFD}, answer 7C{84 PK_IC}; K = the shared secret's
+   x-coordinate (ECDH) or value (DH), KSenc = KDF(K,1), KSmac = KDF(K,2) (§9.7.1);
+4. mutual authentication: receive 7C{85 T_IFD}, check it, answer 7C{86 T_IC}; the tokens
+   are MACs over the 7F49 public key data object of the other side (§4.4.3.4).
+Every random value comes from the injected ``rng`` so the App. G examples replay exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+
+from asn1crypto import core
+
+from chipid.sim._crypto import aes_cbc, aes_cmac8, des3_cbc, kdf, retail_mac
+from chipid.sim._domain import DHDomain, ECDomain, Point
+from chipid.sim._secinfo import cipher_of
+from chipid.sim._sm import SMSession
+from chipid.sim._tlv import iter_tlv, tlv
+
+__all__ = ["PaceFailure", "PaceSession", "mrz_password", "password_key"]
+
+
+class PaceFailure(Exception):
+    """A PACE step failed; ``sw`` is the status word to answer."""
+
+    def __init__(self, message: str, sw: int) -> None:
+        super().__init__(message)
+        self.sw = sw
+
+
+def password_key(password: bytes, oid: str) -> bytes:
+    """K_pi = KDF_pi(f(pi)) (§9.7.3): ``password`` is SHA-1(MRZ_information) or the CAN bytes."""
+    cipher, key_len = cipher_of(oid)
+    return kdf(password, 3, cipher=cipher, key_len=key_len)
+
+
+def _scalar(rng: Callable[[int], bytes], order: int) -> int:
+    size = (order.bit_length() + 7) // 8
+    while True:
+        k = int.from_bytes(rng(size), "big")
+        if 1 <= k < order:
+            return k
+
+
+class PaceSession:
+    """One PACE-GM run on the chip side; feed it the dynamic authentication data of each step."""
+
+    def __init__(
+        self, oid: str, domain: ECDomain | DHDomain, password: bytes, rng: Callable[[int], bytes]
+    ) -> None:
+        self.oid = oid
+        self.domain = domain
+        self.cipher, self.key_len = cipher_of(oid)
+        self._k_pi = password_key(password, oid)
+        self._rng = rng
+        self._step = 1
+        self._nonce = 0
+        self._map_sk = 0
+        self._map_pk_ifd = b""
+        self._ec_gen: Point = None
+        self._dh_gen = 0
+        self._pk_ic = b""
+        self._pk_ifd = b""
+        self._ks_enc = b""
+        self._ks_mac = b""
+        self.done = False
+
+    # ------------------------------------------------------------------ helpers
+    def _encrypt_nonce(self, s: bytes) -> bytes:
+        if self.cipher == "AES":
+            return aes_cbc(self._k_pi, s, iv=bytes(16))
+        return des3_cbc(self._k_pi, s)
+
+    def _mac(self, data: bytes) -> bytes:
+        if self.cipher == "AES":
+            return aes_cmac8(self._ks_mac, data)
+        return retail_mac(self._ks_mac, data)
+
+    def _key_do(self, public: bytes) -> bytes:
+        tag = 0x86 if isinstance(self.domain, ECDomain) else 0x84
+        return tlv(0x7F49, core.ObjectIdentifier(self.oid).dump() + tlv(tag, public))
+
+    def _keypair(self, generator: Point | int) -> tuple[int, bytes]:
+        if isinstance(self.domain, ECDomain):
+            sk = _scalar(self._rng, self.domain.n)
+            assert not isinstance(generator, int)
+            return sk, self.domain.encode(self.domain.mul(sk, generator))
+        sk = _scalar(self._rng, self.domain.q)
+        assert isinstance(generator, int)
+        return sk, self.domain.encode(pow(generator, sk, self.domain.p))
+
+    def _agree(self, sk: int, peer: bytes) -> Point | int:
+        try:
+            if isinstance(self.domain, ECDomain):
+                shared = self.domain.mul(sk, self.domain.decode(peer))
+                if shared is None:
+                    raise ValueError("shared point at infinity")
+                return shared
+            return pow(self.domain.decode(peer), sk, self.domain.p)
+        except ValueError as err:
+            raise PaceFailure(f"invalid public key: {err}", 0x6A80) from err
+
+    # ------------------------------------------------------------------ the steps
+    def step(self, data: bytes) -> bytes:
+        """Process one GENERAL AUTHENTICATE data field (7C...) and return the response data field."""
+        try:
+            objects = dict(iter_tlv(data))
+            inner = dict(iter_tlv(objects[0x7C]))
+        except (ValueError, KeyError) as err:
+            raise PaceFailure("dynamic authentication data malformed", 0x6A80) from err
+        handler = {1: self._step_nonce, 2: self._step_map, 3: self._step_agree, 4: self._step_auth}
+        if self._step not in handler:
+            raise PaceFailure("PACE already finished", 0x6985)
+        out = handler[self._step](inner)
+        self._step += 1
+        return tlv(0x7C, out)
+
+    def _step_nonce(self, inner: dict[int, bytes]) -> bytes:
+        if inner:
+            raise PaceFailure("step 1 carries no data", 0x6A80)
+        s = self._rng(16 if self.cipher == "AES" else 8)
+        self._nonce = int.from_bytes(s, "big")
+        return tlv(0x80, self._encrypt_nonce(s))
+
+    def _step_map(self, inner: dict[int, bytes]) -> bytes:
+        if 0x81 not in inner:
+            raise PaceFailure("mapping data DO'81' missing", 0x6A80)
+        self._map_pk_ifd = inner[0x81]
+        if isinstance(self.domain, ECDomain):
+            self._map_sk, pk = self._keypair(self.domain.generator)
+            h = self._agree(self._map_sk, self._map_pk_ifd)
+            assert not isinstance(h, int)
+            self._ec_gen = self.domain.add(self.domain.mul(self._nonce, self.domain.generator), h)
+            if self._ec_gen is None:
+                raise PaceFailure("mapped generator at infinity", 0x6A80)
+        else:
+            self._map_sk, pk = self._keypair(self.domain.g)
+            h_dh = self._agree(self._map_sk, self._map_pk_ifd)
+            assert isinstance(h_dh, int)
+            self._dh_gen = pow(self.domain.g, self._nonce, self.domain.p) * h_dh % self.domain.p
+        return tlv(0x82, pk)
+
+    def _step_agree(self, inner: dict[int, bytes]) -> bytes:
+        if 0x83 not in inner:
+            raise PaceFailure("ephemeral key DO'83' missing", 0x6A80)
+        self._pk_ifd = inner[0x83]
+        if hmac.compare_digest(self._pk_ifd, self._map_pk_ifd):
+            raise PaceFailure("ephemeral key equals the mapping key", 0x6A80)
+        generator: Point | int = self._ec_gen if isinstance(self.domain, ECDomain) else self._dh_gen
+        sk, self._pk_ic = self._keypair(generator)
+        if isinstance(self.domain, ECDomain):
+            secret = self._shared_x(sk)
+        else:
+            value = self._agree(sk, self._pk_ifd)
+            assert isinstance(value, int)
+            secret = self.domain.encode(value)
+        self._ks_enc = kdf(secret, 1, cipher=self.cipher, key_len=self.key_len)
+        self._ks_mac = kdf(secret, 2, cipher=self.cipher, key_len=self.key_len)
+        return tlv(0x84, self._pk_ic)
+
+    def _shared_x(self, sk: int) -> bytes:
+        assert isinstance(self.domain, ECDomain)
+        shared = self._agree(sk, self._pk_ifd)
+        assert not isinstance(shared, int) and shared is not None
+        return shared[0].to_bytes(self.domain.size, "big")
+
+    def _step_auth(self, inner: dict[int, bytes]) -> bytes:
+        if 0x85 not in inner:
+            raise PaceFailure("authentication token DO'85' missing", 0x6A80)
+        expected = self._mac(self._key_do(self._pk_ic))
+        if not hmac.compare_digest(expected, inner[0x85]):
+            raise PaceFailure("terminal token wrong (wrong password?)", 0x6300)
+        self.done = True
+        return tlv(0x86, self._mac(self._key_do(self._pk_ifd)))
+
+    def session(self) -> SMSession:
+        """The secure-messaging session PACE established (SSC = 0, §9.8.2)."""
+        if not self.done:
+            raise PaceFailure("PACE not finished", 0x6985)
+        return SMSession(self.cipher, self._ks_enc, self._ks_mac, 0)
+
+
+def mrz_password(mrz_information: str) -> bytes:
+    """f(pi) for the MRZ password: SHA-1 of MRZ_information (§9.7.3)."""
+    return hashlib.sha1(mrz_information.encode("ascii")).digest()  # noqa: S324 - mandated by ICAO 9303

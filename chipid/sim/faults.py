@@ -1,0 +1,46 @@
+"""Fault injection for the virtual chip: the failure modes a reader must survive.
+
+Each field switches on one misbehaviour; the default :class:`Faults` is a healthy chip.
+Faults that concern the link (tearing, delays) are applied by the transports
+(:class:`~chipid.sim.transport.SimTransport`, :class:`~chipid.sim.vpcd.VpcdBridge`) through
+:meth:`VirtualChip.tear_now`; the others are applied by the chip itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Faults"]
+
+
+@dataclass(frozen=True)
+class Faults:
+    """What should go wrong.
+
+    Attributes:
+        tear_after: the card leaves the field when the APDU after this many APDUs arrives
+            (counted from chip creation); ``None`` for never.
+        tear_repeat: tear again after every further ``tear_after`` APDUs (default: once only).
+        wrong_mac: corrupt the MAC of SM responses: ``"once"`` (the first protected response
+            after authentication) or ``"always"``.
+        corrupt_dgs: data groups (numbers) whose content is altered after the SOD was
+            signed, so Passive Authentication fails on their hashes.
+        cloned: a clone: public data copied, but the AA and CA private keys replaced by
+            fresh ones that do not match DG15 / DG14.
+        delay_ms: delay every response by this many milliseconds.
+        no_extended_length: refuse extended-length APDUs with 6700.
+        bac_only: refuse PACE (MSE:Set AT answers 6A80) although EF.CardAccess advertises it.
+        aa_replay: Active Authentication always returns the signature of a fixed old
+            challenge instead of signing the terminal's challenge.
+    """
+
+    tear_after: int | None = None
+    tear_repeat: bool = False
+    wrong_mac: Literal["once", "always"] | None = None
+    corrupt_dgs: tuple[int, ...] = ()
+    cloned: bool = False
+    delay_ms: int = 0
+    no_extended_length: bool = False
+    bac_only: bool = False
+    aa_replay: bool = False
