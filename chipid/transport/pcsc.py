@@ -1,0 +1,240 @@
+"""PC/SC transport through pyscard: the only module of chipid that imports ``smartcard``.
+
+Reader selection by name substring or index, waiting for a card, T=0 / T=1, and the
+ISO/IEC 7816-3 / 7816-4 T=0 conventions handled below the APDU layer: ``61xx`` is followed
+by GET RESPONSE (``00 C0 00 00 xx``) and ``6Cxx`` re-issues the command with Le = xx.
+
+pyscard errors become :class:`~chipid.errors.TransportError` subclasses keeping the PC/SC
+``hresult``: no service / no readers -> NoReaderError, no card -> NoCardError, card removed
+or reset (``SCARD_W_REMOVED_CARD`` 0x80100069, ``SCARD_W_RESET_CARD`` 0x80100068,
+``SCARD_E_NOT_TRANSACTED`` 0x80100016...) -> CardRemovedError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+from smartcard.CardConnection import CardConnection
+from smartcard.Exceptions import NoCardException, SmartcardException
+from smartcard.pcsc.PCSCExceptions import BaseSCardException
+from smartcard.System import readers as _system_readers
+
+from chipid.errors import CardRemovedError, NoCardError, NoReaderError, TransportError
+
+__all__ = ["PCSCTransport", "card_present", "list_readers"]
+
+SCARD_E_NOT_TRANSACTED = 0x80100016
+SCARD_E_READER_UNAVAILABLE = 0x80100017
+SCARD_E_NO_SMARTCARD = 0x8010000C
+SCARD_E_UNKNOWN_READER = 0x80100009
+SCARD_E_NO_SERVICE = 0x8010001D
+SCARD_E_NO_READERS_AVAILABLE = 0x8010002E
+SCARD_E_SERVICE_STOPPED = 0x8010001E
+SCARD_W_UNRESPONSIVE_CARD = 0x80100066
+SCARD_W_UNPOWERED_CARD = 0x80100067
+SCARD_W_RESET_CARD = 0x80100068
+SCARD_W_REMOVED_CARD = 0x80100069
+
+_REMOVED = frozenset(
+    {
+        SCARD_E_NOT_TRANSACTED,
+        SCARD_W_RESET_CARD,
+        SCARD_W_REMOVED_CARD,
+        SCARD_W_UNPOWERED_CARD,
+        SCARD_W_UNRESPONSIVE_CARD,
+    }
+)
+_NO_READER = frozenset(
+    {
+        SCARD_E_NO_SERVICE,
+        SCARD_E_SERVICE_STOPPED,
+        SCARD_E_NO_READERS_AVAILABLE,
+        SCARD_E_UNKNOWN_READER,
+        SCARD_E_READER_UNAVAILABLE,
+    }
+)
+_PROTOCOLS = {
+    "any": CardConnection.T0_protocol | CardConnection.T1_protocol,
+    "T0": CardConnection.T0_protocol,
+    "T1": CardConnection.T1_protocol,
+}
+_PYSCARD_ERRORS = (SmartcardException, BaseSCardException)
+_MAX_GET_RESPONSE = 256
+_POLL = 0.1
+
+
+def _hresult(err: BaseException) -> int | None:
+    value = getattr(err, "hresult", None)
+    if not isinstance(value, int) or value == -1:
+        return None
+    return value & 0xFFFFFFFF
+
+
+def _map_error(err: Exception, what: str, *, connected: bool) -> TransportError:
+    """Translate one pyscard exception into chipid's transport errors."""
+    code = _hresult(err)
+    text = f"{what}: {err}"
+    if isinstance(err, NoCardException) or code == SCARD_E_NO_SMARTCARD:
+        return NoCardError(text, hresult=code)
+    if code in _NO_READER:
+        return NoReaderError(text, hresult=code)
+    if code in _REMOVED or (connected and code == SCARD_E_NO_SMARTCARD):
+        return CardRemovedError(text, hresult=code)
+    return TransportError(text, hresult=code)
+
+
+def _all_readers() -> list[Any]:
+    try:
+        return list(_system_readers())
+    except _PYSCARD_ERRORS as err:
+        if _hresult(err) == SCARD_E_NO_READERS_AVAILABLE:
+            return []
+        raise _map_error(err, "cannot list PC/SC readers", connected=False) from err
+
+
+def list_readers() -> list[str]:
+    """Names of the PC/SC readers (empty when none; NoReaderError if pcscd is not reachable)."""
+    return [str(r) for r in _all_readers()]
+
+
+def _pick(readers: list[Any], reader: str | int | None) -> list[Any]:
+    if not readers:
+        raise NoReaderError("no PC/SC reader found")
+    if reader is None:
+        return readers
+    if isinstance(reader, int):
+        if not 0 <= reader < len(readers):
+            raise NoReaderError(f"no reader #{reader}; {len(readers)} available")
+        return [readers[reader]]
+    matches = [r for r in readers if reader.lower() in str(r).lower()]
+    if not matches:
+        raise NoReaderError(f"no reader matching {reader!r} among {[str(r) for r in readers]}")
+    return matches
+
+
+def card_present(reader: str) -> bool:
+    """True when the named reader (exact name or substring) has a card that answers a connect."""
+    conn = _pick(_all_readers(), reader)[0].createConnection()
+    try:
+        conn.connect()
+    except _PYSCARD_ERRORS as err:
+        mapped = _map_error(err, f"cannot query reader {reader!r}", connected=False)
+        if isinstance(mapped, NoCardError | CardRemovedError):
+            return False
+        raise mapped from err
+    with contextlib.suppress(*_PYSCARD_ERRORS):
+        conn.disconnect()
+    return True
+
+
+def _has_short_le(apdu: bytes) -> bool:
+    """Short case 2 (header + Le) or short case 4 (header + Lc + data + Le)."""
+    return len(apdu) == 5 or (len(apdu) > 5 and apdu[4] != 0 and len(apdu) == 6 + apdu[4])
+
+
+class PCSCTransport:
+    """A card in a PC/SC reader.
+
+    Build it with :meth:`open`; the constructor takes an already connected pyscard
+    connection (used by tests with a fake connection).
+    """
+
+    def __init__(self, connection: Any, reader: str, protocol: int | None = None) -> None:
+        self._conn = connection
+        self.reader = reader
+        self._protocol = protocol
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls, reader: str | int | None = None, *, wait: float = 0.0, protocol: str = "any"
+    ) -> PCSCTransport:
+        """Connect to the card in a reader.
+
+        Args:
+            reader: a name substring (case-insensitive), an index into :func:`list_readers`, or
+                ``None`` for the first reader holding a card.
+            wait: seconds to wait for a card to appear (0: fail at once with NoCardError).
+            protocol: ``"any"``, ``"T0"`` or ``"T1"``.
+
+        Raises:
+            NoReaderError: no reader, or none matching ``reader``.
+            NoCardError: no card within ``wait`` seconds.
+        """
+        if protocol not in _PROTOCOLS:
+            raise TransportError(f"unknown protocol {protocol!r}; use 'any', 'T0' or 'T1'")
+        proto = _PROTOCOLS[protocol]
+        deadline = time.monotonic() + max(wait, 0.0)
+        while True:
+            last: TransportError | None = None
+            for candidate in _pick(_all_readers(), reader):
+                conn = candidate.createConnection()
+                try:
+                    conn.connect(proto)
+                except _PYSCARD_ERRORS as err:
+                    last = _map_error(err, f"cannot connect to {candidate}", connected=False)
+                    if not isinstance(last, NoCardError | CardRemovedError):
+                        raise last from err
+                    continue
+                return cls(conn, str(candidate), proto)
+            if time.monotonic() >= deadline:
+                raise last or NoCardError("no card in the reader")
+            time.sleep(_POLL)
+
+    @property
+    def atr(self) -> bytes:
+        """The card's ATR."""
+        try:
+            return bytes(self._conn.getATR())
+        except _PYSCARD_ERRORS as err:
+            raise _map_error(err, "cannot read the ATR", connected=True) from err
+
+    def _exchange(self, apdu: bytes) -> tuple[bytes, int, int]:
+        try:
+            data, sw1, sw2 = self._conn.transmit(list(apdu))
+        except _PYSCARD_ERRORS as err:
+            raise _map_error(err, "transmit failed", connected=True) from err
+        return bytes(data), sw1, sw2
+
+    def transmit(self, apdu: bytes) -> bytes:
+        """Send one APDU; return data + SW1 SW2 with T=0 61xx / 6Cxx handled."""
+        if self._closed:
+            raise TransportError("transport is closed")
+        data, sw1, sw2 = self._exchange(bytes(apdu))
+        if sw1 == 0x6C and _has_short_le(apdu):
+            # ISO/IEC 7816-3 §10.3.3: wrong Le, re-issue the same command with Le = SW2.
+            data, sw1, sw2 = self._exchange(bytes(apdu[:-1]) + bytes((sw2,)))
+        chunks = [data]
+        for _ in range(_MAX_GET_RESPONSE):
+            if sw1 != 0x61:
+                break
+            # ISO/IEC 7816-4 §5.3.1 / 7816-3 §10.3.4: GET RESPONSE for the remaining bytes.
+            data, sw1, sw2 = self._exchange(bytes((apdu[0] & 0x03, 0xC0, 0x00, 0x00, sw2)))
+            chunks.append(data)
+        else:
+            raise TransportError("card keeps answering 61xx to GET RESPONSE")
+        return b"".join(chunks) + bytes((sw1, sw2))
+
+    def reconnect(self) -> None:
+        """Reset the link after a card reset or re-insertion (warm reconnect)."""
+        try:
+            self._conn.reconnect(self._protocol)
+        except _PYSCARD_ERRORS as err:
+            raise _map_error(err, "reconnect failed", connected=False) from err
+        self._closed = False
+
+    def close(self) -> None:
+        """Disconnect; safe to call twice and after the card is gone."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(*_PYSCARD_ERRORS):
+            self._conn.disconnect()
+
+    def __enter__(self) -> PCSCTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

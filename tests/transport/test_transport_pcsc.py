@@ -1,0 +1,180 @@
+"""PCSCTransport against a small fake of pyscard's reader/connection objects (no pcscd needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from smartcard.Exceptions import CardConnectionException, ListReadersException, NoCardException
+from smartcard.pcsc.PCSCExceptions import EstablishContextException
+
+from chipid.errors import CardRemovedError, NoCardError, NoReaderError, TransportError
+from chipid.transport import pcsc
+
+H = bytes.fromhex
+
+
+class FakeConnection:
+    def __init__(self, script: list[Any], present: bool = True) -> None:
+        self.script = script  # items: (data, sw1, sw2) or an exception
+        self.sent: list[bytes] = []
+        self.present = present
+        self.connected_with: int | None = None
+        self.reconnects = 0
+        self.disconnected = False
+
+    def connect(self, protocol: int | None = None) -> None:
+        if not self.present:
+            raise NoCardException("Unable to connect: No smart card inserted.", 0x8010000C)
+        self.connected_with = protocol
+
+    def getATR(self) -> list[int]:
+        return [0x3B, 0x88]
+
+    def transmit(self, apdu: list[int]) -> tuple[list[int], int, int]:
+        self.sent.append(bytes(apdu))
+        item = self.script.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        data, sw1, sw2 = item
+        return list(data), sw1, sw2
+
+    def reconnect(self, protocol: int | None = None) -> None:
+        self.reconnects += 1
+
+    def disconnect(self) -> None:
+        if self.disconnected:
+            raise CardConnectionException("already", hresult=0x80100003)
+        self.disconnected = True
+
+
+class FakeReader:
+    def __init__(self, name: str, conn: FakeConnection) -> None:
+        self.name, self.conn = name, conn
+
+    def createConnection(self) -> FakeConnection:
+        return self.conn
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _install(monkeypatch: pytest.MonkeyPatch, readers: list[FakeReader] | Exception) -> None:
+    def fake() -> list[FakeReader]:
+        if isinstance(readers, Exception):
+            raise readers
+        return readers
+
+    monkeypatch.setattr(pcsc, "_system_readers", fake)
+
+
+def test_list_and_pick_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    a = FakeReader("ACS ACR122U PICC 00 00", FakeConnection([], present=False))
+    b = FakeReader("Virtual PCD 00 01", FakeConnection([((), 0x90, 0x00)]))
+    _install(monkeypatch, [a, b])
+    assert pcsc.list_readers() == [str(a), str(b)]
+    assert not pcsc.card_present("acr122")
+    assert pcsc.card_present("Virtual PCD 00 01")
+    b.conn.disconnected = False
+    t = pcsc.PCSCTransport.open("virtual pcd")
+    assert t.reader == str(b) and t.atr == H("3B88")
+    assert b.conn.connected_with == 3  # T0 | T1
+    t2 = pcsc.PCSCTransport.open(1, protocol="T1")
+    assert t2.reader == str(b) and b.conn.connected_with == 2
+    assert pcsc.PCSCTransport.open().reader == str(b)  # first reader with a card
+    with pytest.raises(NoCardError):
+        pcsc.PCSCTransport.open(0)
+    with pytest.raises(NoReaderError):
+        pcsc.PCSCTransport.open("omnikey")
+    with pytest.raises(NoReaderError):
+        pcsc.PCSCTransport.open(5)
+    with pytest.raises(TransportError):
+        pcsc.PCSCTransport.open(1, protocol="T15")
+
+
+def test_no_service_and_no_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+    _install(monkeypatch, EstablishContextException(0x8010001D))
+    with pytest.raises(NoReaderError) as info:
+        pcsc.list_readers()
+    assert info.value.hresult == 0x8010001D
+    _install(monkeypatch, ListReadersException(0x8010002E))
+    assert pcsc.list_readers() == []
+    with pytest.raises(NoReaderError):
+        pcsc.PCSCTransport.open()
+
+
+def test_wait_for_card(monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = FakeConnection([], present=False)
+    _install(monkeypatch, [FakeReader("R", conn)])
+    calls = {"n": 0}
+
+    def sleep(_: float) -> None:
+        calls["n"] += 1
+        conn.present = True
+
+    monkeypatch.setattr(pcsc.time, "sleep", sleep)
+    assert pcsc.PCSCTransport.open(wait=5).reader == "R"
+    assert calls["n"] == 1
+
+
+def test_t0_get_response_and_6c() -> None:
+    conn = FakeConnection(
+        [
+            ((), 0x61, 0x04),
+            (b"\x01\x02\x03\x04", 0x61, 0x02),
+            (b"\x05\x06", 0x90, 0x00),
+            ((), 0x6C, 0x12),
+            (bytes(0x12), 0x90, 0x00),
+        ]
+    )
+    t = pcsc.PCSCTransport(conn, "R")
+    assert t.transmit(H("00B0000000")) == H("0102030405069000")
+    assert conn.sent[1:] == [H("00C0000004"), H("00C0000002")]
+    assert t.transmit(H("00B0000000")) == bytes(0x12) + H("9000")
+    assert conn.sent[-1] == H("00B0000012")
+
+
+def test_6c_on_case_3_is_not_reissued() -> None:
+    conn = FakeConnection([((), 0x6C, 0x12)])
+    t = pcsc.PCSCTransport(conn, "R")
+    assert t.transmit(H("00A4020C02011E")) == H("6C12")
+
+
+def test_endless_61_is_an_error() -> None:
+    conn = FakeConnection([((), 0x61, 0x01)] * 300)
+    with pytest.raises(TransportError, match="61xx"):
+        pcsc.PCSCTransport(conn, "R").transmit(H("0084000008"))
+
+
+@pytest.mark.parametrize(
+    ("hresult", "cls"),
+    [
+        (0x80100069, CardRemovedError),
+        (0x80100016, CardRemovedError),
+        (0x80100068, CardRemovedError),
+        (-0x7FEFFF97, CardRemovedError),  # 0x80100069 as a signed int
+        (0x80100017, NoReaderError),
+        (0x8010000C, NoCardError),
+        (0x80100002, TransportError),
+    ],
+)
+def test_transmit_error_mapping(hresult: int, cls: type[TransportError]) -> None:
+    conn = FakeConnection([CardConnectionException("Failed to transmit", hresult=hresult)])
+    t = pcsc.PCSCTransport(conn, "R")
+    with pytest.raises(cls) as info:
+        t.transmit(H("00B0000004"))
+    assert type(info.value) is cls
+    assert info.value.hresult == hresult & 0xFFFFFFFF
+    assert isinstance(info.value.__cause__, CardConnectionException)
+
+
+def test_reconnect_close_and_context() -> None:
+    conn = FakeConnection([((), 0x90, 0x00)])
+    with pcsc.PCSCTransport(conn, "R") as t:
+        t.reconnect()
+        assert conn.reconnects == 1
+        assert t.transmit(H("00A4000C")) == H("9000")
+    assert conn.disconnected
+    t.close()  # second close: pyscard raises, we do not
+    with pytest.raises(TransportError, match="closed"):
+        t.transmit(H("00A4000C"))
