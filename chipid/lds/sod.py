@@ -145,6 +145,17 @@ def _parse_lds_object(econtent: bytes) -> tuple[int, str, dict[int, bytes], str 
     return version, hash_algorithm, hashes, lds_version, unicode_version
 
 
+def _check_versions(signed_data: Any) -> None:
+    """RFC 5652 §5.1/§5.3: SignerInfo v1 goes with issuerAndSerialNumber, v3 with subjectKeyIdentifier."""
+    for i, signer in enumerate(signed_data["signer_infos"]):
+        expected = "v1" if signer["sid"].name == "issuer_and_serial_number" else "v3"
+        if signer["version"].native != expected:
+            raise ParseError(
+                f"version {signer['version'].native} does not match its sid (expected {expected})",
+                path=f"SOD > SignedData > signerInfos[{i}]",
+            )
+
+
 def parse_sod(data: bytes) -> SOD:
     """Parse EF.SOD (tag 77, CMS SignedData, LDSSecurityObject v0/v1).
 
@@ -173,10 +184,15 @@ def parse_sod(data: bytes) -> SOD:
             c.chosen.dump() for c in signed_data["certificates"] or [] if c.name == "certificate"
         )
         signer_count = len(signed_data["signer_infos"])
+        # Parse every field now (asn1crypto is lazy): a malformed unsigned field is still a ParseError.
+        signed_data["version"].native  # noqa: B018
+        signed_data["digest_algorithms"].native  # noqa: B018
+        signed_data["signer_infos"].native  # noqa: B018
     except ParseError:
         raise
     except (ValueError, TypeError, KeyError) as err:
         raise ParseError(f"malformed CMS SignedData: {err}", path="SOD > SignedData") from err
+    _check_versions(signed_data)
     if signer_count != 1:
         raise ParseError(
             f"expected exactly one SignerInfo, found {signer_count}", path="SOD > SignedData > signerInfos"
