@@ -32,10 +32,10 @@
 #define MCC_WR 0.5
 #define MCC_D_LO 5.0                /* local-vector distance ramp, pixels */
 #define MCC_D_HI 20.0
-#define MCC_A_LO 2731               /* relative-direction ramp, angle units (pi/12 .. pi/4) */
-#define MCC_A_HI 8192
-#define MCC_MIN_NP 4
-#define MCC_MAX_NP 12
+#define MCC_A_LO 2731               /* relative-direction ramp, angle units (pi/12 .. pi/6) */
+#define MCC_A_HI 5461
+#define MCC_MIN_NP 6
+#define MCC_MAX_NP 16
 #define MCC_MU_P 20.0
 #define MCC_TAU_P 0.4
 
