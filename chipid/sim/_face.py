@@ -1,0 +1,69 @@
+"""A simple deterministic synthetic face for DG2, drawn with Pillow (no real person).
+
+ICAO 9303-9 / ISO 19794-5 full-frontal proportions, loosely: a head filling about 60 % of
+the image height on a plain light background. Colours and features are chosen from the seed.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+
+from PIL import Image, ImageDraw, ImageFilter
+
+__all__ = ["draw_face", "encode_face"]
+
+_SKIN = ((241, 194, 160), (224, 172, 130), (198, 145, 105), (234, 190, 150))
+_HAIR = ((20, 15, 10), (45, 30, 20), (60, 40, 25))
+_BACKGROUNDS = ((232, 236, 242), (240, 240, 236), (225, 232, 240))
+
+
+def draw_face(seed: int | str, *, width: int = 360, height: int = 480) -> Image.Image:
+    """Draw the synthetic face of ``seed`` (RGB)."""
+    rng = random.Random(f"chipid-face|{seed}")
+    img = Image.new("RGB", (width, height), rng.choice(_BACKGROUNDS))
+    d = ImageDraw.Draw(img)
+    skin, hair = rng.choice(_SKIN), rng.choice(_HAIR)
+    cx, cy = width // 2, int(height * 0.47)
+    hw, hh = int(width * rng.uniform(0.26, 0.31)), int(height * rng.uniform(0.28, 0.32))
+    # shoulders and neck
+    d.ellipse(
+        (cx - int(width * 0.48), height - 110, cx + int(width * 0.48), height + 140), fill=(40, 60, 110)
+    )
+    d.rectangle((cx - hw // 3, cy + hh - 30, cx + hw // 3, height - 80), fill=skin)
+    # hair behind, head, ears
+    d.ellipse((cx - hw - 12, cy - hh - 22, cx + hw + 12, cy + hh // 3), fill=hair)
+    d.ellipse((cx - hw - 14, cy - 20, cx - hw + 14, cy + 40), fill=skin)
+    d.ellipse((cx + hw - 14, cy - 20, cx + hw + 14, cy + 40), fill=skin)
+    d.ellipse((cx - hw, cy - hh, cx + hw, cy + hh), fill=skin)
+    d.chord((cx - hw, cy - hh, cx + hw, cy - hh // 4), 180, 360, fill=hair)
+    # eyes, brows, nose, mouth
+    ey, ex = cy - hh // 8, int(hw * 0.42)
+    for side in (-1, 1):
+        x = cx + side * ex
+        d.ellipse((x - 16, ey - 8, x + 16, ey + 8), fill=(250, 250, 250))
+        d.ellipse((x - 7, ey - 7, x + 7, ey + 7), fill=(55, 35, 25))
+        d.line((x - 20, ey - 22, x + 20, ey - 24 + rng.randint(-3, 3)), fill=hair, width=5)
+    d.line((cx, ey + 10, cx - 8, cy + hh // 4, cx + 6, cy + hh // 4 + 4), fill=(150, 100, 80), width=3)
+    mouth_y = cy + int(hh * 0.52)
+    d.arc(
+        (cx - 30, mouth_y - 16, cx + 30, mouth_y + 10 + rng.randint(0, 8)),
+        20,
+        160,
+        fill=(160, 70, 70),
+        width=4,
+    )
+    img = img.filter(ImageFilter.GaussianBlur(1.2))
+    # a little deterministic sensor noise so the JPEG has realistic texture and size
+    noise = Image.frombytes("L", (width, height), rng.randbytes(width * height))
+    return Image.blend(img, Image.merge("RGB", (noise, noise, noise)), 0.035)
+
+
+def encode_face(image: Image.Image, fmt: str = "jpeg") -> bytes:
+    """Encode as baseline JPEG (quality 75) or JPEG 2000 (``fmt="jp2"``, lossy, ~15 KB)."""
+    out = io.BytesIO()
+    if fmt == "jp2":
+        image.save(out, "JPEG2000", quality_mode="rates", quality_layers=[30], irreversible=True)
+    else:
+        image.save(out, "JPEG", quality=75, optimize=True)
+    return out.getvalue()
