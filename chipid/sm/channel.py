@@ -28,7 +28,10 @@ Tolerances (each tested):
    as a wrong MAC), unknown or repeated data objects, and bad padding.
 
 Unauthenticated data is never returned. After a SecureMessagingError the channel is
-closed for further use (the chip has dropped its session keys as well).
+closed for further use (the chip has dropped its session keys as well). A plain
+TransportError raised by the inner transport (a reader refusing an APDU, e.g. extended
+length) leaves the SSC unchanged, on the assumption that the chip never saw the command,
+so a caller may retry with a different APDU; a removed card ends the session.
 """
 
 from __future__ import annotations
@@ -37,7 +40,15 @@ import hmac
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from chipid.errors import ChipIDError, ParseError, SecureMessagingError
+from chipid.errors import (
+    CardRemovedError,
+    ChipIDError,
+    NoCardError,
+    NoReaderError,
+    ParseError,
+    SecureMessagingError,
+    TransportError,
+)
 from chipid.iso7816.apdu import CommandAPDU
 from chipid.iso7816.status import is_success
 from chipid.iso7816.tlv import encode_tlv, iter_tlv
@@ -279,10 +290,16 @@ class SecureChannel(TransportWrapper):
             plain = CommandAPDU.from_bytes(apdu)
         except ParseError as err:
             raise SecureMessagingError(f"cannot protect a malformed command: {err}") from err
-        self._ssc += 1
-        protected = protect_command(self._keys, self._ssc, plain)
-        raw = self.inner.transmit(protected)
-        self._ssc += 1
+        protected = protect_command(self._keys, self._ssc + 1, plain)
+        try:
+            raw = self.inner.transmit(protected)
+        except (CardRemovedError, NoCardError, NoReaderError):
+            raise
+        except TransportError as err:
+            # The link refused the APDU (e.g. a reader without extended length): the chip has
+            # not seen it, so the counter is not advanced and the caller may retry differently.
+            raise TransportError(f"protected command not delivered: {err}", hresult=err.hresult) from err
+        self._ssc += 2
         try:
             return unprotect_response(self._keys, self._ssc, raw)
         except ChipIDError as err:
