@@ -24,8 +24,8 @@ _MIDDLE_M = ("Văn", "Hữu", "Đức", "Minh", "Quốc", "Thành", "Công")
 _MIDDLE_F = ("Thị", "Ngọc", "Thu", "Thanh", "Mỹ", "Kim", "Bảo")
 _GIVEN_M = ("Anh", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khoa", "Long", "Nam", "Phúc", "Quân", "Sơn",
             "Thắng", "Trí", "Tuấn", "Việt")  # fmt: skip
-_GIVEN_F = ("An", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hương", "Lan", "Linh", "Mai", "Nga", "Ngân", "Phương",
-            "Thảo", "Trang", "Yến")  # fmt: skip
+_GIVEN_F = ("An", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hương", "Lan", "Linh", "Mai", "Nga", "Ngân",
+            "Phương", "Thảo", "Trang", "Yến")  # fmt: skip
 _STREETS = ("Lê Lợi", "Trần Hưng Đạo", "Nguyễn Trãi", "Hai Bà Trưng", "Lý Thường Kiệt", "Phan Đình Phùng")
 _MARKS = ("Nốt ruồi C:2cm trên đuôi mắt trái", "Sẹo chấm C:1cm dưới cằm", "Nốt ruồi C:1cm trên mép phải")
 

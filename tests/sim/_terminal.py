@@ -88,7 +88,8 @@ def term_bac(send: Send, info: str, rng: Callable[[int], bytes] = os.urandom) ->
     dec = des3_cbc(k_enc, r[:32], decrypt=True)
     k_ic = dec[16:32]
     s = bytes(a ^ b for a, b in zip(k_ifd, k_ic, strict=True))
-    return TermSM("3DES", kdf(s, 1, cipher="3DES"), kdf(s, 2, cipher="3DES"), int.from_bytes(rnd_ic[4:] + rnd_ifd[4:], "big"))
+    ssc = int.from_bytes(rnd_ic[4:] + rnd_ifd[4:], "big")
+    return TermSM("3DES", kdf(s, 1, cipher="3DES"), kdf(s, 2, cipher="3DES"), ssc)
 
 
 def term_pace(send: Send, password: bytes, oid: str, param: int, ref: int) -> TermSM:
@@ -110,7 +111,8 @@ def term_pace(send: Send, password: bytes, oid: str, param: int, ref: int) -> Te
         return dict(iter_tlv(inner)) and next(iter(dict(iter_tlv(inner)).values()))
 
     z = ga(False, 0, b"")
-    s = int.from_bytes(aes_cbc(k_pi, z, iv=bytes(16), decrypt=True) if aes else des3_cbc(k_pi, z, decrypt=True), "big")
+    plain = aes_cbc(k_pi, z, iv=bytes(16), decrypt=True) if aes else des3_cbc(k_pi, z, decrypt=True)
+    s = int.from_bytes(plain, "big")
     if isinstance(dom, ECDomain):
         sk = int.from_bytes(os.urandom(dom.size), "big") % (dom.n - 1) + 1
         pk_chip = dom.decode(ga(False, 0x81, dom.encode(dom.mul(sk, dom.generator))))
