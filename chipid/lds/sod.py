@@ -138,10 +138,13 @@ def _parse_lds_object(econtent: bytes) -> tuple[int, str, dict[int, bytes], str 
             raise ParseError(f"DG{number} listed twice", path=where)
         hashes[number] = value
     lds_version = unicode_version = None
-    info = obj["lds_version_info"]
-    if info.native is not None:
-        lds_version = info["lds_version"].native
-        unicode_version = info["unicode_version"].native
+    try:
+        info = obj["lds_version_info"]
+        if info.native is not None:
+            lds_version = info["lds_version"].native
+            unicode_version = info["unicode_version"].native
+    except (ValueError, TypeError, KeyError) as err:
+        raise ParseError(f"malformed LDSVersionInfo: {err}", path=f"{base} > ldsVersionInfo") from err
     return version, hash_algorithm, hashes, lds_version, unicode_version
 
 

@@ -80,8 +80,9 @@ class TrustStore:
 
     # ------------------------------------------------------------------ loading
     def add_certificate(self, data: bytes | Certificate, *, source: str = "file") -> Certificate:
-        """Add one certificate (PEM or DER): a self-signed CA becomes an anchor, another CA a link
-        certificate, anything else a known Document Signer certificate."""
+        """Add one certificate (PEM or DER): a self-signed CA becomes an anchor, another CA (e.g. a link
+        certificate, self-issued but signed by the previous CSCA key) a link, anything else a known
+        Document Signer certificate."""
         cert = data if isinstance(data, Certificate) else load_certificate(data, path=source)
         usage = cert.key_usage
         if (
@@ -89,7 +90,8 @@ class TrustStore:
             or (usage is not None and "key_cert_sign" in usage)
             or (usage is None and cert.self_issued)
         ):
-            target = self.anchors if cert.self_issued else self.links
+            self_signed = cert.self_issued and signed_by(cert, cert)
+            target = self.anchors if self_signed else self.links
         else:
             target = self.document_signers
         if all(c.der != cert.der for c in target):

@@ -177,7 +177,12 @@ def _protected_ranges(sod: bytes, ds_der: bytes) -> list[tuple[int, int]]:
     parsed = parse_sod(sod)
     signer = parsed.signer_info
     ranges = []
-    for part in (parsed.econtent, ds_der, signer["signed_attrs"].dump()[2:], bytes(signer["signature"].native)):
+    for part in (
+        parsed.econtent,
+        ds_der,
+        signer["signed_attrs"].dump()[2:],
+        bytes(signer["signature"].native),
+    ):
         start = sod.find(part)
         assert start > 0
         ranges.append((start, start + len(part)))

@@ -1,0 +1,90 @@
+"""Explicit EC domain parameters (ICAO 9303-12 §4.1.6.2, BSI TR-03111 §5.1.1) and pure-Python ECDSA."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from asn1crypto import keys as asn1_keys
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chipid.errors import ParseError
+from chipid.pki import ecmath
+from chipid.pki.curves import KNOWN_CURVES, curve_by_name, from_specified_domain
+from chipid.pki.keys import ExplicitECKey, SignatureSpec, load_public_key, verify_signature
+from chipid.sim.pkigen import explicit_spki
+
+
+@pytest.mark.parametrize("curve", [c.name for c in KNOWN_CURVES if c.name != "brainpoolP224r1"])
+def test_explicit_params_map_to_named_curve(curve: str) -> None:
+    cls = {
+        c.name: c
+        for c in (
+            ec.SECP224R1,
+            ec.SECP256R1,
+            ec.SECP384R1,
+            ec.SECP521R1,
+            ec.BrainpoolP256R1,
+            ec.BrainpoolP384R1,
+            ec.BrainpoolP512R1,
+        )
+    }[curve]
+    key = ec.generate_private_key(cls())
+    loaded = load_public_key(explicit_spki(key.public_key()))
+    assert isinstance(loaded, ec.EllipticCurvePublicKey)
+    assert loaded.curve.name == curve
+    assert loaded.public_numbers() == key.public_key().public_numbers()
+
+
+def test_tweaked_params_stay_explicit() -> None:
+    """Parameters equal to no named curve (here a different generator) are not mapped."""
+    base = curve_by_name("brainpoolP256r1")
+    g2 = ecmath.scalar_mult(base, 2, (base.gx, base.gy))
+    assert g2 is not None
+    size = base.byte_length
+    domain = asn1_keys.SpecifiedECDomain(
+        {
+            "version": "ecdpVer1",
+            "field_id": {"field_type": "prime_field", "parameters": base.p},
+            "curve": {"a": base.a.to_bytes(size, "big"), "b": base.b.to_bytes(size, "big")},
+            "base": ecmath.encode_point(base, g2),
+            "order": base.n,
+            "cofactor": 1,
+        }
+    )
+    params = from_specified_domain(domain)
+    assert params.name == "explicit"
+
+
+def test_pure_python_matches_cryptography() -> None:
+    curve = curve_by_name("brainpoolP256r1")
+    key = ec.derive_private_key(123456789, ec.BrainpoolP256R1())
+    numbers = key.public_key().public_numbers()
+    assert ecmath.scalar_mult(curve, 123456789, (curve.gx, curve.gy)) == (numbers.x, numbers.y)
+
+
+@given(message=st.binary(max_size=64), flip=st.booleans())
+@settings(max_examples=15, deadline=None)
+def test_explicit_key_ecdsa_verify(message: bytes, flip: bool) -> None:
+    """ExplicitECKey verification agrees with cryptography's signatures (BSI TR-03111 §4.2.1.4)."""
+    key = ec.derive_private_key(987654321, ec.SECP256R1())
+    der = key.sign(message, ec.ECDSA(hashes.SHA256()))
+    numbers = key.public_key().public_numbers()
+    explicit = ExplicitECKey(curve_by_name("secp256r1"), (numbers.x, numbers.y))
+    data = message + b"x" if flip else message
+    assert verify_signature(explicit, der, data, SignatureSpec("ecdsa", "sha256")) is not flip
+    r, s = decode_dss_signature(der)
+    assert (
+        ecmath.ecdsa_verify(explicit.curve, explicit.point, hashlib.sha256(data).digest(), r, s) is not flip
+    )
+
+
+def test_point_not_on_curve_rejected() -> None:
+    curve = curve_by_name("brainpoolP224r1")
+    point = ecmath.encode_point(curve, (curve.gx, curve.gy + 1))
+    with pytest.raises(ParseError):
+        ecmath.decode_point(curve, point)
