@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from chipid.errors import ParseError
 
 __all__ = ["Curve", "Point"]
@@ -25,13 +27,22 @@ _Jac = tuple[int, int, int]  # (X, Y, Z), Z == 0 is infinity
 _INF: _Jac = (1, 1, 0)
 _WINDOW = 5
 
+# curves whose standard generator cryptography (OpenSSL) can multiply much faster than Python
+_NATIVE: dict[str, type[ec.EllipticCurve]] = {
+    "secp192r1": ec.SECP192R1, "secp224r1": ec.SECP224R1, "secp256r1": ec.SECP256R1,
+    "secp384r1": ec.SECP384R1, "secp521r1": ec.SECP521R1, "brainpoolP256r1": ec.BrainpoolP256R1,
+    "brainpoolP384r1": ec.BrainpoolP384R1, "brainpoolP512r1": ec.BrainpoolP512R1,
+}
+
 
 @dataclass(frozen=True)
 class Curve:
     """A prime curve with base point ``(gx, gy)`` of prime order ``n`` (cofactor ``h``).
 
     A mapped PACE generator is the same curve with another ``(gx, gy)``
-    (:meth:`with_generator`).
+    (:meth:`with_generator`). ``native`` names the same curve equation in
+    ``cryptography`` (SEC 2 / RFC 5639 name): multiples of the standard generator and
+    ECDH x-coordinates (:meth:`shared_x`) are then computed by OpenSSL.
     """
 
     name: str
@@ -42,6 +53,8 @@ class Curve:
     gy: int
     n: int
     h: int = 1
+    native: str | None = None
+    mapped: bool = False
 
     @property
     def size(self) -> int:
@@ -55,7 +68,7 @@ class Curve:
     def with_generator(self, point: Point) -> Curve:
         """Return the same curve with ``point`` as base point (validated)."""
         x, y = self.validate(point)
-        return Curve(self.name, self.p, self.a, self.b, x, y, self.n, self.h)
+        return Curve(self.name, self.p, self.a, self.b, x, y, self.n, self.h, self.native, True)
 
     # ------------------------------------------------------------------ validation
     def is_on_curve(self, point: Point) -> bool:
@@ -122,6 +135,9 @@ class Curve:
         k %= self.n if self.h == 1 else self.n * self.h
         if k == 0 or base is None:
             return None
+        if point is None and not self.mapped and self.native in _NATIVE:
+            numbers = ec.derive_private_key(k, _NATIVE[self.native]()).public_key().public_numbers()
+            return (numbers.x, numbers.y)
         j = self._from_affine(base)
         double = self._double(j)
         table = [j]  # odd multiples 1P, 3P, ..., (2^(w-1) - 1)P
@@ -136,6 +152,24 @@ class Curve:
                 x, y, z = table[(-digit) >> 1]
                 acc = self._add(acc, (x, self.p - y, z))
         return self._to_affine(acc)
+
+    def shared_x(self, k: int, point: Point) -> int:
+        """x(k · point) for ECKA (BSI TR-03111 §4.3.1), ``point`` validated first.
+
+        Raises:
+            ParseError: an invalid point, or a product at infinity.
+        """
+        x, y = self.validate(point)
+        k %= self.n
+        if k and self.h == 1 and self.native in _NATIVE:
+            curve = _NATIVE[self.native]()
+            peer = ec.EllipticCurvePublicNumbers(x, y, curve).public_key()
+            secret = ec.derive_private_key(k, curve).exchange(ec.ECDH(), peer)
+            return int.from_bytes(secret, "big")
+        product = self.multiply(k, (x, y))
+        if product is None:
+            raise ParseError("key agreement gave the point at infinity", path=f"{self.name} point")
+        return product[0]
 
     # ------------------------------------------------------------------ Jacobian internals
     def _from_affine(self, point: Point) -> _Jac:

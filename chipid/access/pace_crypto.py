@@ -174,9 +174,13 @@ def agree(domain: Domain, private: int, peer: PublicKey) -> PublicKey:
 
 def shared_secret(domain: Domain, private: int, peer: PublicKey) -> bytes:
     """K of ICAO 9303-11 §4.4.1 3c: the x-coordinate (ECKA, FE2OS) or the group element, as bytes."""
+    if isinstance(domain, Curve):
+        if not isinstance(peer, tuple):
+            raise ParseError("expected a curve point", path="PACE public key")
+        return domain.shared_x(private, peer).to_bytes(domain.size, "big")
     result = agree(domain, private, peer)
-    if isinstance(result, tuple):
-        return result[0].to_bytes(domain.size, "big")
+    if isinstance(result, tuple):  # pragma: no cover - a DH group gives an int
+        raise ParseError("unexpected point", path="PACE shared secret")
     return result.to_bytes(domain.size, "big")
 
 

@@ -41,17 +41,21 @@ def test_curve_constants(pid: int) -> None:
     assert curve.multiply(curve.n - 1) == curve.negate(curve.generator)
     if pid in CRYPTOGRAPHY_CURVES:
         k = 0x1234567890ABCDEF1234567890ABCDEF % curve.n
-        assert curve.multiply(k) == _reference(pid, k)
-        assert curve.multiply(curve.n - 2) == _reference(pid, curve.n - 2)
+        assert curve.multiply(k, curve.generator) == _reference(pid, k) == curve.multiply(k)
+        assert curve.multiply(curve.n - 2, curve.generator) == _reference(pid, curve.n - 2)
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(min_value=1), st.sampled_from(sorted(CRYPTOGRAPHY_CURVES)))
 def test_scalar_multiplication_matches_cryptography(k: int, pid: int) -> None:
-    """s·G by wNAF/Jacobian equals the public key cryptography derives for the same scalar."""
+    """s·G by wNAF/Jacobian equals the public key cryptography derives for the same scalar.
+
+    The generator is passed explicitly so the pure-Python path runs (``multiply(k)`` alone
+    delegates standard generators to cryptography).
+    """
     curve = _curve(pid)
     k = k % (curve.n - 1) + 1
-    assert curve.multiply(k) == _reference(pid, k)
+    assert curve.multiply(k, curve.generator) == _reference(pid, k)
 
 
 @settings(max_examples=20, deadline=None)
@@ -59,11 +63,12 @@ def test_scalar_multiplication_matches_cryptography(k: int, pid: int) -> None:
 def test_group_laws(a: int, b: int, c: int) -> None:
     """brainpoolP256r1: commutativity, associativity, distributivity, inverse, doubling."""
     curve = _curve(13)
-    p, q, r = curve.multiply(a), curve.multiply(b), curve.multiply(c)
-    assert curve.add(p, q) == curve.add(q, p) == curve.multiply(a + b)
+    g = curve.generator
+    p, q, r = curve.multiply(a, g), curve.multiply(b, g), curve.multiply(c, g)
+    assert curve.add(p, q) == curve.add(q, p) == curve.multiply(a + b, g) == curve.multiply(a + b)
     assert curve.add(curve.add(p, q), r) == curve.add(p, curve.add(q, r))
     assert curve.add(p, curve.negate(p)) is None
-    assert curve.add(p, p) == curve.multiply(2 * a)
+    assert curve.add(p, p) == curve.multiply(2 * a, g)
     assert curve.add(p, None) == p and curve.add(None, p) == p
     assert curve.multiply(b, p) == curve.multiply(a, q)
 
@@ -127,3 +132,17 @@ def test_dh_validation() -> None:
 def test_reserved_ids(pid: int) -> None:
     with pytest.raises(UnsupportedError):
         domain_parameters(pid)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(min_value=1), st.integers(min_value=1), st.sampled_from([13, 14, 12]))
+def test_shared_x_matches_python_path(k: int, m: int, pid: int) -> None:
+    """ECKA x-coordinate via cryptography (native curves) equals the pure-Python product, mapped G too."""
+    curve = _curve(pid)
+    mapped = curve.with_generator(curve.multiply(m % (curve.n - 1) + 1))
+    point = mapped.multiply(7, mapped.generator)
+    k = k % (curve.n - 1) + 1
+    product = mapped.multiply(k, point)
+    assert product is not None and mapped.shared_x(k, point) == product[0]
+    with pytest.raises(ParseError):
+        mapped.shared_x(k, (1, 1))
