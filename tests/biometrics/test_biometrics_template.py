@@ -129,9 +129,7 @@ def test_template_encode_refuses_too_many_minutiae() -> None:
 
 def test_template_detects_long_forms() -> None:
     assert detect_format(b"FMR\x00 20\x00\x00\x01\x00\x10" + bytes(20)) is TemplateFormat.ISO_19794_2_2005
-    assert (
-        detect_format(b"FMR\x00 20\x00\x00\x00\x00\x01\x00\x10" + bytes(20)) is TemplateFormat.ANSI_378_2004
-    )
+    assert detect_format(b"FMR\x00 20\x00\x00\x00\x00\x01\x00\x10" + bytes(20)) is TemplateFormat.ANSI_378_2004
 
 
 _minutiae = st.lists(
@@ -152,8 +150,7 @@ _minutiae = st.lists(
 def test_template_round_trip_property(minutiae: list[Minutia], fmt: TemplateFormat) -> None:
     if fmt is TemplateFormat.ISO_19794_2_2005:  # only 360/256-degree steps survive an ISO round trip
         minutiae = [
-            dataclasses.replace(m, angle=math.floor(m.angle * 256 / 360 + 0.5) % 256 * 360 / 256)
-            for m in minutiae
+            dataclasses.replace(m, angle=math.floor(m.angle * 256 / 360 + 0.5) % 256 * 360 / 256) for m in minutiae
         ]
     rec = record(minutiae, fmt)
     assert parse_template(encode_template(rec)) == rec

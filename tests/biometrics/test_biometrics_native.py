@@ -1,0 +1,158 @@
+"""Native matcher against the pure-Python reference (the oracle), and its own properties.
+
+Every test name holds "native" so that ``-k native`` (the AddressSanitizer job) selects them.
+"""
+
+from __future__ import annotations
+
+import array
+import math
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chipid.biometrics import _match_ref as ref
+from chipid.biometrics import match
+from chipid.biometrics.template import Minutia, MinutiaType, parse_template
+from chipid.errors import ParseError
+from tests.biometrics._samples import fvc_bytes
+
+pytestmark = pytest.mark.skipif(match.BACKEND != "native", reason="chipid._native not built")
+
+
+def _view(db: str, finger: int, impression: int) -> list[Minutia]:
+    return list(parse_template(fvc_bytes(db, finger, impression)).views[0].minutiae)
+
+
+def _moved(minutiae: list[Minutia], degrees: float, dx: int, dy: int, rng: random.Random) -> list[Minutia]:
+    """Rotate about (150, 200) (y down, counter-clockwise angles), shift and jitter by a pixel."""
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    out = []
+    for m in minutiae:
+        x, y = m.x - 150, m.y - 200
+        nx = round(150 + c * x + s * y + dx + rng.choice((-1, 0, 1)))
+        ny = round(200 - s * x + c * y + dy + rng.choice((-1, 0, 1)))
+        out.append(Minutia(m.kind, max(nx, 0), max(ny, 0), (m.angle + degrees) % 360.0, m.quality))
+    return out
+
+
+_points = st.lists(
+    st.builds(
+        Minutia,
+        st.just(MinutiaType.RIDGE_ENDING),
+        st.integers(0, 300),
+        st.integers(0, 400),
+        st.integers(0, 255).map(lambda u: u * 360 / 256),
+        st.just(0),
+    ),
+    max_size=36,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_points, _points)
+def test_native_matches_reference_on_random_templates(a: list[Minutia], b: list[Minutia]) -> None:
+    """Differential: blobs byte-identical, scores equal to rounding (same algorithm, same order of ops)."""
+    na, nb = match.prepare(a), match.prepare(b)
+    assert na == ref.prepare(*match.quantize(a))
+    assert nb == ref.prepare(*match.quantize(b))
+    assert match.compare(na, nb) == pytest.approx(ref.compare(na, nb), abs=1e-9)
+
+
+def test_native_matches_reference_on_real_templates() -> None:
+    blobs = [match.prepare(_view("DB1_B", f, i)) for f in (101, 102) for i in (1, 2, 3)]
+    ref_blobs = [ref.prepare(*match.quantize(_view("DB1_B", f, i))) for f in (101, 102) for i in (1, 2, 3)]
+    assert blobs == ref_blobs
+    for x in blobs[:3]:
+        for y in blobs:
+            assert match.compare(x, y) == pytest.approx(ref.compare(x, y), abs=1e-9)
+
+
+def test_native_identical_scores_highest_and_symmetric() -> None:
+    blobs = [match.prepare(_view("DB2_B", f, i)) for f in range(101, 106) for i in (1, 2)]
+    for i, a in enumerate(blobs):
+        self_score = match.compare(a, a)
+        assert self_score == pytest.approx(1.0)
+        for b in blobs:
+            assert match.compare(a, b) <= self_score
+            assert match.compare(a, b) == match.compare(b, a)
+    assert match.compare(blobs[0], blobs[1]) > match.THRESHOLD_FMR_10K  # same finger
+
+
+@pytest.mark.parametrize(("degrees", "dx", "dy"), [(0, 0, 0), (25, 10, -12), (-40, -15, 20), (90, 0, 0)])
+def test_native_robust_to_rotation_and_translation(degrees: float, dx: int, dy: int) -> None:
+    base = _view("DB1_B", 104, 1)
+    moved = _moved(base, degrees, dx, dy, random.Random(7))
+    score = match.compare(match.prepare(base), match.prepare(moved))
+    assert score > 2 * match.THRESHOLD_FMR_10K
+
+
+def test_native_search_agrees_with_compare_and_threads() -> None:
+    gallery_views = [_view("DB3_B", f, i) for f in range(101, 111) for i in (2, 5)]
+    gallery = match.Gallery(match.prepare(v) for v in gallery_views)
+    probe = match.prepare(_view("DB3_B", 107, 1))
+    expected = sorted(
+        ((i, match.compare(probe, gallery.blob(i))) for i in range(len(gallery))), key=lambda p: (-p[1], p[0])
+    )
+    for threads in (1, 2, 3, 64):
+        hits = match.search(probe, gallery, top_k=5, threads=threads)
+        assert [(h.index, h.score) for h in hits] == expected[:5]
+    assert hits[0].index in (12, 13)  # finger 107's impressions
+    assert len(match.search(probe, gallery, top_k=100)) == len(gallery)
+    assert match.search(probe, match.Gallery([]), top_k=3) == []
+
+
+def test_native_rejects_broken_blobs() -> None:
+    blob = match.prepare(_view("DB4_B", 101, 1))
+    for bad in (blob[:-1], b"XXXX" + blob[4:], blob[:4] + b"\xff\xff" + blob[6:], b"", blob + b"\x00" * 64):
+        with pytest.raises(ParseError):
+            match.compare(bad, blob)
+        with pytest.raises(ParseError):
+            match.Gallery([blob, bad])
+    with pytest.raises(ValueError):
+        match.search(blob, match.Gallery([blob]), top_k=0)
+    with pytest.raises(TypeError):
+        match.compare("not bytes", blob)  # type: ignore[arg-type]
+
+
+def test_native_empty_and_tiny_templates() -> None:
+    empty = match.prepare([])
+    one = match.prepare([Minutia(MinutiaType.BIFURCATION, 10, 10, 0.0)])
+    assert match.compare(empty, empty) == 0.0
+    assert match.compare(empty, one) == 0.0 == ref.compare(empty, one)
+    with pytest.raises(ParseError):
+        match.prepare([Minutia(MinutiaType.OTHER, 1, 1, 0.0)] * 256)
+
+
+def test_native_face_agrees_with_reference() -> None:
+    rng = random.Random(3)
+    dim, n = 128, 300
+    rows = array.array("f", (rng.gauss(0, 1) for _ in range(dim * n)))
+    expected = [x for r in range(n) for x in ref.face_normalize(rows[r * dim : (r + 1) * dim])]
+    match.face_normalize(rows, dim)
+    assert list(rows) == expected
+    q = rows[17 * dim : 18 * dim]
+    for r in (0, 17, 299):
+        assert match.face_cosine(q, rows[r * dim : (r + 1) * dim]) == pytest.approx(
+            ref.face_cosine(q, rows[r * dim : (r + 1) * dim]), abs=1e-5
+        )
+    hits = match.face_search(q, rows, top_k=4, threads=2)
+    oracle = ref.face_search(q, [rows[r * dim : (r + 1) * dim] for r in range(n)], 4)
+    assert [h.index for h in hits] == [i for i, _ in oracle]
+    assert hits[0].index == 17 and hits[0].score == pytest.approx(1.0, abs=1e-5)
+
+
+def test_native_face_rejects_bad_input() -> None:
+    with pytest.raises(ValueError):
+        match.face_normalize(array.array("f", [1.0, math.nan]), 2)
+    with pytest.raises(ValueError):
+        match.face_normalize(array.array("f", [1.0, 2.0, 3.0]), 2)
+    with pytest.raises(TypeError):
+        match.face_normalize(array.array("d", [1.0, 2.0]), 2)
+    with pytest.raises(ValueError):
+        match.face_search(array.array("f", [1.0, 0.0]), array.array("f", [1.0, 0.0, 0.0]), top_k=1)
+    zero = array.array("f", [0.0, 0.0])
+    match.face_normalize(zero, 2)
+    assert list(zero) == [0.0, 0.0]
