@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import algorithms
 from cryptography.hazmat.primitives.cmac import CMAC
 
 from chipid.errors import SecureMessagingError
+from chipid.sm._stream import CBCStream
 
 __all__ = ["BLOCK", "aes_cbc_decrypt", "aes_cbc_encrypt", "aes_ecb_encrypt", "cmac"]
 
@@ -29,6 +30,11 @@ def _algorithm(key: bytes) -> algorithms.AES:
     return algorithms.AES(key)
 
 
+@lru_cache(maxsize=32)
+def _stream(key: bytes) -> CBCStream:
+    return CBCStream(_algorithm(key), BLOCK)
+
+
 def _check_blocks(data: bytes, iv: bytes) -> None:
     if len(data) % BLOCK:
         raise SecureMessagingError(f"AES data length {len(data)} is not a multiple of {BLOCK}")
@@ -39,22 +45,27 @@ def _check_blocks(data: bytes, iv: bytes) -> None:
 def aes_cbc_encrypt(key: bytes, data: bytes, iv: bytes = _ZERO_IV) -> bytes:
     """Encrypt whole blocks with AES-CBC (no padding is added)."""
     _check_blocks(data, iv)
-    enc = Cipher(_algorithm(bytes(key)), modes.CBC(iv)).encryptor()
-    return enc.update(data) + enc.finalize()
+    if not data:
+        return b""
+    return _stream(bytes(key)).encrypt(data, iv)
 
 
 def aes_cbc_decrypt(key: bytes, data: bytes, iv: bytes = _ZERO_IV) -> bytes:
     """Decrypt whole blocks with AES-CBC (padding is left in place)."""
     _check_blocks(data, iv)
-    dec = Cipher(_algorithm(bytes(key)), modes.CBC(iv)).decryptor()
-    return dec.update(data) + dec.finalize()
+    if not data:
+        return b""
+    return _stream(bytes(key)).decrypt(data, iv)
 
 
 def aes_ecb_encrypt(key: bytes, block: bytes) -> bytes:
     """Encrypt one or more whole blocks with AES-ECB (used for the SM IV, E(KSenc, SSC))."""
     _check_blocks(block, _ZERO_IV)
-    enc = Cipher(_algorithm(bytes(key)), modes.ECB()).encryptor()  # noqa: S305 - one block: E(KSenc, SSC)
-    return enc.update(block) + enc.finalize()
+    if not block:
+        return b""
+    # ECB of each block = CBC of that block alone under a zero IV
+    stream = _stream(bytes(key))
+    return b"".join(stream.encrypt(block[i : i + BLOCK], _ZERO_IV) for i in range(0, len(block), BLOCK))
 
 
 def cmac(key: bytes, data: bytes, length: int = 8) -> bytes:

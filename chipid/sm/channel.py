@@ -255,9 +255,7 @@ class SecureChannel(TransportWrapper):
             when a command needs it.
     """
 
-    def __init__(
-        self, inner: Transport, keys: SMKeys, ssc: int, *, extended_length: bool | None = None
-    ) -> None:
+    def __init__(self, inner: Transport, keys: SMKeys, ssc: int, *, extended_length: bool | None = None) -> None:
         super().__init__(inner)
         self._keys = keys
         self._ssc = ssc

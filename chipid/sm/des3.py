@@ -14,9 +14,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
-from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
 from chipid.errors import SecureMessagingError
+from chipid.sm._stream import CBCStream
 
 __all__ = ["BLOCK", "des3_decrypt", "des3_encrypt", "expand_key", "retail_mac"]
 
@@ -40,8 +40,8 @@ def expand_key(key: bytes) -> bytes:
 
 
 @lru_cache(maxsize=32)
-def _algorithm(key: bytes) -> TripleDES:
-    return TripleDES(expand_key(key))
+def _stream(key: bytes) -> CBCStream:
+    return CBCStream(TripleDES(expand_key(key)), BLOCK)
 
 
 def _check_blocks(data: bytes, iv: bytes) -> None:
@@ -60,8 +60,9 @@ def des3_encrypt(key: bytes, data: bytes, iv: bytes = _ZERO_IV) -> bytes:
         iv: initial vector, zero by default (ICAO 9303-11 §9.8.6.1).
     """
     _check_blocks(data, iv)
-    enc = Cipher(_algorithm(bytes(key)), modes.CBC(iv)).encryptor()
-    return enc.update(data) + enc.finalize()
+    if not data:
+        return b""
+    return _stream(bytes(key)).encrypt(data, iv)
 
 
 def des3_decrypt(key: bytes, data: bytes, iv: bytes = _ZERO_IV) -> bytes:
@@ -73,8 +74,9 @@ def des3_decrypt(key: bytes, data: bytes, iv: bytes = _ZERO_IV) -> bytes:
         iv: initial vector, zero by default.
     """
     _check_blocks(data, iv)
-    dec = Cipher(_algorithm(bytes(key)), modes.CBC(iv)).decryptor()
-    return dec.update(data) + dec.finalize()
+    if not data:
+        return b""
+    return _stream(bytes(key)).decrypt(data, iv)
 
 
 def retail_mac(key: bytes, data: bytes) -> bytes:
@@ -100,8 +102,5 @@ def retail_mac(key: bytes, data: bytes) -> bytes:
     head, last = data[:-BLOCK], data[-BLOCK:]
     chain = _ZERO_IV
     if head:
-        k1 = full[:8]
-        enc = Cipher(_algorithm(k1 * 3), modes.CBC(_ZERO_IV)).encryptor()
-        chain = (enc.update(head) + enc.finalize())[-BLOCK:]
-    final = Cipher(_algorithm(full[:16]), modes.CBC(chain)).encryptor()
-    return final.update(last) + final.finalize()
+        chain = _stream(full[:8] * 3).encrypt(head, _ZERO_IV)[-BLOCK:]
+    return _stream(full[:16]).encrypt(last, chain)

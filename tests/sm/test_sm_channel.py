@@ -63,9 +63,7 @@ def _chip_cipher(keys: SMKeys, ssc: int) -> Cipher[modes.CBC]:
 
 def _chip_tlv(tag: int, value: bytes) -> bytes:
     n = len(value)
-    length = (
-        bytes([n]) if n < 0x80 else (bytes([0x81, n]) if n < 0x100 else bytes([0x82]) + n.to_bytes(2, "big"))
-    )
+    length = bytes([n]) if n < 0x80 else (bytes([0x81, n]) if n < 0x100 else bytes([0x82]) + n.to_bytes(2, "big"))
     return bytes([tag]) + length + value
 
 

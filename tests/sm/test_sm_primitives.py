@@ -77,9 +77,7 @@ def test_cmac_rfc4493() -> None:
 def test_aes_fips197() -> None:
     """FIPS 197 App. C.1 (AES-128) single block, and CBC round trip for every key size."""
     key = H("000102030405060708090a0b0c0d0e0f")
-    assert aes_ecb_encrypt(key, H("00112233445566778899aabbccddeeff")) == H(
-        "69c4e0d86a7b0430d8cdb78070b4c55a"
-    )
+    assert aes_ecb_encrypt(key, H("00112233445566778899aabbccddeeff")) == H("69c4e0d86a7b0430d8cdb78070b4c55a")
     for size in (16, 24, 32):
         k = bytes(range(size))
         data = bytes(range(48))
@@ -89,3 +87,58 @@ def test_aes_fips197() -> None:
         aes_cbc_encrypt(bytes(15), bytes(16))
     with pytest.raises(SecureMessagingError):
         aes_cbc_encrypt(key, bytes(15))
+
+
+def _reference_cbc(key: bytes, data: bytes, iv: bytes, decrypt: bool) -> bytes:
+    from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    alg = algorithms.AES(key) if len(iv) == 16 else TripleDES(key + key[:8] if len(key) == 16 else key)
+    c = Cipher(alg, modes.CBC(iv))
+    op = c.decryptor() if decrypt else c.encryptor()
+    return op.update(data) + op.finalize()
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(
+        st.tuples(st.booleans(), st.booleans(), st.integers(1, 6), st.binary(min_size=16, max_size=16)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_reused_cbc_contexts_match_fresh_ciphers(ops: list[tuple[bool, bool, int, bytes]]) -> None:
+    """Interleaved calls with varying IVs give what a fresh CBC cipher gives (chipid.sm._stream)."""
+    k3, ka = bytes(range(1, 17)), bytes(range(2, 18))
+    for use_aes, decrypt, blocks, seed in ops:
+        size = 16 if use_aes else 8
+        data, iv = (seed * blocks)[: size * blocks], seed[:size]
+        key = ka if use_aes else k3
+        if use_aes:
+            got = (aes_cbc_decrypt if decrypt else aes_cbc_encrypt)(key, data, iv)
+        else:
+            got = (des3_decrypt if decrypt else des3_encrypt)(key, data, iv)
+        assert got == _reference_cbc(key, data, iv, decrypt)
+
+
+def test_cbc_contexts_are_thread_safe() -> None:
+    import threading
+
+    key = bytes(range(16))
+    errors: list[str] = []
+
+    def work(n: int) -> None:
+        for i in range(150):
+            iv = bytes([(n * 31 + i) % 256]) * 16
+            data = bytes([i % 256]) * 64
+            if aes_cbc_encrypt(key, data, iv) != _reference_cbc(key, data, iv, False):
+                errors.append(f"enc {n} {i}")
+            if des3_decrypt(key, data, iv[:8]) != _reference_cbc(key, data, iv[:8], True):
+                errors.append(f"dec {n} {i}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
