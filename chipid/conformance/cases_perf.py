@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from chipid.conformance.context import CaseContext
+from chipid.conformance.context import CaseContext, CaseSkipped
 from chipid.conformance.model import Case
 from chipid.conformance.stats import latency_measurements, percentile
 from chipid.errors import CardRemovedError, ChipFileNotFoundError, NoCardError
@@ -59,6 +59,8 @@ def _stability(ctx: CaseContext) -> None:
         try:
             channel = ctx.session()
             data = ctx.read_file(channel, _COM) + ctx.read_file(channel, _DG1)
+        except CaseSkipped:
+            raise
         except Exception as err:
             failures.append(f"session {index + 1}: {type(err).__name__}: {err}")
             continue

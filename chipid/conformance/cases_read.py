@@ -144,7 +144,7 @@ def _le_past_end(ctx: CaseContext) -> None:
 CASES = (
     Case("RB-001", "Short READ BINARY (B0, offset in P1-P2) reads a whole EF consistent with its TLV length",
          "ISO/IEC 7816-4:2005 §7.2.3; ICAO 9303-10 §3.5", ("access key",), _short),
-    Case("RB-002", "READ BINARY with a short EF identifier (P1 = 80|SFI) returns the same bytes",
+    Case("RB-002", "READ BINARY with a short EF identifier (P1 = 80 + SFI) returns the same bytes",
          "ISO/IEC 7816-4:2005 §7.2.3, §7.2.2 (SFI); ICAO 9303-10 §3.6.2", ("access key",), _sfi),
     Case("RB-003", "Extended-length READ BINARY returns a large EF in one APDU (SKIP: limitation if refused)",
          "ISO/IEC 7816-4:2005 §5.1 (extended Le); ICAO 9303-10 §3.5", ("access key",), _extended),

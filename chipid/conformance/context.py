@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any, NoReturn, Protocol, cast
 
 from chipid.conformance.model import Measurement
-from chipid.errors import StatusWordError
+from chipid.errors import SecureMessagingError, StatusWordError
 from chipid.transport.base import Transport, TransportWrapper
 
 __all__ = ["AccessKeyLike", "CaseContext", "CaseFailed", "CaseSkipped", "key_kind"]
@@ -185,7 +185,10 @@ class CaseContext:
         """A fresh connection with a secure-messaging session, the eMRTD application selected under SM."""
         transport = self.open()
         channel = cast(Transport, self.establish(transport, key).channel)
-        self.select_application(channel)
+        try:
+            self.select_application(channel)
+        except SecureMessagingError as err:
+            self.fail(f"the chip's first protected response failed secure-messaging checks: {err}")
         return channel
 
     def read_file(self, transport: Transport, fid: int) -> bytes:

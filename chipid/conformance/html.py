@@ -6,13 +6,22 @@ elements, open for failures and errors) and an inline SVG chart of per-APDU late
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape as _html_escape
 from pathlib import Path
 
 from chipid.conformance.model import CaseResult, Outcome, SuiteResult
 from chipid.conformance.stats import percentile
 
 __all__ = ["latency_chart_svg", "render_html", "write_html"]
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _escape(text: str) -> str:
+    """HTML-escape ``text`` and replace control characters (a misbehaving card's bytes) with U+FFFD."""
+    return _html_escape(_CONTROL.sub("\ufffd", text))
+
 
 _COLOURS = {
     Outcome.PASS: "#1a7f37",
@@ -48,30 +57,30 @@ def latency_chart_svg(results: tuple[CaseResult, ...]) -> str:
         return '<p class="muted">No APDU was exchanged.</p>'
     top = max(max(values) for _, values in rows) or 1.0
     left, width, row_h = 90, 560, 24
-    height = 40 + row_h * len(rows)
+    bottom = 22 + row_h * len(rows)
+    height = bottom + 22
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 90}" height="{height}" '
         f'role="img" aria-label="APDU latency percentiles per case" font-size="11" font-family="sans-serif">'
     ]
     for i in range(5):
         x = left + width * i / 4
-        parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height - 4}" stroke="#d0d7de"/>')
+        parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{bottom}" stroke="#d0d7de"/>')
         parts.append(f'<text x="{x:.1f}" y="12" text-anchor="middle">{top * i / 4:.2f} ms</text>')
     for n, (case_id, values) in enumerate(rows):
         y = 22 + n * row_h
-        parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{escape(case_id)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end">{_escape(case_id)}</text>')
         for k, ((label, _, colour), value) in enumerate(zip(_BARS, values, strict=True)):
             w = max(width * value / top, 1.0)
             parts.append(
                 f'<rect x="{left}" y="{y + k * 6}" width="{w:.1f}" height="5" fill="{colour}">'
-                f"<title>{escape(case_id)} {label} {value:.3f} ms</title></rect>"
+                f"<title>{_escape(case_id)} {label} {value:.3f} ms</title></rect>"
             )
         parts.append(f'<text x="{left + width + 6}" y="{y + 13}">{values[2]:.2f} ms</text>')
-    legend_y = height - 2
     for k, (label, _, colour) in enumerate(_BARS):
-        ly = legend_y - 40 + k * 12
-        parts.append(f'<rect x="{left + width + 8}" y="{ly}" width="8" height="8" fill="{colour}"/>')
-        parts.append(f'<text x="{left + width + 20}" y="{ly + 8}">{label}</text>')
+        lx = left + k * 70
+        parts.append(f'<rect x="{lx}" y="{bottom + 8}" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{lx + 14}" y="{bottom + 17}">{label} latency</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -79,23 +88,23 @@ def latency_chart_svg(results: tuple[CaseResult, ...]) -> str:
 def _case_details(result: CaseResult) -> str:
     opened = " open" if result.outcome in (Outcome.FAIL, Outcome.ERROR) else ""
     out = [
-        f'<details id="{escape(result.id)}"{opened}><summary>{_badge(result.outcome)} '
-        f"{escape(result.id)} &mdash; {escape(result.case.title)}</summary>",
-        f"<p><b>Clause:</b> {escape(result.case.clause)}<br><b>Prerequisites:</b> "
-        f"{escape(', '.join(result.case.prerequisites) or '-')}<br>"
+        f'<details id="{_escape(result.id)}"{opened}><summary>{_badge(result.outcome)} '
+        f"{_escape(result.id)} &mdash; {_escape(result.case.title)}</summary>",
+        f"<p><b>Clause:</b> {_escape(result.case.clause)}<br><b>Prerequisites:</b> "
+        f"{_escape(', '.join(result.case.prerequisites) or '-')}<br>"
         f"<b>Time:</b> {result.duration_s:.3f} s</p>",
     ]
     if result.message:
-        out.append(f"<p><b>Result:</b> {escape(result.message)}</p>")
+        out.append(f"<p><b>Result:</b> {_escape(result.message)}</p>")
     if result.measurements:
         out.append("<table><tr><th>Measurement</th><th>Value</th><th>Unit</th></tr>")
         out += [
-            f'<tr><td>{escape(m.name)}</td><td class="num">{m.value:g}</td><td>{escape(m.unit)}</td></tr>'
+            f'<tr><td>{_escape(m.name)}</td><td class="num">{m.value:g}</td><td>{_escape(m.unit)}</td></tr>'
             for m in result.measurements
         ]
         out.append("</table>")
     if result.details:
-        out.append('<ul class="mono">' + "".join(f"<li>{escape(d)}</li>" for d in result.details) + "</ul>")
+        out.append('<ul class="mono">' + "".join(f"<li>{_escape(d)}</li>" for d in result.details) + "</ul>")
     out.append("</details>")
     return "".join(out)
 
@@ -107,14 +116,14 @@ def render_html(result: SuiteResult) -> str:
     verdict = "Conformant (no FAIL or ERROR)" if result.ok else "Not conformant"
     colour = _COLOURS[Outcome.PASS] if result.ok else _COLOURS[Outcome.FAIL]
     rows = "".join(
-        f'<tr><td class="mono"><a href="#{escape(r.id)}">{escape(r.id)}</a></td>'
-        f"<td>{escape(r.case.title)}</td>"
-        f"<td>{escape(r.case.clause)}</td><td>{_badge(r.outcome)}</td>"
-        f'<td class="num">{r.duration_s:.3f}</td><td>{escape(r.message)}</td></tr>'
+        f'<tr><td class="mono"><a href="#{_escape(r.id)}">{_escape(r.id)}</a></td>'
+        f"<td>{_escape(r.case.title)}</td>"
+        f"<td>{_escape(r.case.clause)}</td><td>{_badge(r.outcome)}</td>"
+        f'<td class="num">{r.duration_s:.3f}</td><td>{_escape(r.message)}</td></tr>'
         for r in result.results
     )
     env_rows = "".join(
-        f"<tr><th>{escape(k)}</th><td class='mono'>{escape(v)}</td></tr>"
+        f"<tr><th>{_escape(k)}</th><td class='mono'>{_escape(v)}</td></tr>"
         for k, v in (
             ("Reader", env.reader),
             ("ATR", env.atr.hex(" ").upper() or "-"),

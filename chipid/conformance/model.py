@@ -130,6 +130,11 @@ class SuiteResult:
         """True when no case failed or errored (skips allowed)."""
         return self.count(Outcome.FAIL) == 0 and self.count(Outcome.ERROR) == 0
 
+    @property
+    def passed(self) -> bool:
+        """Alias of :attr:`ok` (the CLI's exit status)."""
+        return self.ok
+
     def result(self, case_id: str) -> CaseResult:
         """The result of one case by ID. Raises KeyError when it did not run."""
         for r in self.results:
