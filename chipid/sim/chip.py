@@ -167,8 +167,8 @@ class VirtualChip:
             cmd = parse_command(apdu)
         except ValueError:
             return _sw(0x6700)
-        if cmd.extended and self.faults.no_extended_length:
-            return _sw(0x6700)
+        # a chip without extended length refuses such APDUs with 6700 (protected when SM is on)
+        refuse_extended = cmd.extended and self.faults.no_extended_length
         if cmd.cla & 0xE3:
             return _sw(0x6E00)
         if cmd.cla & 0x0C == 0x0C:
@@ -181,7 +181,10 @@ class VirtualChip:
                 self.sm = None  # ICAO 9303-11 §9.8.4: a SM error ends the session
                 self.authenticated = None
                 return _sw(err.sw)
-            data, sw = _commands.dispatch(self, inner, secure=True)
+            if refuse_extended:
+                data, sw = b"", 0x6700
+            else:
+                data, sw = _commands.dispatch(self, inner, secure=True)
             corrupt = self._wrong_mac_pending
             if corrupt and self.faults.wrong_mac == "once":
                 self._wrong_mac_pending = False
@@ -192,6 +195,8 @@ class VirtualChip:
             if self.sm is not None:  # a plain command aborts the SM session
                 self.sm = None
                 self.authenticated = None
+            if refuse_extended:
+                return _sw(0x6700)
             data, sw = _commands.dispatch(self, cmd, secure=False)
             response = data + _sw(sw)
         if self.next_sm is not None:
