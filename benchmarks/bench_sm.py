@@ -12,7 +12,7 @@ import pytest
 from chipid.iso7816.apdu import CommandAPDU
 from chipid.iso7816.tlv import decode_tlv, encode_tlv, iter_tlv
 from chipid.sm.channel import SMKeys, protect_command, unprotect_response
-from tests.sm.test_sm_channel import chip_wrap
+from tests.sm.sm_chip_side import chip_wrap
 
 KEYS = {
     "3DES": SMKeys("3DES", bytes(range(16)), bytes(range(16, 32))),

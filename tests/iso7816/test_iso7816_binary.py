@@ -15,7 +15,7 @@ from chipid.iso7816.binary import ReadPolicy, read_ef
 from chipid.iso7816.tlv import encode_tlv
 from chipid.sm.channel import SecureChannel, SMKeys
 from tests.iso7816.iso7816_fake_card import FakeCard
-from tests.sm.test_sm_channel import chip_unwrap, chip_wrap
+from tests.sm.sm_chip_side import chip_unwrap, chip_wrap
 
 H = bytes.fromhex
 EF_COM = H("60145F0104303130365F36063034303030305C026175")
