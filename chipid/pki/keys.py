@@ -95,9 +95,11 @@ def load_public_key(spki: bytes | Any, *, path: str = "SubjectPublicKeyInfo") ->
         algo = info["algorithm"]["algorithm"].native
         if algo in ("rsa", "rsassa_pss"):
             numbers = info["public_key"].parsed
-            return rsa.RSAPublicNumbers(
-                int(numbers["public_exponent"].native), int(numbers["modulus"].native)
-            ).public_key()
+            # INTEGER contents read as unsigned: some issuers drop the leading zero of the modulus
+            # (a "negative" modulus, e.g. the BSI 2008 specimen's DG15), which is what they meant.
+            modulus = int.from_bytes(numbers["modulus"].contents, "big")
+            exponent = int.from_bytes(numbers["public_exponent"].contents, "big")
+            return rsa.RSAPublicNumbers(exponent, modulus).public_key()
         if algo != "ec":
             oid = info["algorithm"]["algorithm"].dotted
             raise UnsupportedError(f"unsupported public key algorithm {algo}", oid=oid)
