@@ -27,7 +27,7 @@ from chipid.access.keys import AccessKey
 from chipid.access.pace_cam import decrypt_cam_data
 from chipid.access.pace_domain import Domain, domain_parameters
 from chipid.access.pace_im import map_integrated
-from chipid.errors import PACEError, ParseError, StatusWordError, UnsupportedError
+from chipid.errors import PACEError, ParseError, SecureMessagingError, StatusWordError, UnsupportedError
 from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU
 from chipid.iso7816.tlv import decode_tlv, encode_tlv, iter_tlv
@@ -188,7 +188,7 @@ def perform_pace(
         cam_data = None
         if algorithm.mapping == "CAM":
             cam_data = decrypt_cam_data(ks_enc, _need(answer, 0x8A, step))
-    except ParseError as err:
+    except (ParseError, SecureMessagingError) as err:
         raise PACEError(f"{step}: {err}", step=step) from err
 
     cars = tuple(answer[tag] for tag in (0x87, 0x88) if tag in answer)

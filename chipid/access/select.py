@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from chipid.access import pace_crypto as pc
 from chipid.access.bac import perform_bac
+from chipid.access.ec import Curve
 from chipid.access.keys import AccessKey, MRZKey
 from chipid.access.pace import PACEResult, perform_pace
 from chipid.access.pace_domain import domain_parameters
@@ -112,9 +113,13 @@ def _rank(info: PACEInfo) -> tuple[int, ...] | None:
         alg = pc.pace_algorithm(info.protocol)
         if info.parameter_id is None:
             return None
-        domain_parameters(info.parameter_id)
+        domain = domain_parameters(info.parameter_id)
     except UnsupportedError:
         return None
+    if (alg.agreement == "ECDH") != isinstance(domain, Curve):
+        return None
+    if alg.mapping == "IM" and isinstance(domain, Curve) and domain.p % 4 != 3:
+        return None  # the App. B point encoding needs p = 3 mod 4 (not NIST P-224)
     return (alg.agreement == "ECDH", _MAPPING_RANK[alg.mapping], alg.cipher == "AES", alg.key_bits)
 
 
@@ -154,6 +159,7 @@ def establish(
     info: PACEInfo | None = None
     reason: str | None = None
     if prefer == "pace":
+        raw: bytes | None = None
         try:
             raw = card_access if card_access is not None else read_card_access(transport)
             infos = parse_security_infos(raw, name="EF.CardAccess").pace_infos if raw else ()
@@ -170,7 +176,7 @@ def establish(
                     raise
                 reason = f"PACE failed: {err}"
         elif reason is None:
-            reason = "no supported PACEInfo in EF.CardAccess" if infos else "no EF.CardAccess"
+            reason = "no supported PACEInfo in EF.CardAccess" if raw else "no EF.CardAccess"
     if not isinstance(key, MRZKey):
         raise AccessControlError(f"a CAN needs PACE and the chip offers none ({reason})",
                                  protocol="PACE", step="protocol selection")

@@ -55,7 +55,9 @@ def test_choose_pace_info() -> None:
     infos = [PACEInfo("0.4.0.127.0.7.2.2.4.1.4", 2, 2), PACEInfo("0.4.0.127.0.7.2.2.4.2.1", 2, 13),
              PACEInfo("0.4.0.127.0.7.2.2.4.2.4", 2, 13), PACEInfo("0.4.0.127.0.7.2.2.4.2.3", 2, 13)]
     assert choose_pace_info(infos) == infos[2]
-    assert choose_pace_info([PACEInfo(GM, 2, None), PACEInfo(GM, 2, 4), PACEInfo("1.2.3", 2, 13)]) is None
+    unusable = [PACEInfo(GM, 2, None), PACEInfo(GM, 2, 4), PACEInfo("1.2.3", 2, 13), PACEInfo(GM, 2, 0),
+                PACEInfo(IM, 2, 10), PACEInfo("0.4.0.127.0.7.2.2.4.1.2", 2, 13)]
+    assert choose_pace_info(unusable) is None
     assert choose_pace_info([]) is None
 
 
