@@ -53,6 +53,6 @@ def decode_image(data: bytes) -> Any:
     try:
         img = Image.open(io.BytesIO(data))
         img.load()
-    except (OSError, ValueError, SyntaxError) as err:
+    except Exception as err:  # Pillow's codecs raise many types (OSError, DecompressionBombError, EOFError...)
         raise ParseError(f"image cannot be decoded: {err}", path="image") from err
     return img
