@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipid.errors import (
     CardRemovedError,
     ChipFileNotFoundError,
+    ChipIDError,
     ParseError,
     SecurityStatusNotSatisfiedError,
 )
@@ -184,3 +189,44 @@ def test_read_through_secure_messaging(cipher: str) -> None:
     assert sm_card.max_response <= 258
     ext_card = _SMCard(FakeCard({0x0102: content}), keys)
     assert read_ef(SecureChannel(ext_card, keys, 0), fid=0x0102) == content
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    size=st.integers(1, 70000),
+    extended=st.booleans(),
+    refusal=st.sampled_from(["6700", "6C00", "transport"]),
+    eof=st.sampled_from(["6282", "6C", "9000"]),
+    secure=st.booleans(),
+    max_short=st.sampled_from([0xDF, 0x100]),
+)
+def test_any_file_any_card(size: int, extended: bool, refusal: str, eof: str, secure: bool, max_short: int) -> None:
+    content = _big(size)
+    card = FakeCard({0x0102: content}, extended=extended, refuse_extended_with=refusal, eof=eof, max_short=max_short)
+    progress: list[int] = []
+    assert read_ef(card, fid=0x0102, secure=secure, progress=lambda a, _t: progress.append(a)) == content
+    assert progress[-1] == len(content) and progress == sorted(progress)
+
+
+class _Garbage:
+    atr = b""
+
+    def __init__(self, answers: list[bytes]) -> None:
+        self.answers = answers
+        self.count = 0
+
+    def transmit(self, apdu: bytes) -> bytes:
+        self.count += 1
+        return self.answers[self.count % len(self.answers)]
+
+    def close(self) -> None:
+        pass
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.binary(min_size=2, max_size=40), min_size=1, max_size=5))
+def test_garbage_answers_give_typed_errors(answers: list[bytes]) -> None:
+    card = _Garbage([b"\x90\x00", *answers])
+    with contextlib.suppress(ChipIDError):
+        read_ef(card, fid=0x0101, secure=False)
+    assert card.count < 10000
