@@ -33,7 +33,7 @@ from chipid.errors import (
 )
 from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU
-from chipid.iso7816.tlv import decode_length, decode_tag
+from chipid.iso7816.binary import read_ef
 from chipid.lds.files import EMRTD_AID
 from chipid.lds.security_infos import PACEInfo, parse_security_infos
 from chipid.sm.channel import SecureChannel
@@ -73,7 +73,8 @@ def read_card_access(transport: Transport) -> bytes | None:
     """Read EF.CardAccess in plain (ICAO 9303-10 §3.11.2), or None when the chip has none.
 
     SELECT MF first; readers/chips that refuse it (6D00, 6A82, 6986) get the direct
-    select by FID ``00 A4 02 0C 02 01 1C`` (needed by some CCCD readers).
+    select by FID ``00 A4 02 0C 02 01 1C`` all the same (needed by some CCCD readers).
+    The file is then read whole by :func:`chipid.iso7816.binary.read_ef`.
 
     Raises:
         StatusWordError: an unexpected refusal while selecting or reading.
@@ -88,24 +89,9 @@ def read_card_access(transport: Transport) -> bytes | None:
         if err.sw != 0x6986:
             raise
     try:
-        _send(transport, commands.select_fid(_CARD_ACCESS_FID).to_bytes(), 0xA4)
+        return read_ef(transport, fid=_CARD_ACCESS_FID, secure=False)
     except ChipFileNotFoundError:
         return None
-    data = _send(transport, commands.read_binary(0, 256).to_bytes(), 0xB0)
-    if not data:
-        return None
-    _, offset = decode_tag(data, 0, path="EF.CardAccess")
-    length, offset = decode_length(data, offset, path="EF.CardAccess")
-    total = offset + length
-    if total > 0xFFFF:
-        raise ParseError(f"EF.CardAccess claims {total} bytes", path="EF.CardAccess")
-    while len(data) < total:
-        apdu = commands.read_binary(len(data), min(total - len(data), 256)).to_bytes()
-        chunk = _send(transport, apdu, 0xB0)
-        if not chunk:
-            raise ParseError(f"EF.CardAccess ends after {len(data)} of {total} bytes", path="EF.CardAccess")
-        data += chunk
-    return data[:total]
 
 
 def _rank(info: PACEInfo) -> tuple[int, ...] | None:

@@ -47,3 +47,35 @@ class ListRNG:
 
 def h(text: str) -> bytes:
     return bytes.fromhex(text)
+
+
+class FileCard:
+    """Serves SELECT MF / SELECT by FID / READ BINARY (short, even INS) from a dict of files."""
+
+    def __init__(self, files: dict[int, bytes], *, select_mf_sw: bytes = b"\x90\x00") -> None:
+        self.files, self.select_mf_sw = files, select_mf_sw
+        self.current: bytes | None = None
+        self.sent: list[bytes] = []
+        self.atr = b"\x3b\x80"
+
+    def transmit(self, apdu: bytes) -> bytes:
+        self.sent.append(bytes(apdu))
+        ins, p1, p2 = apdu[1], apdu[2], apdu[3]
+        if ins == 0xA4 and p1 == 0x00:
+            return self.select_mf_sw
+        if ins == 0xA4 and p1 == 0x02:
+            fid = int.from_bytes(apdu[5:7], "big")
+            if fid not in self.files:
+                return b"\x6a\x82"
+            self.current = self.files[fid]
+            return b"\x90\x00"
+        if ins == 0xB0 and self.current is not None and len(apdu) == 5:
+            offset, le = (p1 << 8) | p2, apdu[4] or 256
+            chunk = self.current[offset : offset + le]
+            return chunk + (b"\x90\x00" if len(chunk) == le else b"\x62\x82")
+        if ins == 0xB0:
+            return b"\x67\x00"  # no extended length on this card
+        return b"\x6d\x00"
+
+    def close(self) -> None:
+        pass

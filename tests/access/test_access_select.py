@@ -8,10 +8,10 @@ import pytest
 
 from chipid.access.keys import CANKey, MRZKey
 from chipid.access.select import choose_pace_info, establish, read_card_access
-from chipid.errors import AccessControlError, BACError, PACEError
+from chipid.errors import AccessControlError, BACError, PACEError, StatusWordError
 from chipid.lds.security_infos import PACEInfo
 from tests.access.access_chip import PaceChip
-from tests.access.access_fakes import ListRNG, ScriptedCard, h
+from tests.access.access_fakes import FileCard, ListRNG, ScriptedCard, h
 from tests.conftest import DATA, load_vector
 
 OK = h("9000")
@@ -30,22 +30,31 @@ def _file(name: str) -> bytes:
 
 def test_read_card_access_via_mf() -> None:
     data = _file("DE_passport_EF_CardAccess_GM_and_CAM.bin")
-    card = ScriptedCard([(SELECT_MF, OK), (SELECT_CA, OK), (h("00B0000000"), data + OK)])
-    assert read_card_access(card) == data and card.done
+    card = FileCard({0x011C: data})
+    assert read_card_access(card) == data
+    assert card.sent[:2] == [SELECT_MF, SELECT_CA]
+    assert all(apdu[1] == 0xB0 for apdu in card.sent[2:])
 
 
 @pytest.mark.parametrize("sw", ["6D00", "6A82", "6986"])
 def test_read_card_access_direct_fid_fallback(sw: str) -> None:
     """CCCD readers that cannot SELECT MF: 00 A4 02 0C 02 01 1C directly."""
     data = _file("DE_eID_EF_CardAccess.bin")
-    card = ScriptedCard([(SELECT_MF, h(sw)), (SELECT_CA, OK), (h("00B0000000"), data[:100] + h("6282")),
-                         (h("00B0006460"), data[100:] + OK)])
-    assert read_card_access(card) == data and card.done
+    card = FileCard({0x011C: data}, select_mf_sw=h(sw))
+    assert read_card_access(card) == data
+    assert card.sent[1] == SELECT_CA
 
 
-def test_read_card_access_absent() -> None:
-    card = ScriptedCard([(SELECT_MF, OK), (SELECT_CA, h("6A82"))])
-    assert read_card_access(card) is None
+def test_read_card_access_long_file() -> None:
+    """A file longer than one short READ BINARY is read in chunks."""
+    data = b"\x31\x82\x01\x40" + bytes(range(256)) + bytes(64)
+    assert read_card_access(FileCard({0x011C: data})) == data
+
+
+def test_read_card_access_absent_or_refused() -> None:
+    assert read_card_access(FileCard({})) is None
+    with pytest.raises(StatusWordError):
+        read_card_access(FileCard({}, select_mf_sw=h("6F00")))
 
 
 def test_choose_pace_info() -> None:
