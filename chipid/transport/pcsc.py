@@ -7,7 +7,10 @@ by GET RESPONSE (``00 C0 00 00 xx``) and ``6Cxx`` re-issues the command with Le 
 pyscard errors become :class:`~chipid.errors.TransportError` subclasses keeping the PC/SC
 ``hresult``: no service / no readers -> NoReaderError, no card -> NoCardError, card removed
 or reset (``SCARD_W_REMOVED_CARD`` 0x80100069, ``SCARD_W_RESET_CARD`` 0x80100068,
-``SCARD_E_NOT_TRANSACTED`` 0x80100016...) -> CardRemovedError.
+``SCARD_E_NOT_TRANSACTED`` 0x80100016...) -> CardRemovedError. Exception: a failed
+*extended-length* exchange (0x80100016 or ``SCARD_E_INSUFFICIENT_BUFFER`` 0x80100008) is a
+plain TransportError, as readers without extended length fail that way with the card still
+present; whole-EF reading then falls back to short APDUs.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ _NO_READER = frozenset(
         SCARD_E_READER_UNAVAILABLE,
     }
 )
+SCARD_E_INSUFFICIENT_BUFFER = 0x80100008
+_REFUSED_LONG = frozenset({SCARD_E_NOT_TRANSACTED, SCARD_E_INSUFFICIENT_BUFFER})
 _PROTOCOLS = {
     "any": CardConnection.T0_protocol | CardConnection.T1_protocol,
     "T0": CardConnection.T0_protocol,
@@ -129,6 +134,11 @@ def card_present(reader: str) -> bool:
     return True
 
 
+def _is_extended(apdu: bytes) -> bool:
+    """ISO/IEC 7816-4 §5.1: an extended Lc or Le field starts with 00 after the header."""
+    return len(apdu) >= 7 and apdu[4] == 0
+
+
 def _has_short_le(apdu: bytes) -> bool:
     """Short case 2 (header + Le) or short case 4 (header + Lc + data + Le)."""
     return len(apdu) == 5 or (len(apdu) > 5 and apdu[4] != 0 and len(apdu) == 6 + apdu[4])
@@ -148,9 +158,7 @@ class PCSCTransport:
         self._closed = False
 
     @classmethod
-    def open(
-        cls, reader: str | int | None = None, *, wait: float = 0.0, protocol: str = "any"
-    ) -> PCSCTransport:
+    def open(cls, reader: str | int | None = None, *, wait: float = 0.0, protocol: str = "any") -> PCSCTransport:
         """Connect to the card in a reader.
 
         Args:
@@ -195,6 +203,11 @@ class PCSCTransport:
         try:
             data, sw1, sw2 = self._conn.transmit(list(apdu))
         except _PYSCARD_ERRORS as err:
+            if _hresult(err) in _REFUSED_LONG and _is_extended(apdu):
+                # Readers without extended-length support fail the exchange this way while the
+                # card stays put: report a plain TransportError so callers can fall back to
+                # short APDUs. If the card really left, the next APDU says so.
+                raise TransportError(f"reader refused an extended APDU: {err}", hresult=_hresult(err)) from err
             raise _map_error(err, "transmit failed", connected=True) from err
         return bytes(data), sw1, sw2
 

@@ -178,3 +178,19 @@ def test_reconnect_close_and_context() -> None:
     t.close()  # second close: pyscard raises, we do not
     with pytest.raises(TransportError, match="closed"):
         t.transmit(H("00A4000C"))
+
+
+@pytest.mark.parametrize("hresult", [0x80100016, 0x80100008])
+def test_refused_extended_apdu_is_a_plain_transport_error(hresult: int) -> None:
+    conn = FakeConnection(
+        [
+            CardConnectionException("Failed to transmit", hresult=hresult),
+            CardConnectionException("Failed to transmit", hresult=0x80100069),
+        ]
+    )
+    t = pcsc.PCSCTransport(conn, "R")
+    with pytest.raises(TransportError) as info:
+        t.transmit(H("00B00000001000"))  # extended Le
+    assert type(info.value) is TransportError and info.value.hresult == hresult
+    with pytest.raises(CardRemovedError):
+        t.transmit(H("00B00000DF"))
