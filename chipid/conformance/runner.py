@@ -17,6 +17,7 @@ import chipid
 from chipid.conformance.catalogue import CATALOGUE, select_cases
 from chipid.conformance.context import AccessKeyLike, CaseContext, CaseFailed, CaseSkipped
 from chipid.conformance.model import Case, CaseResult, Environment, Outcome, SuiteResult
+from chipid.errors import SecureMessagingError
 from chipid.transport.base import Transport
 
 __all__ = ["ProgressCallback", "run_case", "run_suite"]
@@ -50,7 +51,11 @@ def run_case(
     sessions: int = 10,
     interactive: Callable[[str], None] | None = None,
 ) -> CaseResult:
-    """Run one case in its own context; never raises for a case's failure (only BaseExceptions pass)."""
+    """Run one case in its own context; never raises for a case's failure (only BaseExceptions pass).
+
+    A :class:`SecureMessagingError` escaping a case (a chip response failed the reader's MAC/SSC checks)
+    is a FAIL; any other unexpected exception is an ERROR.
+    """
     ctx = CaseContext(transport_factory, keys, trust=trust, sessions=sessions, interactive=interactive)
     start = time.perf_counter()
     try:
@@ -60,6 +65,9 @@ def run_case(
         outcome, message = Outcome.SKIP, str(err)
     except CaseFailed as err:
         outcome, message = Outcome.FAIL, str(err)
+    except SecureMessagingError as err:
+        # A chip response that fails the reader's SM checks is the chip's non-conformance, not a crash.
+        outcome, message = Outcome.FAIL, f"secure messaging: {_describe(err)}"
     except Exception as err:
         outcome, message = Outcome.ERROR, _describe(err)
     finally:
