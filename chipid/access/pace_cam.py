@@ -11,11 +11,12 @@ key PK_IC from DG14 / EF.CardSecurity, once Passive Authentication has vouched f
 from __future__ import annotations
 
 from chipid.access.ec import Curve
-from chipid.errors import ParseError, SecureMessagingError
+from chipid.access.pace_domain import domain_parameters
+from chipid.errors import ParseError, SecureMessagingError, UnsupportedError
 from chipid.sm.aes import aes_cbc_decrypt, aes_cbc_encrypt, aes_ecb_encrypt
 from chipid.sm.padding import pad, unpad
 
-__all__ = ["decrypt_cam_data", "encrypt_cam_data", "verify_cam"]
+__all__ = ["decrypt_cam_data", "encrypt_cam_data", "verify_cam", "verify_cam_encoded"]
 
 _MINUS_ONE = b"\xff" * 16
 
@@ -64,3 +65,25 @@ def verify_cam(curve: Curve, ca_ic: bytes, chip_static_key: tuple[int, int],
     except ParseError:
         return False
     return curve.multiply(scalar, static) == mapping_key
+
+
+def verify_cam_encoded(parameter_id: int, ca_ic: bytes, mapping_key: bytes, chip_static_key: bytes) -> bool:
+    """:func:`verify_cam` on encoded inputs, for the verification layer.
+
+    Args:
+        parameter_id: the PACE standardised domain parameter id (``PACEResult.parameter_id``).
+        ca_ic: ``PACEResult.cam_data``.
+        mapping_key: ``PACEResult.chip_mapping_key`` (uncompressed point).
+        chip_static_key: PK_IC as an uncompressed point (the subjectPublicKey of the
+            ChipAuthenticationPublicKeyInfo in DG14 / EF.CardSecurity).
+
+    Returns:
+        True when CA_IC · PK_IC = PK_Map,IC; False for any mismatch or invalid input.
+    """
+    try:
+        curve = domain_parameters(parameter_id)
+        if not isinstance(curve, Curve):
+            return False
+        return verify_cam(curve, ca_ic, curve.decode_point(chip_static_key), curve.decode_point(mapping_key))
+    except (ParseError, UnsupportedError):
+        return False

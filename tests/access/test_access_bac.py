@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipid.access.bac import (
     bac_keys,
@@ -127,3 +129,19 @@ def test_get_challenge_refused_or_short() -> None:
     card = ScriptedCard([(None, h("90"))])
     with pytest.raises(BACError):
         perform_bac(card, _key())
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=9),
+       st.binary(min_size=8, max_size=8), st.binary(min_size=8, max_size=8),
+       st.binary(min_size=16, max_size=16), st.binary(min_size=16, max_size=16))
+def test_mutual_auth_round_trip(number: str, rnd_ic: bytes, rnd_ifd: bytes, k_ifd: bytes, k_ic: bytes) -> None:
+    """Terminal and chip built from the same functions agree on K.IFD, K.IC and the session."""
+    k_enc, k_mac = bac_keys(MRZKey(number, "010101", "301231"))
+    command = build_mutual_auth(k_enc, k_mac, rnd_ifd, rnd_ic, k_ifd)
+    assert parse_mutual_auth_response(k_enc, k_mac, command, rnd_ifd, rnd_ic) == k_ifd
+    response = build_mutual_auth(k_enc, k_mac, rnd_ic, rnd_ifd, k_ic)
+    assert parse_mutual_auth_response(k_enc, k_mac, response, rnd_ic, rnd_ifd) == k_ic
+    other_enc, other_mac = bac_keys(MRZKey(number, "010102", "301231"))
+    with pytest.raises(BACError):
+        parse_mutual_auth_response(other_enc, other_mac, response, rnd_ic, rnd_ifd)

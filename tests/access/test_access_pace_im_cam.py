@@ -8,7 +8,7 @@ from chipid.access import pace_crypto as pc
 from chipid.access.ec import Curve
 from chipid.access.keys import CANKey, MRZKey
 from chipid.access.pace import perform_pace
-from chipid.access.pace_cam import decrypt_cam_data, encrypt_cam_data, verify_cam
+from chipid.access.pace_cam import decrypt_cam_data, encrypt_cam_data, verify_cam, verify_cam_encoded
 from chipid.access.pace_domain import DHGroup, domain_parameters
 from chipid.access.pace_im import map_integrated, point_encode, pseudo_random
 from chipid.errors import PACEError, ParseError, UnsupportedError
@@ -100,6 +100,12 @@ def test_cam_round_trip_and_verification() -> None:
     assert not verify_cam(curve, result.cam_data, other, mapping_key)
     assert not verify_cam(curve, bytes(32), static_pub, mapping_key)
     assert not verify_cam(curve, result.cam_data, (1, 2), mapping_key)
+    static_enc = curve.encode_point(static_pub)
+    assert verify_cam_encoded(13, result.cam_data, result.chip_mapping_key, static_enc)
+    assert not verify_cam_encoded(13, result.cam_data, result.chip_mapping_key, curve.encode_point(other))
+    assert not verify_cam_encoded(13, result.cam_data, result.chip_mapping_key, b"\x04garbage")
+    assert not verify_cam_encoded(0, result.cam_data, result.chip_mapping_key, static_enc)
+    assert not verify_cam_encoded(99, result.cam_data, result.chip_mapping_key, static_enc)
 
 
 def test_cam_missing_or_bad_data() -> None:
