@@ -11,7 +11,8 @@ the file size; the body follows in chunks:
   bytes, padded and MACed, still fits 256 bytes) or ``0x100`` in plain;
 * offsets above 32767 use the odd instruction ``B1`` with DO'54' (answer in DO'53').
 
-``6282`` (end of file reached before Ne bytes) is taken with its data; a file shorter or
+``6282`` (end of file reached before Ne bytes) is taken with its data; any other status but
+``9000`` (the ``6281`` "data may be corrupted" warning included) raises; a file shorter or
 longer than its TLV length says, an empty answer or an unknown structure raise
 :class:`~chipid.errors.ParseError`. A CardRemovedError propagates: a partly read file is
 never returned as whole.
@@ -32,7 +33,7 @@ from chipid.errors import (
 )
 from chipid.iso7816 import commands
 from chipid.iso7816.apdu import CommandAPDU, ResponseAPDU
-from chipid.iso7816.status import check_sw
+from chipid.iso7816.status import check_sw, error_for_sw
 from chipid.iso7816.tlv import decode_tag, decode_tlv
 from chipid.transport.base import Transport
 
@@ -141,13 +142,15 @@ class _Reader:
 
     def _accept(self, resp: ResponseAPDU, apdu: CommandAPDU, ne: int) -> tuple[bytes, bool]:
         eof = resp.sw == 0x6282
-        if not eof:
+        if resp.sw != 0x9000 and not eof:
             try:
                 check_sw(resp.sw, apdu.ins)
             except IncorrectParametersError as err:
                 if resp.sw in (0x6B00, 0x6A86):  # offset outside the EF
                     raise ParseError("file shorter than its TLV length", path=self.path) from err
                 raise
+            # other warnings (6281 "data may be corrupted", 61xx...) are not a clean read
+            raise error_for_sw(resp.sw, apdu.ins)
         data = resp.data
         if apdu.ins == 0xB1 and data:
             tag, data, rest = decode_tlv(data, path=f"{self.path} > READ BINARY B1")

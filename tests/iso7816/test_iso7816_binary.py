@@ -14,6 +14,7 @@ from chipid.errors import (
     ChipIDError,
     ParseError,
     SecurityStatusNotSatisfiedError,
+    StatusWordError,
 )
 from chipid.iso7816.apdu import CommandAPDU
 from chipid.iso7816.binary import ReadPolicy, read_ef
@@ -230,3 +231,17 @@ def test_garbage_answers_give_typed_errors(answers: list[bytes]) -> None:
     with contextlib.suppress(ChipIDError):
         read_ef(card, fid=0x0101, secure=False)
     assert card.count < 10000
+
+
+class _Warns(FakeCard):
+    def transmit(self, apdu: bytes) -> bytes:
+        out = super().transmit(apdu)
+        if apdu[1] == 0xB0 and len(self.raw) == 3:
+            return out[:-2] + b"\x62\x81"
+        return out
+
+
+def test_corrupted_data_warning_is_not_a_clean_read() -> None:
+    with pytest.raises(StatusWordError) as info:
+        read_ef(_Warns({0x0102: _big(300)}), fid=0x0102)
+    assert info.value.sw == 0x6281
