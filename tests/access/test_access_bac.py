@@ -145,3 +145,13 @@ def test_mutual_auth_round_trip(number: str, rnd_ic: bytes, rnd_ifd: bytes, k_if
     other_enc, other_mac = bac_keys(MRZKey(number, "010102", "301231"))
     with pytest.raises(BACError):
         parse_mutual_auth_response(other_enc, other_mac, response, rnd_ic, rnd_ifd)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=60), st.sampled_from(["9000", "6300", "6982", "6A80", "6F00", "61FF"]))
+def test_garbage_external_authenticate_response(garbage: bytes, sw: str) -> None:
+    """Any malformed EXTERNAL AUTHENTICATE answer is a BACError, never another exception type."""
+    d3 = _d3()
+    card = _script(garbage.hex() + sw)
+    with pytest.raises(BACError):
+        perform_bac(card, _key(), rng=ListRNG(h(d3["rnd_ifd"]), h(d3["k_ifd"])))
