@@ -49,16 +49,14 @@ def test_extended_when_needed() -> None:
         big.to_bytes(extended=False)
 
 
-@settings(max_examples=120)
+@settings(max_examples=120, deadline=None)
 @given(
     header=st.tuples(*[st.integers(0, 255)] * 4),
     data=st.one_of(st.binary(max_size=300), st.integers(65000, 65535).map(bytes)),
     ne=st.one_of(st.none(), st.integers(1, 65536)),
     force=st.sampled_from([None, True]),
 )
-def test_roundtrip(
-    header: tuple[int, int, int, int], data: bytes, ne: int | None, force: bool | None
-) -> None:
+def test_roundtrip(header: tuple[int, int, int, int], data: bytes, ne: int | None, force: bool | None) -> None:
     apdu = CommandAPDU(*header, data=data, ne=ne)
     assert CommandAPDU.from_bytes(apdu.to_bytes(force)) == apdu
 
@@ -72,9 +70,7 @@ def test_malformed_commands(raw: str) -> None:
         CommandAPDU.from_bytes(H(raw))
 
 
-@pytest.mark.parametrize(
-    "kwargs", [{"cla": 256}, {"ins": -1}, {"ne": 0}, {"ne": 65537}, {"data": bytes(65536)}]
-)
+@pytest.mark.parametrize("kwargs", [{"cla": 256}, {"ins": -1}, {"ne": 0}, {"ne": 65537}, {"data": bytes(65536)}])
 def test_invalid_fields(kwargs: dict[str, object]) -> None:
     fields: dict[str, object] = {"cla": 0, "ins": 0xB0, "p1": 0, "p2": 0}
     fields.update(kwargs)
@@ -120,7 +116,7 @@ def test_response_check_raises_typed(sw: int, cls: type[StatusWordError]) -> Non
     assert type(info.value) is cls
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(st.binary(max_size=40))
 def test_from_bytes_never_crashes(raw: bytes) -> None:
     with contextlib.suppress(ParseError):

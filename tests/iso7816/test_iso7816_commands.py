@@ -66,9 +66,7 @@ def test_pace_commands() -> None:
 
 
 def test_ca_and_ta_mse() -> None:
-    assert c.mse_set_at(H("04007F00070202030202"), private_key_ref=1, purpose="ca").to_bytes()[:4] == H(
-        "002241A4"
-    )
+    assert c.mse_set_at(H("04007F00070202030202"), private_key_ref=1, purpose="ca").to_bytes()[:4] == H("002241A4")
     assert c.mse_set_at(b"", key_ref=b"DETESTCVCA00003", purpose="dst").to_bytes() == H("002281B611830F") + (
         b"DETESTCVCA00003"
     )

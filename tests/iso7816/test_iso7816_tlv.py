@@ -97,13 +97,13 @@ def _tags() -> st.SearchStrategy[int]:
     two = st.tuples(st.integers(0, 7).map(lambda c: (c << 5) | 0x1F), st.integers(0x1F, 0x7F)).map(
         lambda p: (p[0] << 8) | p[1]
     )
-    three = st.tuples(
-        st.sampled_from([0x5F, 0x7F, 0x9F, 0xBF]), st.integers(0x81, 0xFF), st.integers(0, 0x7F)
-    ).map(lambda p: (p[0] << 16) | (p[1] << 8) | p[2])
+    three = st.tuples(st.sampled_from([0x5F, 0x7F, 0x9F, 0xBF]), st.integers(0x81, 0xFF), st.integers(0, 0x7F)).map(
+        lambda p: (p[0] << 16) | (p[1] << 8) | p[2]
+    )
     return st.one_of(single, two, three)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(tag=_tags(), value=st.one_of(st.binary(max_size=300), st.integers(65530, 70000).map(bytes)))
 def test_roundtrip(tag: int, value: bytes) -> None:
     encoded = encode_tlv(tag, value)
@@ -111,14 +111,14 @@ def test_roundtrip(tag: int, value: bytes) -> None:
     assert list(iter_tlv(encoded * 2)) == [(tag, value)] * 2
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(st.integers(0, 0xFFFFFFFF))
 def test_length_roundtrip(n: int) -> None:
     enc = encode_length(n)
     assert decode_length(enc + b"\xaa", 0) == (n, len(enc))
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=60))
 def test_garbage_only_raises_parse_error(raw: bytes) -> None:
     with contextlib.suppress(ParseError):

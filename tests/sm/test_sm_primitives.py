@@ -23,7 +23,7 @@ def test_pad_examples() -> None:
     assert len(pad(b"x", 16)) == 16
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=70), st.sampled_from([8, 16]))
 def test_pad_unpad_roundtrip(data: bytes, block: int) -> None:
     padded = pad(data, block)
@@ -99,7 +99,7 @@ def _reference_cbc(key: bytes, data: bytes, iv: bytes, decrypt: bool) -> bytes:
     return op.update(data) + op.finalize()
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(
         st.tuples(st.booleans(), st.booleans(), st.integers(1, 6), st.binary(min_size=16, max_size=16)),
