@@ -29,6 +29,7 @@ _UTF8, _PRINTABLE, _SEQUENCE = 0x0C, 0x13, 0x30
 _PRINTABLE_FIELDS = frozenset({1, 3, 11, 15, 16})  # as written by issued cards and the project vector
 _PARENTS = 13
 _ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
+_PRINTABLE_CHARS = re.compile(r"[A-Za-z0-9 '()+,\-./:=?]*")  # X.680 §41.4 PrintableString
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 DG13_FIELD_NAMES: dict[int, str] = {
@@ -198,7 +199,8 @@ def _encode_field(f: DG13Field) -> bytes:
     if f.raw is not None:
         return f.raw
     body = core.Integer(f.number).dump()
-    tag = _PRINTABLE if f.number in _PRINTABLE_FIELDS and all(v.isascii() for v in f.values) else _UTF8
+    printable = f.number in _PRINTABLE_FIELDS and all(_PRINTABLE_CHARS.fullmatch(v) for v in f.values)
+    tag = _PRINTABLE if printable else _UTF8
     for value in f.values:
         encoded = encode_tlv(tag, value.encode("utf-8"))
         body += encode_tlv(_SEQUENCE, encoded) if f.number == _PARENTS else encoded

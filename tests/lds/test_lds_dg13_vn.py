@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipid.errors import ParseError
 from chipid.lds._tlv import encode_tlv
@@ -44,9 +46,7 @@ def _dg13_with(*fields: bytes) -> bytes:
 
 
 def test_from_values_round_trip_and_unknown_field_kept_raw() -> None:
-    built = DG13VN.from_values(
-        {1: "079203000123", 2: "Lê Thị Hoa", 3: "31/12/2003", 13: ["A", "B"], 14: None}
-    )
+    built = DG13VN.from_values({1: "079203000123", 2: "Lê Thị Hoa", 3: "31/12/2003", 13: ["A", "B"], 14: None})
     assert parse_dg13(encode_dg13(built)) == built
     extra = bytes.fromhex("300602012a020105")  # field 42 holding an INTEGER: kept raw, not decoded
     data = _dg13_with(bytes.fromhex("3009020101130431323334"), extra)
@@ -75,12 +75,24 @@ def test_bad_dg13(bad: bytes) -> None:
 
 def test_id_validator() -> None:
     vec = cccd_vector()
-    ok = validate_id_number(
-        vec["id_number"], date_of_birth=date(1990, 1, 1), sex="Nam", document_number="090000001"
-    )
+    ok = validate_id_number(vec["id_number"], date_of_birth=date(1990, 1, 1), sex="Nam", document_number="090000001")
     assert ok.ok and ok.province == "Hà Nội" and ok.sex == "M" and ok.birth_year == 1990
     assert len(PROVINCE_CODES) == 63
     bad = validate_id_number("999390000001", date_of_birth=date(1990, 1, 1), sex="Nam")
     assert len(bad.findings) == 3 and bad.birth_year == 2090 and bad.sex == "F"
     assert validate_id_number("12ab").findings == ("not 12 digits",)
     assert validate_id_number("079305000001").birth_year == 2005
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    values=st.dictionaries(st.integers(min_value=1, max_value=16).filter(lambda n: n != 13), _TEXT, max_size=8),
+    parents=st.lists(_TEXT, max_size=3),
+)
+def test_from_values_property_round_trip(values: dict[int, str], parents: list[str]) -> None:
+    built = DG13VN.from_values({**values, 13: parents})
+    data = encode_dg13(built)
+    assert parse_dg13(data) == built and encode_dg13(parse_dg13(data)) == data

@@ -21,8 +21,7 @@ from tests.lds._samples import BSI, read
 def _finger_record(images: list[bytes]) -> bytes:
     """ISO/IEC 19794-4:2005 §8.2/§8.3 record with WSQ-flagged images."""
     body = b"".join(
-        struct.pack(">IBBBBBHHB", 14 + len(i), 2 + n, 1, 1, 80, 0, 400, 500, 0) + i
-        for n, i in enumerate(images)
+        struct.pack(">IBBBBBHHB", 14 + len(i), 2 + n, 1, 1, 80, 0, 400, 500, 0) + i for n, i in enumerate(images)
     )
     header = struct.pack(">4s4s6sHHBBHHHHBBH", b"FIR\x00", b"010\x00", (32 + len(body)).to_bytes(6, "big"),
                          0, 31, len(images), 1, 197, 197, 197, 197, 8, 2, 0)  # fmt: skip
@@ -65,9 +64,7 @@ def test_dg11_dg12_round_trip() -> None:
     assert parse_dg12(data) == dg12 and encode_dg12(parse_dg12(data)) == data
 
 
-@pytest.mark.parametrize(
-    "bad", [b"", b"\x6b\x00", bytes.fromhex("6b035f0e00"), bytes.fromhex("6b075c025f0e5f0e01ff")]
-)
+@pytest.mark.parametrize("bad", [b"", b"\x6b\x00", bytes.fromhex("6b035f0e00"), bytes.fromhex("6b075c025f0e5f0e01ff")])
 def test_bad_dg11(bad: bytes) -> None:
     with pytest.raises(ParseError):
         parse_dg11(bad)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipid.errors import ParseError
 from chipid.lds.oids import oid_name
 from chipid.lds.security_infos import (
     ActiveAuthenticationInfo,
+    ChipAuthenticationInfo,
     PACEInfo,
     SecurityInfos,
     encode_security_infos,
@@ -64,9 +67,7 @@ def test_bsi_dg14_ca_key_with_explicit_parameters() -> None:
 
 def test_active_authentication_info_round_trip() -> None:
     infos = SecurityInfos(
-        active_authentication_infos=(
-            ActiveAuthenticationInfo("2.23.136.1.1.5", 1, "0.4.0.127.0.7.1.1.4.1.3"),
-        )
+        active_authentication_infos=(ActiveAuthenticationInfo("2.23.136.1.1.5", 1, "0.4.0.127.0.7.1.1.4.1.3"),)
     )
     again = parse_security_infos(encode_security_infos(infos))
     assert again == infos
@@ -95,3 +96,24 @@ def test_malformed_pace_info_has_path() -> None:
     with pytest.raises(ParseError) as info:
         parse_security_infos(bad, name="EF.CardAccess")
     assert info.value.path == "EF.CardAccess > SecurityInfo[0]"
+
+
+_PROTOCOLS = st.sampled_from(["0.4.0.127.0.7.2.2.4.2.2", "0.4.0.127.0.7.2.2.4.6.4", "0.4.0.127.0.7.2.2.4.1.1"])
+_OPT = st.none() | st.integers(min_value=0, max_value=2**40)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    pace=st.lists(st.builds(PACEInfo, _PROTOCOLS, st.integers(0, 9), _OPT), max_size=3),
+    ca=st.lists(
+        st.builds(ChipAuthenticationInfo, st.just("0.4.0.127.0.7.2.2.3.2.4"), st.integers(1, 2), _OPT), max_size=2
+    ),
+)
+def test_encode_parse_round_trip(pace: list[PACEInfo], ca: list[ChipAuthenticationInfo]) -> None:
+    """Built SecurityInfos survive encode -> parse (order within a kind follows DER SET OF sorting)."""
+    infos = SecurityInfos(pace_infos=tuple(pace), chip_authentication_infos=tuple(ca))
+    der = encode_security_infos(infos)
+    again = parse_security_infos(der)
+    assert sorted(again.pace_infos, key=repr) == sorted(pace, key=repr)
+    assert sorted(again.chip_authentication_infos, key=repr) == sorted(ca, key=repr)
+    assert encode_security_infos(again) == der
