@@ -251,8 +251,9 @@ class SecureChannel(TransportWrapper):
     Attributes:
         extended_length: a hint shared with readers of this channel: ``True`` when the
             chip is known to accept extended-length APDUs, ``False`` when it is known not
-            to, ``None`` when unknown. The channel itself encodes extended length only
-            when a command needs it.
+            to, ``None`` when unknown (then taken from ``inner.extended_length`` if the
+            inner transport has one). The channel itself encodes extended length only when
+            a command needs it.
     """
 
     def __init__(self, inner: Transport, keys: SMKeys, ssc: int, *, extended_length: bool | None = None) -> None:
@@ -260,6 +261,9 @@ class SecureChannel(TransportWrapper):
         self._keys = keys
         self._ssc = ssc
         self._broken: str | None = None
+        if extended_length is None:
+            inherited = getattr(inner, "extended_length", None)
+            extended_length = inherited if isinstance(inherited, bool) else None
         self.extended_length = extended_length
         _engine(keys).ssc_bytes(ssc)
 

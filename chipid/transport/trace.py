@@ -11,6 +11,9 @@ Each command is logged as ``> 00 A4 020C 02 011E`` style hex and each response a
 * everything exchanged inside :meth:`TracingTransport.secret` blocks.
 
 ``show_secrets=True`` (an explicit trace-with-secrets mode) logs everything in full.
+Placed below a secure channel (``SecureChannel(TracingTransport(pcsc), ...)``) it logs what
+crosses the air interface (ciphertext after BAC/PACE); placed above, it logs plain APDUs,
+which include the holder's personal data.
 The transport also counts APDUs, bytes and time spent (:attr:`TracingTransport.stats`).
 """
 

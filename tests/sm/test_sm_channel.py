@@ -209,3 +209,11 @@ def test_keys_validation_and_repr_hides_secrets() -> None:
         protect_command(keys, 1, CommandAPDU(0x0C, 0xB0, 0, 0, ne=4))
     with pytest.raises(SecureMessagingError):
         protect_command(K3, 2**64, CommandAPDU(0x00, 0xB0, 0, 0, ne=4))
+
+
+def test_extended_length_hint_is_inherited() -> None:
+    chip = ChipTransport(K3, 0)
+    assert SecureChannel(chip, K3, 0).extended_length is None
+    chip.extended_length = False  # type: ignore[attr-defined]
+    assert SecureChannel(chip, K3, 0).extended_length is False
+    assert SecureChannel(chip, K3, 0, extended_length=True).extended_length is True
