@@ -1,0 +1,92 @@
+"""SimTransport with the library's reader side: establish() + read_ef() over the virtual CCCD."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from chipid.access import CANKey, MRZKey, establish
+from chipid.errors import CardRemovedError, NoCardError, PACEError, TransportError
+from chipid.iso7816 import commands
+from chipid.iso7816.apdu import ResponseAPDU
+from chipid.iso7816.binary import ReadPolicy, read_ef
+from chipid.lds.files import EMRTD_AID
+from chipid.lds.oids import ID_PACE
+from chipid.sim import Faults, SimTransport, VirtualChip
+from chipid.sim.personalize import issue_card
+from chipid.sim.profile import CardProfile
+from chipid.transport.base import Transport
+
+FILES = {"EF.COM": 0x1E, "DG1": 1, "DG2": 2, "DG13": 13, "DG14": 14, "DG15": 15, "EF.SOD": 0x1D}
+
+
+def read_all(
+    transport: Transport, key: MRZKey | CANKey, policy: ReadPolicy | None = None, names: tuple[str, ...] = tuple(FILES)
+) -> dict[str, bytes]:
+    result = establish(transport, key)
+    channel = result.channel
+    ResponseAPDU.from_bytes(channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())).check(0xA4)
+    policy = policy or ReadPolicy()
+    return {name: read_ef(channel, sfi=FILES[name], policy=policy) for name in names}
+
+
+def _mrz(p: CardProfile) -> MRZKey:
+    return MRZKey(p.document_number, p.date_of_birth, p.date_of_expiry)
+
+
+@pytest.mark.parametrize("use_can", [False, True])
+@pytest.mark.parametrize("faults", [Faults(), Faults(no_extended_length=True)], ids=["ext", "short"])
+def test_full_read_pace(demo_profile: CardProfile, use_can: bool, faults: Faults) -> None:
+    transport = SimTransport(VirtualChip(demo_profile, faults=faults))
+    key = CANKey(demo_profile.can) if use_can else _mrz(demo_profile)
+    files = read_all(transport, key)
+    assert files == {name: demo_profile.files[name] for name in FILES}
+
+
+def test_bac_only_chip_falls_back(demo_profile: CardProfile) -> None:
+    transport = SimTransport(VirtualChip(demo_profile, faults=Faults(bac_only=True)))
+    result = establish(transport, _mrz(demo_profile))
+    assert result.protocol == "BAC" and result.fallback_reason
+    with pytest.raises(PACEError):
+        establish(SimTransport(VirtualChip(demo_profile, faults=Faults(bac_only=True))), CANKey(demo_profile.can))
+
+
+@pytest.mark.parametrize(
+    "suite",
+    [(ID_PACE + ".1.2", 0), (ID_PACE + ".2.1", 12), (ID_PACE + ".2.4", 16), (ID_PACE + ".1.1", 2)],
+    ids=["DH-GM-AES128-1024", "ECDH-GM-3DES-P256", "ECDH-GM-AES256-bp384", "DH-GM-3DES-2048"],
+)
+def test_other_pace_suites(suite: tuple[str, int]) -> None:
+    profile = issue_card("suites", aa=None, pace_suites=(suite,))
+    files = read_all(SimTransport(VirtualChip(profile)), CANKey(profile.can), names=("EF.COM", "DG1"))
+    assert files["DG1"] == profile.files["DG1"]
+
+
+def test_wrong_can_is_refused(demo_profile: CardProfile) -> None:
+    with pytest.raises(PACEError):
+        establish(SimTransport(VirtualChip(demo_profile)), CANKey("000000" if demo_profile.can != "000000" else "1"))
+
+
+def test_tear_raises_card_removed_then_reread(demo_profile: CardProfile) -> None:
+    transport = SimTransport(VirtualChip(demo_profile, faults=Faults(tear_after=15)))
+    with pytest.raises(CardRemovedError):
+        read_all(transport, _mrz(demo_profile))
+    with pytest.raises(NoCardError):
+        transport.transmit(bytes.fromhex("00A4000C00"))
+    transport.reconnect()
+    assert read_all(transport, _mrz(demo_profile))["DG2"] == demo_profile.files["DG2"]
+
+
+def test_delay_fault_slows_responses(demo_profile: CardProfile) -> None:
+    transport = SimTransport(VirtualChip(demo_profile, faults=Faults(delay_ms=20)))
+    start = time.perf_counter()
+    transport.transmit(bytes.fromhex("00A4000C00"))
+    assert time.perf_counter() - start >= 0.019
+
+
+def test_closed_transport(demo_profile: CardProfile) -> None:
+    with SimTransport(VirtualChip(demo_profile)) as transport:
+        assert transport.atr[:2] == b"\x3b\x88"
+    with pytest.raises(TransportError):
+        transport.transmit(bytes.fromhex("00A4000C00"))
