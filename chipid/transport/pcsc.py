@@ -26,7 +26,7 @@ from smartcard.System import readers as _system_readers
 
 from chipid.errors import CardRemovedError, NoCardError, NoReaderError, TransportError
 
-__all__ = ["PCSCTransport", "card_present", "list_readers"]
+__all__ = ["PCSCTransport", "card_present", "extended_length_from_atr", "list_readers"]
 
 SCARD_E_NOT_TRANSACTED = 0x80100016
 SCARD_E_READER_UNAVAILABLE = 0x80100017
@@ -134,6 +134,36 @@ def card_present(reader: str) -> bool:
     return True
 
 
+def extended_length_from_atr(atr: bytes) -> bool | None:
+    """Whether the ATR's card capabilities announce extended Lc/Le (``None``: not stated).
+
+    ISO/IEC 7816-3 §8.2 (ATR: T0, interface bytes chained by TDi, K historical bytes) and
+    ISO/IEC 7816-4 §8.1.1.2.7: with category indicator ``80`` the historical bytes are
+    compact-TLV; tag ``7`` holds the card capabilities, whose third byte has bit b7 (``40``)
+    "extended Lc and Le fields" set when supported.
+    """
+    if len(atr) < 2:
+        return None
+    count = atr[1] & 0x0F
+    y, i = atr[1] >> 4, 2
+    while True:
+        i += bin(y & 0x07).count("1")
+        if not y & 0x08 or i >= len(atr):
+            break
+        y, i = atr[i] >> 4, i + 1
+    hist = atr[i : i + count]
+    if len(hist) < count or not hist or hist[0] != 0x80:
+        return None
+    j = 1
+    while j < len(hist):
+        tag, size = hist[j] >> 4, hist[j] & 0x0F
+        value = hist[j + 1 : j + 1 + size]
+        if tag == 0x7 and len(value) >= 3:
+            return bool(value[2] & 0x40)
+        j += 1 + size
+    return None
+
+
 def _is_extended(apdu: bytes) -> bool:
     """ISO/IEC 7816-4 §5.1: an extended Lc or Le field starts with 00 after the header."""
     return len(apdu) >= 7 and apdu[4] == 0
@@ -156,6 +186,12 @@ class PCSCTransport:
         self.reader = reader
         self._protocol = protocol
         self._closed = False
+        try:
+            hint = extended_length_from_atr(bytes(connection.getATR()))
+        except _PYSCARD_ERRORS:
+            hint = None
+        self.extended_length: bool | None = hint
+        """Extended-length support as announced by the ATR (``None``: not announced)."""
 
     @classmethod
     def open(cls, reader: str | int | None = None, *, wait: float = 0.0, protocol: str = "any") -> PCSCTransport:

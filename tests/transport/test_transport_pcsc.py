@@ -194,3 +194,29 @@ def test_refused_extended_apdu_is_a_plain_transport_error(hresult: int) -> None:
     assert type(info.value) is TransportError and info.value.hresult == hresult
     with pytest.raises(CardRemovedError):
         t.transmit(H("00B00000DF"))
+
+
+@pytest.mark.parametrize(
+    ("atr", "expected"),
+    [
+        ("3B858001807300004000", True),  # contactless ATR, card capabilities 00 00 40
+        ("3B858001807300000000", False),
+        ("3B8480018072C00000", None),  # only two capability bytes
+        ("3B888001E1F35E1177818300", None),  # proprietary historical bytes
+        ("3B028073", None),
+        ("3B", None),
+        ("3B8F80", None),  # truncated
+    ],
+)
+def test_extended_length_from_atr(atr: str, expected: bool | None) -> None:
+    """ISO/IEC 7816-4 §8.1.1.2.7: card capabilities, third software function byte, bit b7."""
+    assert pcsc.extended_length_from_atr(H(atr)) is expected
+
+
+def test_transport_exposes_atr_hint() -> None:
+    class Conn(FakeConnection):
+        def getATR(self) -> list[int]:
+            return list(H("3B858001807300004000"))
+
+    assert pcsc.PCSCTransport(Conn([]), "R").extended_length is True
+    assert pcsc.PCSCTransport(FakeConnection([]), "R").extended_length is None
