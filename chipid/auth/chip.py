@@ -1,0 +1,172 @@
+"""Chip Authentication (ICAO 9303-11 §6.2; BSI TR-03110-2 §3.4, CA version 1).
+
+§6.2.1: the terminal sends an ephemeral public key on the chip's domain parameters (DG14
+ChipAuthenticationPublicKeyInfo); both sides compute K = KA(static chip key, ephemeral terminal key) and
+restart secure messaging with KS_Enc = KDF(K, 1), KS_MAC = KDF(K, 2) (§9.7.1) and SSC = 0.
+
+* 3DES (id-CA-*-3DES-CBC-CBC): MSE:Set KAT with DO'91' (ephemeral key) and DO'84' (key id) (§6.2.4.1).
+* AES (id-CA-*-AES-CBC-CMAC-*): MSE:Set AT (41A4, DO'80' protocol OID, DO'84' key id), then GENERAL
+  AUTHENTICATE with DO'80' = ephemeral key (§6.2.4.2).
+
+Only a read under the new keys proves the chip holds the static private key (a clone without it cannot
+compute K): :func:`verify_by_read`. ECDH uses ``cryptography`` for named curves and the pure-Python
+arithmetic of :mod:`chipid.pki.ecmath` for explicit parameters ``cryptography`` lacks (not constant time:
+it handles only the one-use ephemeral key). DH uses Python integers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from asn1crypto import core
+
+from chipid.access.kdf import kdf
+from chipid.auth.ca_keys import ephemeral_key_agreement
+from chipid.errors import ChipAuthError, ChipIDError, ParseError, SecureMessagingError, StatusWordError
+from chipid.iso7816.apdu import CommandAPDU, ResponseAPDU
+from chipid.iso7816.commands import general_authenticate, mse_set_at, mse_set_kat, read_binary, select_fid
+from chipid.iso7816.tlv import encode_tlv
+from chipid.report import CHECK_CA, CheckResult, CheckStatus
+from chipid.sm.channel import SecureChannel, SMKeys
+from chipid.transport.base import Transport
+
+__all__ = ["ID_CA", "ChipAuthResult", "ca_cipher", "perform_chip_auth", "verify_by_read"]
+
+ID_CA = "0.4.0.127.0.7.2.2.3"
+_CIPHERS = {"1": ("3DES", 112), "2": ("AES", 128), "3": ("AES", 192), "4": ("AES", 256)}
+
+
+@dataclass(frozen=True)
+class ChipAuthResult:
+    """Outcome of Chip Authentication.
+
+    Attributes:
+        channel: the secure channel, now keyed with the CA session keys (SSC 0); the same object that was
+            passed in, so wrappers around it stay valid. After a FAILED result it must not be reused.
+        protocol: the CA protocol OID used.
+        key_id: the chip key id (``None`` when the chip has one key).
+        check: the ``chip_authentication`` CheckResult.
+    """
+
+    channel: SecureChannel
+    protocol: str
+    key_id: int | None
+    check: CheckResult
+    keys: SMKeys | None = field(default=None, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.check.passed
+
+    @property
+    def reason(self) -> str:
+        return self.check.reason
+
+
+def ca_cipher(protocol: str) -> tuple[str, int]:
+    """(cipher, key bits) of a CA protocol OID such as ``0.4.0.127.0.7.2.2.3.2.2`` (ECDH, AES-128)."""
+    if not protocol.startswith(ID_CA + "."):
+        raise ChipAuthError(f"{protocol} is not a Chip Authentication protocol")
+    suffix = protocol[len(ID_CA) + 1 :].split(".")
+    if len(suffix) != 2 or suffix[0] not in ("1", "2") or suffix[1] not in _CIPHERS:
+        raise ChipAuthError(f"unknown Chip Authentication protocol {protocol}")
+    return _CIPHERS[suffix[1]]
+
+
+def _select(infos: Any, public_key_info: Any) -> tuple[str, Any]:
+    """Pick (protocol OID, ChipAuthenticationPublicKeyInfo) from DG14 SecurityInfos or explicit infos."""
+    if hasattr(infos, "chip_authentication_public_key_infos"):
+        keys = list(infos.chip_authentication_public_key_infos)
+        cas = list(infos.chip_authentication_infos)
+        if not keys:
+            raise ChipAuthError("DG14 has no ChipAuthenticationPublicKeyInfo")
+        for ca in cas:
+            match = next((k for k in keys if k.key_id == ca.key_id or ca.key_id is None), None)
+            if match is not None:
+                return ca.protocol, match
+        # No ChipAuthenticationInfo: CA version 1 defaults to 3DES (BSI TR-03110-3 §A.1.1.2).
+        kind = "2" if keys[0].protocol.endswith(".2") else "1"
+        return f"{ID_CA}.{kind}.1", keys[0]
+    if public_key_info is None:
+        raise ChipAuthError("no ChipAuthenticationPublicKeyInfo given")
+    return str(infos.protocol), public_key_info
+
+
+def verify_by_read(channel: Transport, fid: int = 0x011E) -> None:
+    """Prove the new session keys by SELECT + READ BINARY of a few bytes of ``fid`` (default EF.COM).
+
+    Raises:
+        ChipAuthError: the chip's answer does not verify under the new keys (a clone without the
+            static private key), or the chip refused.
+    """
+    for command in (select_fid(fid), read_binary(0, 4)):
+        try:
+            ResponseAPDU.from_bytes(channel.transmit(command.to_bytes())).check(command.ins)
+        except (SecureMessagingError, StatusWordError, ParseError) as err:
+            raise ChipAuthError(f"reading under the Chip Authentication keys failed: {err}") from err
+
+
+def _send(channel: Transport, command: CommandAPDU) -> bytes:
+    return ResponseAPDU.from_bytes(channel.transmit(command.to_bytes())).check(command.ins).data
+
+
+def perform_chip_auth(
+    channel: SecureChannel,
+    ca_info: Any,
+    ca_public_key_info: Any = None,
+    *,
+    ephemeral_private_key: Any = None,
+    rng: Callable[[int], bytes] = os.urandom,
+    verify_fid: int | None = 0x011E,
+) -> ChipAuthResult:
+    """Run Chip Authentication and restart secure messaging under the derived keys.
+
+    Args:
+        channel: the secure channel established by BAC/PACE.
+        ca_info: a ChipAuthenticationInfo (``.protocol``, ``.key_id``), or the DG14 SecurityInfos
+            (the matching pair is picked).
+        ca_public_key_info: the ChipAuthenticationPublicKeyInfo (``.public_key`` SPKI DER, ``.key_id``);
+            not needed when ``ca_info`` is the SecurityInfos.
+        ephemeral_private_key: injected ephemeral key (``int`` scalar/exponent or a ``cryptography`` EC
+            private key) so test vectors replay; default: fresh from ``rng``.
+        rng: randomness for the ephemeral key.
+        verify_fid: file read under the new keys to prove them (``None``: the caller calls
+            :func:`verify_by_read`; the check is then NOT_PERFORMED until it does).
+
+    Raises:
+        TransportError: the link failed. Protocol failures give a FAILED check instead.
+    """
+    protocol = ""
+    key_id: int | None = None
+    try:
+        protocol, pk_info = _select(ca_info, ca_public_key_info)
+        key_id = pk_info.key_id
+        cipher, key_bits = ca_cipher(protocol)
+        ephemeral_public, shared = ephemeral_key_agreement(
+            pk_info.public_key, ephemeral_private_key=ephemeral_private_key, rng=rng
+        )
+        if cipher == "3DES":
+            _send(channel, mse_set_kat(ephemeral_public, key_id))
+        else:
+            oid = core.ObjectIdentifier(protocol).contents
+            _send(channel, mse_set_at(oid, private_key_ref=key_id, purpose="ca"))
+            _send(channel, general_authenticate(encode_tlv(0x80, ephemeral_public)))
+        keys = SMKeys(cipher, kdf(shared, 1, cipher, key_bits), kdf(shared, 2, cipher, key_bits))
+    except (ChipIDError, ValueError) as err:
+        check = CheckResult(CHECK_CA, CheckStatus.FAILED, f"Chip Authentication failed: {err}", {"protocol": protocol})
+        return ChipAuthResult(channel, protocol, key_id, check)
+    channel.rekey(keys, 0)
+    details = {"protocol": protocol, "cipher": f"{cipher}-{key_bits}"}
+    if verify_fid is None:
+        check = CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED, "keys switched; not yet proven by a read", details)
+        return ChipAuthResult(channel, protocol, key_id, check, keys)
+    try:
+        verify_by_read(channel, verify_fid)
+    except ChipAuthError as err:
+        check = CheckResult(CHECK_CA, CheckStatus.FAILED, f"chip did not prove its DG14 key: {err}", details)
+        return ChipAuthResult(channel, protocol, key_id, check, keys)
+    reason = f"secure messaging restarted with {cipher}-{key_bits} CA keys and verified by a read"
+    return ChipAuthResult(channel, protocol, key_id, CheckResult(CHECK_CA, CheckStatus.PASSED, reason, details), keys)
