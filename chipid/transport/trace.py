@@ -109,6 +109,12 @@ class TracingTransport(TransportWrapper):
         """APDU, byte and time counters so far."""
         return self._stats
 
+    @property
+    def extended_length(self) -> bool | None:
+        """The inner transport's extended-length hint, passed through."""
+        hint = getattr(self.inner, "extended_length", None)
+        return hint if isinstance(hint, bool) else None
+
     @contextmanager
     def secret(self) -> Iterator[None]:
         """Redact the data of every exchange made inside this block (unless show_secrets)."""

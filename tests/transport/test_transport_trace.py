@@ -94,3 +94,10 @@ def test_odd_apdus_are_logged_without_crashing(raw: str) -> None:
     t = TracingTransport(_Canned({H(raw): H("6700")}), lines.append)
     assert t.transmit(H(raw)) == H("6700")
     assert lines[0].startswith(">")
+
+
+def test_extended_length_hint_passes_through() -> None:
+    inner = _Canned(ANSWERS)
+    assert TracingTransport(inner, print).extended_length is None
+    inner.extended_length = True  # type: ignore[attr-defined]
+    assert TracingTransport(inner, print).extended_length is True
