@@ -97,9 +97,7 @@ def _read_length(data: bytes, offset: int, path: str) -> tuple[int | None, int]:
         return None, offset + 1
     size = first & 0x7F
     if size > _MAX_LENGTH_BYTES:
-        raise ParseError(
-            f"length field of {size} bytes is not supported", path=_where(path, f"offset {offset}")
-        )
+        raise ParseError(f"{size}-byte length field not supported", path=_where(path, f"offset {offset}"))
     end = offset + 1 + size
     if end > len(data):
         raise ParseError("truncated long-form length", path=_where(path, f"offset {offset}"))
