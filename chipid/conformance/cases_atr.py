@@ -22,10 +22,12 @@ def _parsed(ctx: CaseContext) -> AtrInfo:
 def _atr_structure(ctx: CaseContext) -> None:
     info = _parsed(ctx)
     ctx.note("protocols " + ", ".join(f"T={t}" for t in info.protocols))
-    if info.tck_required:
-        ctx.check(info.tck is not None, "TCK missing although a protocol other than T=0 is indicated")
-    ctx.check(info.tck_valid, f"TCK {info.tck:02X} wrong: XOR of T0..TCK is not zero")
-    ctx.message = f"{len(info.interface)} interface bytes, {len(info.historical)} historical bytes, TCK ok"
+    if info.tck is None:
+        ctx.check(not info.tck_required, "TCK missing although a protocol other than T=0 is indicated")
+    else:
+        ctx.check(info.tck_valid, f"TCK {info.tck:02X} wrong: XOR of T0..TCK is not zero")
+    tck = "TCK ok" if info.tck is not None else "no TCK (T=0 only)"
+    ctx.message = f"{len(info.interface)} interface bytes, {len(info.historical)} historical bytes, {tck}"
 
 
 def _compact_tlv(data: bytes) -> list[tuple[int, bytes]]:

@@ -122,19 +122,22 @@ def _chip(ctx: CaseContext) -> None:
     keys = tuple(getattr(infos, "chip_authentication_public_key_infos", ()))
     if not keys:
         ctx.skip("DG14 carries no ChipAuthenticationPublicKeyInfo: CA not supported")
-    ca_infos = tuple(getattr(infos, "chip_authentication_infos", ()))
-    key_info = keys[0]
-    ca_info = next(
-        (i for i in ca_infos if getattr(i, "key_id", None) == getattr(key_info, "key_id", None)),
-        ca_infos[0] if ca_infos else None,
-    )
     try:
-        result = chip.perform_chip_auth(channel, ca_info, key_info)
-        com = ctx.read_file(result.channel, _COM)
+        result = chip.perform_chip_auth(channel, infos)  # picks the matching CA info / key pair
     except VerificationError as err:
         ctx.fail(f"Chip Authentication failed: {err}")
+    check = getattr(result, "check", None)
+    status, reason = _status(check), str(getattr(check, "reason", ""))
+    ctx.note(f"{getattr(result, 'protocol', '?')}: {status} {reason}")
+    if status == "NOT_PERFORMED":
+        ctx.skip(f"Chip Authentication not performed: {reason}")
+    ctx.check(status == "PASSED", f"Chip Authentication {status}: {reason}")
+    try:
+        com = ctx.read_file(result.channel, _COM)
+    except StatusWordError as err:
+        ctx.fail(f"EF.COM not readable under the CA session keys: {err}")
     ctx.check(com[:1] == b"\x60", "EF.COM read under the CA keys does not start with tag 60")
-    ctx.message = f"{getattr(ca_info, 'protocol', 'CA')}: EF.COM read under the new session keys"
+    ctx.message = f"{getattr(result, 'protocol', 'CA')}: EF.COM ({len(com)} bytes) read under the new keys"
 
 
 CASES = (

@@ -17,6 +17,7 @@ from chipid.transport.base import Transport
 __all__ = ["CASES"]
 
 _CHUNK = 0xDF  # largest short Le whose SM-protected response still fits 256 bytes (ICAO 9303-10 §3.5)
+_MAX_B0 = 0x7FFF  # highest offset P1-P2 can carry (bit 8 of P1 set means SFI)
 _DG1, _DG2, _COM = 0x0101, 0x0102, 0x011E
 
 
@@ -46,18 +47,31 @@ def _total_length(ctx: CaseContext, header: bytes) -> int:
     return pos + 1 + n + int.from_bytes(header[pos + 1 : pos + 1 + n], "big")
 
 
-def _read_short(ctx: CaseContext, channel: Transport) -> bytes:
-    """Read the selected EF with short READ BINARY (B0) commands of at most 0xDF bytes."""
+def _read_short(ctx: CaseContext, channel: Transport) -> tuple[bytes, int]:
+    """Read the selected EF with short B0 READ BINARY of at most 0xDF bytes.
+
+    B0 offsets stop at 7FFF (§7.2.3), so at most the first 32 767 bytes are read.
+
+    Returns:
+        (the bytes read, the file size its TLV header announces).
+    """
     header, sw = _read_b0(ctx, channel, 0, 6)
     ctx.check(sw in (0x9000, 0x6282) and len(header) >= 2, f"READ BINARY of the header answered {sw:04X}")
     total = _total_length(ctx, header)
-    data = bytearray(header[:total])
-    while len(data) < total:
-        chunk, sw = _read_b0(ctx, channel, len(data), min(_CHUNK, total - len(data)))
+    wanted = min(total, _MAX_B0)
+    data = bytearray(header[:wanted])
+    while len(data) < wanted:
+        ask = min(_CHUNK, wanted - len(data))
+        chunk, sw = _read_b0(ctx, channel, len(data), ask)
         ctx.check(sw in (0x9000, 0x6282) and bool(chunk), f"READ BINARY at {len(data)} answered {sw:04X}")
+        # fewer bytes than Le is allowed only with 6282 at the end of the file; it also bounds the loop
+        ctx.check(
+            len(chunk) == ask or (sw == 0x6282 and len(data) + len(chunk) == wanted),
+            f"READ BINARY at {len(data)} returned {len(chunk)} of {ask} bytes with {sw:04X}",
+        )
         data += chunk
-    ctx.check(len(data) == total, f"read {len(data)} bytes, the header announces {total}")
-    return bytes(data)
+    ctx.check(len(data) == wanted, f"read {len(data)} bytes, the header announces {total}")
+    return bytes(data), total
 
 
 def _selected_session(ctx: CaseContext, *fids: int) -> tuple[Transport, int]:
@@ -71,15 +85,17 @@ def _selected_session(ctx: CaseContext, *fids: int) -> tuple[Transport, int]:
 def _short(ctx: CaseContext) -> None:
     channel, fid = _selected_session(ctx, _DG1, _COM)
     before = len(ctx.latencies_ms)
-    data = _read_short(ctx, channel)
+    data, total = _read_short(ctx, channel)
     ctx.measure("bytes", len(data), "B")
     ctx.measure("apdus", len(ctx.latencies_ms) - before, "APDU")
     ctx.message = f"{fid:04X}: {len(data)} bytes, TLV length consistent"
+    if total > len(data):
+        ctx.message = f"{fid:04X}: first {len(data)} of {total} bytes (the rest needs odd INS B1)"
 
 
 def _sfi(ctx: CaseContext) -> None:
     channel, _ = _selected_session(ctx, _COM)
-    reference = _read_short(ctx, channel)
+    reference, _ = _read_short(ctx, channel)
     want = reference[:_CHUNK]
     data, sw = ctx.send(channel, bytes([0x00, 0xB0, 0x80 | 0x1E, 0x00, len(want)]))
     ctx.check(sw in (0x9000, 0x6282), f"READ BINARY with SFI 1E answered {sw:04X}")
@@ -89,8 +105,8 @@ def _sfi(ctx: CaseContext) -> None:
 
 def _extended(ctx: CaseContext) -> None:
     channel, fid = _selected_session(ctx, _DG2, _DG1)
-    reference = _read_short(ctx, channel)
-    length = min(len(reference), 0xFFFF)
+    reference, _ = _read_short(ctx, channel)
+    length = len(reference)
     apdu = bytes([0x00, 0xB0, 0x00, 0x00, 0x00]) + length.to_bytes(2, "big")
     try:
         data, sw = ctx.send(channel, apdu)
@@ -125,7 +141,9 @@ def _odd_ins(ctx: CaseContext) -> None:
 
 def _past_end(ctx: CaseContext) -> None:
     channel, _ = _selected_session(ctx, _DG1, _COM)
-    total = len(_read_short(ctx, channel))
+    data, total = _read_short(ctx, channel)
+    if total > _MAX_B0 - 8:
+        ctx.skip(f"EF of {total} bytes: no B0 offset lies past its end")
     data, sw = _read_b0(ctx, channel, total + 8, 1)
     ctx.check(
         sw == 0x6B00, f"READ BINARY at {total + 8} (EF of {total} bytes) answered {sw:04X}, expected 6B00"
@@ -136,7 +154,9 @@ def _past_end(ctx: CaseContext) -> None:
 
 def _le_past_end(ctx: CaseContext) -> None:
     channel, _ = _selected_session(ctx, _DG1, _COM)
-    reference = _read_short(ctx, channel)
+    reference, total = _read_short(ctx, channel)
+    if total > len(reference):
+        ctx.skip(f"EF of {total} bytes: its end is beyond B0 offsets")
     offset = len(reference) - 4
     data, sw = _read_b0(ctx, channel, offset, 16)
     ctx.check(sw in (0x6282, 0x9000), f"READ BINARY with Le past the end answered {sw:04X}, expected 6282")

@@ -73,6 +73,8 @@ def _command_mac(ctx: CaseContext) -> None:
     except (SecureMessagingError, StatusWordError) as err:
         ctx.note(f"reader side: {type(err).__name__}: {err}")
     sw = tamper.chip_answer
+    if sw is None:
+        ctx.fail("the tampered command never reached the chip")
     ctx.check(
         sw in (0x6987, 0x6988), f"chip answered {sw:04X} to a command with a wrong MAC, expected 6987/6988"
     )

@@ -37,7 +37,7 @@ background:#fff;max-width:1100px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}td.id{white-space:nowrap}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:600;font-size:12px}
 .counts span{margin-right:10px}.verdict{font-size:16px;font-weight:700;margin:10px 0}
 details{border:1px solid #d0d7de;border-radius:6px;margin:6px 0;padding:4px 10px}
@@ -78,7 +78,7 @@ def latency_chart_svg(results: tuple[CaseResult, ...]) -> str:
             )
         parts.append(f'<text x="{left + width + 6}" y="{y + 13}">{values[2]:.2f} ms</text>')
     for k, (label, _, colour) in enumerate(_BARS):
-        lx = left + k * 70
+        lx = left + k * 110
         parts.append(f'<rect x="{lx}" y="{bottom + 8}" width="10" height="10" fill="{colour}"/>')
         parts.append(f'<text x="{lx + 14}" y="{bottom + 17}">{label} latency</text>')
     parts.append("</svg>")
@@ -116,7 +116,7 @@ def render_html(result: SuiteResult) -> str:
     verdict = "Conformant (no FAIL or ERROR)" if result.ok else "Not conformant"
     colour = _COLOURS[Outcome.PASS] if result.ok else _COLOURS[Outcome.FAIL]
     rows = "".join(
-        f'<tr><td class="mono"><a href="#{_escape(r.id)}">{_escape(r.id)}</a></td>'
+        f'<tr><td class="mono id"><a href="#{_escape(r.id)}">{_escape(r.id)}</a></td>'
         f"<td>{_escape(r.case.title)}</td>"
         f"<td>{_escape(r.case.clause)}</td><td>{_badge(r.outcome)}</td>"
         f'<td class="num">{r.duration_s:.3f}</td><td>{_escape(r.message)}</td></tr>'
