@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PKGS=(pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools gcc python3-dev)
+APT_PKGS=(pcscd vsmartcard-vpcd libpcsclite-dev pcsc-tools gcc python3-dev chromium)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

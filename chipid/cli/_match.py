@@ -1,0 +1,88 @@
+"""``chipid match``: fingerprint templates (ISO 19794-2 / ANSI 378) and face vectors, 1:1 and 1:N."""
+
+from __future__ import annotations
+
+import argparse
+import array
+import json
+from pathlib import Path
+from typing import Any
+
+from chipid.cli._console import Console
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("match", help="compare fingerprint templates or face vectors (1:1 and 1:N)")
+    msub = p.add_subparsers(dest="kind", required=True, parser_class=type(p))
+    f = msub.add_parser("finger", help="probe template against one or more candidate templates / a folder")
+    f.add_argument("probe", type=Path, help="ISO 19794-2 or ANSI 378 minutiae record")
+    f.add_argument("candidates", nargs="+", type=Path, help="templates, or folders of *.iso / *.ist / *.ansi")
+    f.add_argument("--top", type=int, default=5, help="how many best candidates to list (1:N)")
+    f.add_argument("--threshold", type=float, default=None, help="decision threshold (default: FMR 1/10,000)")
+    f.add_argument("--json", action="store_true")
+    f.set_defaults(func=cmd_match_finger)
+    v = msub.add_parser("face", help="probe vector against a gallery of vectors (float32 .npy-free raw files)")
+    v.add_argument("probe", type=Path, help="raw little-endian float32 vector file")
+    v.add_argument("gallery", type=Path, help="raw float32 matrix file (rows of --dim floats)")
+    v.add_argument("--dim", type=int, default=128)
+    v.add_argument("--top", type=int, default=5)
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=cmd_match_face)
+
+
+def _templates(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in (".iso", ".ist", ".ansi", ".fmr")))
+        else:
+            found.append(path)
+    return found
+
+
+def cmd_match_finger(args: argparse.Namespace) -> int:
+    from chipid.biometrics import THRESHOLD_FMR_10K, Gallery, compare, parse_template, prepare, search
+
+    console = Console(color=False if args.no_color else None)
+    threshold = THRESHOLD_FMR_10K if args.threshold is None else args.threshold
+    probe = prepare(parse_template(args.probe.read_bytes()))
+    paths = _templates(args.candidates)
+    if len(paths) == 1:
+        score = compare(probe, prepare(parse_template(paths[0].read_bytes())))
+        hits = [(paths[0], score)]
+    else:
+        gallery = Gallery(prepare(parse_template(p.read_bytes())) for p in paths)
+        hits = [(paths[h.index], h.score) for h in search(probe, gallery, args.top)]
+    matched = bool(hits) and hits[0][1] >= threshold
+    if args.json:
+        print(json.dumps({"threshold": threshold, "match": matched,
+                          "hits": [{"template": str(p), "score": round(s, 6)} for p, s in hits]}, indent=2))
+    else:
+        for p, s in hits:
+            console.print(f"{s:8.4f}  {'MATCH' if s >= threshold else '     '}  {p}")
+        (console.ok if matched else console.bad)(
+            f"{'match' if matched else 'no match'} (threshold {threshold:.4f}, FMR 1/10,000)")
+    return 0 if matched else 1
+
+
+def _floats(path: Path) -> array.array[float]:
+    data = array.array("f")
+    data.frombytes(path.read_bytes())
+    return data
+
+
+def cmd_match_face(args: argparse.Namespace) -> int:
+    from chipid.biometrics.face import FaceGallery, normalize
+
+    console = Console(color=False if args.no_color else None)
+    probe = normalize(_floats(args.probe))
+    gallery = FaceGallery.from_buffer(_floats(args.gallery), args.dim)
+    hits = gallery.search(probe, args.top)
+    if args.json:
+        print(json.dumps({"hits": [{"index": h.index, "score": round(h.score, 6)} for h in hits]}, indent=2))
+    else:
+        for h in hits:
+            console.print(f"{h.score:8.4f}  row {h.index}")
+    return 0

@@ -1,0 +1,265 @@
+"""DocumentReader: the one orchestrator, a flat list of named steps.
+
+select → read EF.CardAccess → PACE or BAC → read EF.COM, EF.SOD and the data groups → Chip Authentication →
+Active Authentication → Passive Authentication → Document + VerificationReport.
+
+Each step records its outcome in :attr:`ReadResult.steps`. A failed optional step (CA, AA, an unreadable data
+group) leaves the partial document usable and shows up in the report; access control or a card removed mid-read
+stops the pipeline with the typed error (nothing half-read is returned as whole).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chipid.access import AccessKey, establish, read_card_access
+from chipid.auth.active import perform_active_auth
+from chipid.auth.chip import perform_chip_auth
+from chipid.document import Document
+from chipid.errors import ParseError, SecurityStatusNotSatisfiedError, StatusWordError
+from chipid.iso7816 import commands
+from chipid.iso7816.apdu import ResponseAPDU
+from chipid.iso7816.binary import ReadPolicy, read_ef
+from chipid.lds.com import parse_com
+from chipid.lds.files import EMRTD_AID, LDSFile, by_dg, by_name
+from chipid.lds.security_infos import SecurityInfos, parse_security_infos
+from chipid.pki.passive import passive_authenticate
+from chipid.pki.trust import TrustStore
+from chipid.report import CHECK_AA, CHECK_CA, CHECK_DOWNGRADE, CheckResult, CheckStatus, VerificationReport
+from chipid.transport.base import Transport
+
+__all__ = ["DocumentReader", "ReadResult", "StepRecord", "read_document"]
+
+ProgressFn = Callable[[str, int, int], None]
+"""``progress(file_name, bytes_read, total)``, called after each chunk."""
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """One pipeline step: ``status`` is ``"ok"``, ``"failed"`` or ``"skipped"``."""
+
+    name: str
+    status: str
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """What :meth:`DocumentReader.read` returns.
+
+    Attributes:
+        document: every file read (raw bytes kept) and its parsed view.
+        report: the verification report (verdict with a reason per check).
+        protocol: ``"PACE"`` or ``"BAC"``.
+        steps: the pipeline steps in order.
+    """
+
+    document: Document
+    report: VerificationReport
+    protocol: str
+    steps: tuple[StepRecord, ...] = field(default_factory=tuple)
+
+
+class DocumentReader:
+    """Read and verify one eMRTD / CCCD over a transport.
+
+    Args:
+        transport: a plain transport (PC/SC, the virtual chip, optionally wrapped in a tracer).
+        key: the access key (MRZ or CAN).
+        trust: the CSCA trust store; None makes the chain check NOT_PERFORMED (verdict INCOMPLETE).
+        data_groups: the data groups to read (default: all listed in EF.COM, DG3 only with ``read_dg3``).
+        read_dg3: try DG3 (fingerprints); CCCD and most passports protect it with EAC (6982 without it).
+        chip_auth: run Chip Authentication when DG14 offers it.
+        active_auth: run Active Authentication when DG15 is present.
+        progress: ``progress(file_name, bytes_read, total)``.
+        rng: randomness for access control and the AA challenge.
+        at: the time of verification (default now).
+        prefer: ``"pace"`` (default) or ``"bac"``.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        key: AccessKey,
+        *,
+        trust: TrustStore | None = None,
+        data_groups: Iterable[int] | None = None,
+        read_dg3: bool = False,
+        chip_auth: bool = True,
+        active_auth: bool = True,
+        progress: ProgressFn | None = None,
+        rng: Callable[[int], bytes] = os.urandom,
+        at: datetime | None = None,
+        prefer: str = "pace",
+    ) -> None:
+        self.transport = transport
+        self.key = key
+        self.trust = trust
+        self.data_groups = None if data_groups is None else sorted(set(data_groups))
+        self.read_dg3 = read_dg3
+        self.chip_auth = chip_auth
+        self.active_auth = active_auth
+        self.progress = progress
+        self.rng = rng
+        self.at = at
+        self.prefer = prefer
+        self.policy = ReadPolicy()
+        self._steps: list[StepRecord] = []
+
+    # ------------------------------------------------------------------ steps
+    def _record(self, name: str, status: str, detail: str, started: float) -> None:
+        self._steps.append(StepRecord(name, status, detail, time.perf_counter() - started))
+
+    def _read_file(self, channel: Transport, file: LDSFile) -> bytes:
+        def on_progress(done: int, total: int) -> None:
+            if self.progress is not None:
+                self.progress(file.name, done, total)
+
+        return read_ef(channel, fid=file.fid, policy=self.policy, progress=on_progress)
+
+    def read(self) -> ReadResult:
+        """Run every step; see the module docstring.
+
+        Raises:
+            AccessControlError: BAC/PACE failed (wrong key: check the MRZ fields or the CAN).
+            TransportError: no card, or the card was removed (CardRemovedError).
+        """
+        self._steps = []
+        raw: dict[str, bytes] = {}
+
+        started = time.perf_counter()
+        card_access = read_card_access(self.transport)
+        if card_access is not None:
+            raw["EF.CardAccess"] = card_access
+        self._record("read EF.CardAccess", "ok" if card_access else "skipped",
+                     f"{len(card_access)} bytes" if card_access else "absent", started)
+        pace_advertised = False
+        if card_access:
+            try:
+                pace_advertised = bool(parse_security_infos(card_access, name="EF.CardAccess").pace_infos)
+            except ParseError:
+                pace_advertised = False
+
+        started = time.perf_counter()
+        access = establish(self.transport, self.key, card_access=card_access, prefer=self.prefer, rng=self.rng)
+        detail = access.protocol + (f" ({access.pace_info.name})" if access.pace_info and access.protocol == "PACE"
+                                    else "")
+        if access.fallback_reason:
+            detail += f"; fallback: {access.fallback_reason}"
+        self._record("access control", "ok", detail, started)
+        channel: Transport = access.channel
+
+        if access.protocol == "PACE":
+            started = time.perf_counter()
+            ResponseAPDU.from_bytes(channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())).check(0xA4)
+            self._record("select eMRTD application", "ok", EMRTD_AID.hex().upper(), started)
+
+        for name in ("EF.COM", "EF.SOD"):
+            started = time.perf_counter()
+            raw[name] = self._read_file(channel, by_name(name))
+            self._record(f"read {name}", "ok", f"{len(raw[name])} bytes", started)
+
+        for dg in self._data_groups_to_read(raw["EF.COM"]):
+            started = time.perf_counter()
+            try:
+                raw[f"DG{dg}"] = self._read_file(channel, by_dg(dg))
+                self._record(f"read DG{dg}", "ok", f"{len(raw[f'DG{dg}'])} bytes", started)
+            except SecurityStatusNotSatisfiedError:
+                self._record(f"read DG{dg}", "skipped", "access denied (needs Extended Access Control)", started)
+            except StatusWordError as err:
+                self._record(f"read DG{dg}", "failed", str(err), started)
+
+        document = Document.from_files(raw)
+        dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG")}
+
+        started = time.perf_counter()
+        pa = passive_authenticate(raw["EF.SOD"], dgs, self.trust, at=self.at)
+        self._record("passive authentication", "ok" if pa.passed else "failed",
+                     "all checks passed" if pa.passed else "see report", started)
+
+        checks: list[CheckResult] = [*pa.checks]
+        checks.append(self._downgrade(pace_advertised, access.protocol))
+        dg14 = self._security_infos(raw.get("DG14"))
+        ca_supported = bool(dg14 and dg14.chip_authentication_public_key_infos)
+        if ca_supported and dg14 is not None:
+            checks.append(self._chip_auth(access.channel, dg14, 14 in pa.authenticated_dgs))
+        aa_supported = "DG15" in raw
+        if aa_supported:
+            checks.append(self._active_auth(access.channel, raw["DG15"], dg14, 15 in pa.authenticated_dgs))
+
+        report = VerificationReport.from_checks(checks, chip_auth_supported=ca_supported or aa_supported)
+        return ReadResult(document, report, access.protocol, tuple(self._steps))
+
+    def _data_groups_to_read(self, com: bytes) -> list[int]:
+        try:
+            listed = sorted(parse_com(com).data_groups)
+        except ParseError:
+            listed = [1, 2, 13, 14, 15]
+        wanted = listed if self.data_groups is None else [d for d in self.data_groups if d in listed]
+        return [d for d in wanted if d != 3 or self.read_dg3]
+
+    @staticmethod
+    def _security_infos(dg14: bytes | None) -> SecurityInfos | None:
+        if dg14 is None:
+            return None
+        try:
+            return parse_security_infos(dg14, name="DG14")
+        except ParseError:
+            return None
+
+    @staticmethod
+    def _downgrade(pace_advertised: bool, protocol: str) -> CheckResult:
+        """ICAO 9303-11 §4.2: a chip that advertises PACE but is read with BAC has been downgraded."""
+        if pace_advertised and protocol == "BAC":
+            return CheckResult(CHECK_DOWNGRADE, CheckStatus.FAILED,
+                               "PACE advertised in EF.CardAccess but the chip only completed BAC (downgrade)",
+                               {"protocol": protocol, "pace_advertised": "true"})
+        return CheckResult(CHECK_DOWNGRADE, CheckStatus.PASSED,
+                           f"{protocol} used" + ("" if not pace_advertised else "; PACE advertised"),
+                           {"protocol": protocol, "pace_advertised": str(pace_advertised).lower()},
+                           required=False)
+
+    def _chip_auth(self, channel: Transport, dg14: SecurityInfos, dg14_authentic: bool) -> CheckResult:
+        started = time.perf_counter()
+        if not self.chip_auth:
+            self._record("chip authentication", "skipped", "disabled", started)
+            return CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED, "disabled by the caller", required=False)
+        if not dg14_authentic:
+            self._record("chip authentication", "skipped", "DG14 not authenticated by the SOD", started)
+            return CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED,
+                               "DG14 is not authenticated by Passive Authentication: its key is untrusted")
+        result = perform_chip_auth(channel, dg14, rng=self.rng)  # type: ignore[arg-type]
+        self._record("chip authentication", "ok" if result.passed else "failed", result.reason, started)
+        return result.check
+
+    def _active_auth(self, channel: Transport, dg15: bytes, dg14: SecurityInfos | None,
+                     dg15_authentic: bool) -> CheckResult:
+        started = time.perf_counter()
+        if not self.active_auth:
+            self._record("active authentication", "skipped", "disabled", started)
+            return CheckResult(CHECK_AA, CheckStatus.NOT_PERFORMED, "disabled by the caller", required=False)
+        if not dg15_authentic:
+            self._record("active authentication", "skipped", "DG15 not authenticated by the SOD", started)
+            return CheckResult(CHECK_AA, CheckStatus.NOT_PERFORMED,
+                               "DG15 is not authenticated by Passive Authentication: its key is untrusted")
+        aa_info = dg14.active_authentication_infos[0] if dg14 and dg14.active_authentication_infos else None
+        result = perform_active_auth(channel, dg15, aa_info=aa_info, rng=self.rng)
+        self._record("active authentication", "ok" if result.passed else "failed", result.reason, started)
+        return result
+
+
+def read_document(
+    transport: Transport,
+    key: AccessKey,
+    *,
+    trust: TrustStore | None = None,
+    progress: ProgressFn | None = None,
+    **options: object,
+) -> ReadResult:
+    """Read and verify a document in one call (see :class:`DocumentReader` for the options)."""
+    return DocumentReader(transport, key, trust=trust, progress=progress, **options).read()  # type: ignore[arg-type]

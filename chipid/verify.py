@@ -1,0 +1,40 @@
+"""Offline verification of files read earlier (a dump): Passive Authentication only.
+
+Active and Chip Authentication need the chip itself: offline they are NOT_PERFORMED, so a dump of a chip that
+supports them verifies at best as INCOMPLETE — a copy of the files is not proof of a genuine chip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from chipid.document import Document
+from chipid.pki.passive import passive_authenticate
+from chipid.pki.trust import TrustStore
+from chipid.report import CHECK_AA, CHECK_CA, CheckResult, CheckStatus, VerificationReport
+
+__all__ = ["verify"]
+
+_OFFLINE = "offline verification of saved files: only the chip itself can prove it is not a copy"
+
+
+def verify(
+    files: Mapping[str, bytes] | Document, trust: TrustStore | None, *, at: datetime | None = None
+) -> VerificationReport:
+    """Verify saved files (``{"EF.SOD": ..., "DG1": ...}`` or a :class:`Document`) against a trust store.
+
+    Args:
+        files: the exact bytes read of each file, keyed like :attr:`Document.raw`.
+        trust: CSCA trust store; None leaves the certificate chain NOT_PERFORMED (INCOMPLETE).
+        at: the verification time (default now).
+    """
+    raw = files.raw if isinstance(files, Document) else files
+    dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG") and k[2:].isdigit()}
+    result = passive_authenticate(raw.get("EF.SOD", b""), dgs, trust, at=at)
+    checks = list(result.checks)
+    if "DG14" in raw:
+        checks.append(CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED, _OFFLINE))
+    if "DG15" in raw:
+        checks.append(CheckResult(CHECK_AA, CheckStatus.NOT_PERFORMED, _OFFLINE))
+    return VerificationReport.from_checks(checks, chip_auth_supported="DG14" in raw or "DG15" in raw)
