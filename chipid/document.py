@@ -28,7 +28,7 @@ from chipid.lds.dg15 import DG15, parse_dg15
 from chipid.lds.face import FaceImage
 from chipid.lds.holder import Holder, holder_from
 from chipid.lds.mrz import MRZ
-from chipid.lds.security_infos import SecurityInfos, parse_security_infos
+from chipid.lds.security_infos import SecurityInfos, parse_card_security, parse_security_infos
 from chipid.lds.sod import SOD, parse_sod
 from chipid.lds.vn_id import IDNumberCheck, validate_id_number
 
@@ -52,7 +52,7 @@ _PARSERS: dict[str, tuple[str, Callable[[bytes], Any]]] = {
     "DG14": ("dg14", lambda b: parse_security_infos(b, name="DG14")),
     "DG15": ("dg15", parse_dg15),
     "EF.CardAccess": ("card_access", lambda b: parse_security_infos(b, name="EF.CardAccess")),
-    "EF.CardSecurity": ("card_security", lambda b: parse_security_infos(b, name="EF.CardSecurity")),
+    "EF.CardSecurity": ("card_security", parse_card_security),
 }
 """File name -> (attribute, parser). Files not listed are kept raw only."""
 
@@ -132,9 +132,7 @@ class Document:
             id_number,
             date_of_birth=dob if isinstance(dob, date) else None,
             sex=self.dg13.sex if self.dg13 else (self.mrz.sex if self.mrz else None),
-            document_number=self.mrz.document_number
-            if self.mrz and self.mrz.issuing_state == "VNM"
-            else None,
+            document_number=self.mrz.document_number if self.mrz and self.mrz.issuing_state == "VNM" else None,
         )
         mrz_id = self.mrz.cccd_id_number if self.mrz else None
         if dg13_id and mrz_id and dg13_id != mrz_id:
@@ -152,9 +150,7 @@ class Document:
                 directory writes ``face-<i>.<ext>`` files there and records their paths.
             today: pivot for two-digit MRZ years in the holder view.
         """
-        return json.dumps(
-            self.to_dict(photo=photo, today=today), sort_keys=True, ensure_ascii=False, indent=2
-        )
+        return json.dumps(self.to_dict(photo=photo, today=today), sort_keys=True, ensure_ascii=False, indent=2)
 
     def to_dict(self, *, photo: PhotoMode = "base64", today: date | None = None) -> dict[str, Any]:
         """The JSON-ready dictionary behind :meth:`to_json`."""
@@ -173,9 +169,7 @@ class Document:
         }
         return {
             "schema": JSON_SCHEMA_ID,
-            "files": {
-                n: {"size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for n, b in self.raw.items()
-            },
+            "files": {n: {"size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for n, b in self.raw.items()},
             "errors": {n: {"message": e.reason, "path": e.path} for n, e in self.errors.items()},
             "com": j.com(self.com) if self.com else None,
             "mrz": j.mrz(self.mrz) if self.mrz else None,

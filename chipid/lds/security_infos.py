@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from asn1crypto import core
+from asn1crypto import cms, core
 
 from chipid.errors import ParseError
 from chipid.lds import _asn1
@@ -27,6 +27,7 @@ __all__ = [
     "SecurityInfos",
     "TerminalAuthenticationInfo",
     "encode_security_infos",
+    "parse_card_security",
     "parse_security_infos",
 ]
 
@@ -166,15 +167,11 @@ def _parse_one(raw: bytes, oid: str, groups: dict[str, list[Any]]) -> None:
         )
     elif kind == "ca":
         c = _asn1.ChipAuthenticationInfo.load(raw, strict=True)
-        groups[kind].append(
-            ChipAuthenticationInfo(oid, int(c["version"].native), _opt_int(c["key_id"].native))
-        )
+        groups[kind].append(ChipAuthenticationInfo(oid, int(c["version"].native), _opt_int(c["key_id"].native)))
     elif kind == "ca_dp":
         cd = _asn1.ChipAuthenticationDomainParameterInfo.load(raw, strict=True)
         groups[kind].append(
-            ChipAuthenticationDomainParameterInfo(
-                oid, cd["domain_parameter"].dump(), _opt_int(cd["key_id"].native)
-            )
+            ChipAuthenticationDomainParameterInfo(oid, cd["domain_parameter"].dump(), _opt_int(cd["key_id"].native))
         )
     elif kind == "ca_pk":
         k = _asn1.ChipAuthenticationPublicKeyInfo.load(raw, strict=True)
@@ -186,15 +183,11 @@ def _parse_one(raw: bytes, oid: str, groups: dict[str, list[Any]]) -> None:
         t = _asn1.TerminalAuthenticationInfo.load(raw, strict=True)
         ef = t["ef_cvca"]
         groups[kind].append(
-            TerminalAuthenticationInfo(
-                oid, int(t["version"].native), None if isinstance(ef, core.Void) else ef.dump()
-            )
+            TerminalAuthenticationInfo(oid, int(t["version"].native), None if isinstance(ef, core.Void) else ef.dump())
         )
     elif kind == "aa":
         a = _asn1.ActiveAuthenticationInfo.load(raw, strict=True)
-        groups[kind].append(
-            ActiveAuthenticationInfo(oid, int(a["version"].native), a["signature_algorithm"].dotted)
-        )
+        groups[kind].append(ActiveAuthenticationInfo(oid, int(a["version"].native), a["signature_algorithm"].dotted))
     else:
         groups[kind].append((oid, raw))
 
@@ -246,6 +239,31 @@ def parse_security_infos(data: bytes, *, name: str = "SecurityInfos") -> Securit
     )
 
 
+def parse_card_security(data: bytes) -> SecurityInfos:
+    """Parse EF.CardSecurity: a CMS ContentInfo / SignedData whose eContent (id-SecurityObject) is
+    SecurityInfos (ICAO 9303-11 §9.2.11; BSI TR-03110-3 §A.1.2.2). A bare SET is accepted too.
+
+    The signature is not checked here (that is Passive Authentication's job).
+
+    Raises:
+        ParseError: not a SignedData with an encapsulated SET OF SecurityInfo.
+    """
+    data = bytes(data)
+    if data[:1] == b"\x31":
+        return parse_security_infos(data, name="EF.CardSecurity")
+    try:
+        info = cms.ContentInfo.load(data, strict=True)
+        if info["content_type"].native != "signed_data":
+            raise ValueError(f"content type {info['content_type'].dotted} is not signedData")
+        econtent = info["content"]["encap_content_info"]["content"]
+        if not isinstance(econtent, core.OctetString | core.ParsableOctetString):
+            raise ValueError("SignedData has no encapsulated content")
+        inner = econtent.contents
+    except _ASN1_ERRORS as err:
+        raise ParseError(f"not a CMS SignedData: {err}", path="EF.CardSecurity") from err
+    return parse_security_infos(inner, name="EF.CardSecurity > eContent")
+
+
 def _encode_entries(infos: SecurityInfos) -> list[bytes]:
     out: list[bytes] = []
     for p in infos.pace_infos:
@@ -264,9 +282,7 @@ def _encode_entries(infos: SecurityInfos) -> list[bytes]:
         )
     for c in infos.chip_authentication_infos:
         out.append(
-            _asn1.ChipAuthenticationInfo(
-                {"protocol": c.protocol, "version": c.version, "key_id": c.key_id}
-            ).dump()
+            _asn1.ChipAuthenticationInfo({"protocol": c.protocol, "version": c.version, "key_id": c.key_id}).dump()
         )
     for cd in infos.chip_authentication_domain_parameter_infos:
         dp = _asn1.AlgorithmIdentifier.load(cd.domain_parameters)
@@ -284,9 +300,7 @@ def _encode_entries(infos: SecurityInfos) -> list[bytes]:
     for t in infos.terminal_authentication_infos:
         ef = None if t.ef_cvca is None else core.Any.load(t.ef_cvca)
         out.append(
-            _asn1.TerminalAuthenticationInfo(
-                {"protocol": t.protocol, "version": t.version, "ef_cvca": ef}
-            ).dump()
+            _asn1.TerminalAuthenticationInfo({"protocol": t.protocol, "version": t.version, "ef_cvca": ef}).dump()
         )
     for a in infos.active_authentication_infos:
         out.append(

@@ -25,7 +25,7 @@ with atheris.instrument_imports():
     from chipid.lds.face import parse_face_record
     from chipid.lds.face39794 import parse_face_39794
     from chipid.lds.mrz import MRZ
-    from chipid.lds.security_infos import parse_security_infos
+    from chipid.lds.security_infos import parse_card_security, parse_security_infos
 
 
 def _mrz(data: bytes) -> object:
@@ -39,7 +39,7 @@ def _document(data: bytes) -> object:
 
 PARSERS = (
     parse_security_infos, parse_com, parse_dg1, parse_dg2, parse_dg3, parse_dg7, parse_dg11, parse_dg12,
-    parse_dg13, parse_dg15, parse_face_record, parse_face_39794, parse_finger_record, _mrz, _document,
+    parse_dg13, parse_dg15, parse_face_record, parse_face_39794, parse_finger_record, _mrz, _document, parse_card_security,
 )  # fmt: skip
 
 

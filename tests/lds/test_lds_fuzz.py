@@ -30,7 +30,7 @@ from chipid.lds.dg15 import parse_dg15
 from chipid.lds.face import parse_face_record
 from chipid.lds.face39794 import parse_face_39794
 from chipid.lds.mrz import MRZ
-from chipid.lds.security_infos import parse_security_infos
+from chipid.lds.security_infos import parse_card_security, parse_security_infos
 from tests.lds._samples import BSI, CARD_ACCESS, cccd_card_access, cccd_vector, read
 
 RUNS: Counter[str] = Counter()
@@ -44,11 +44,26 @@ def _jpeg() -> bytes:
     return buf.getvalue()
 
 
+def _card_security() -> bytes:
+    from asn1crypto import cms
+
+    signed = cms.SignedData(
+        {
+            "version": "v3",
+            "digest_algorithms": [{"algorithm": "sha256"}],
+            "encap_content_info": {"content_type": "0.4.0.127.0.7.3.2.1", "content": cccd_card_access()},
+            "signer_infos": [],
+        }
+    )
+    return bytes(cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump())
+
+
 def _seeds() -> dict[str, tuple[Callable[[bytes], Any], bytes]]:
     jpeg_face = build_face(_jpeg())
     dg2_39794 = encode_dg2([jpeg_face], encoding="ISO39794-5")
     return {
         "security_infos/cccd": (parse_security_infos, cccd_card_access()),
+        "card_security": (parse_card_security, _card_security()),
         "security_infos/de_eid": (parse_security_infos, read(CARD_ACCESS / "DE_eID_EF_CardAccess.bin")),
         "security_infos/dg14": (parse_security_infos, read(BSI / "DG14.bin")),
         "com": (parse_com, read(BSI / "EF_COM.bin")),

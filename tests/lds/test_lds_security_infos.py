@@ -117,3 +117,26 @@ def test_encode_parse_round_trip(pace: list[PACEInfo], ca: list[ChipAuthenticati
     assert sorted(again.pace_infos, key=repr) == sorted(pace, key=repr)
     assert sorted(again.chip_authentication_infos, key=repr) == sorted(ca, key=repr)
     assert encode_security_infos(again) == der
+
+
+def test_card_security_signed_data() -> None:
+    """EF.CardSecurity (ICAO 9303-11 §9.2.11): SecurityInfos inside CMS SignedData (signature not checked here)."""
+    from asn1crypto import cms
+
+    from chipid.lds.security_infos import parse_card_security
+
+    inner = read(CARD_ACCESS / "DE_passport_EF_CardAccess_GM_and_CAM.bin")
+    signed = cms.SignedData(
+        {
+            "version": "v3",
+            "digest_algorithms": [{"algorithm": "sha256"}],
+            "encap_content_info": {"content_type": "0.4.0.127.0.7.3.2.1", "content": inner},
+            "signer_infos": [],
+        }
+    )
+    data = cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
+    assert parse_card_security(data) == parse_security_infos(inner)
+    assert parse_card_security(inner) == parse_security_infos(inner)
+    for bad in (b"", data[:-3], b"\x30\x03\x06\x01\x2a"):
+        with pytest.raises(ParseError):
+            parse_card_security(bad)
