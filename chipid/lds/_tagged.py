@@ -59,9 +59,7 @@ def parse_tagged(
     return tag_list, elements, tuple(group)
 
 
-def encode_tagged(
-    outer: int, elements: Sequence[tuple[int, bytes]], repeated: int, group: Sequence[bytes]
-) -> bytes:
+def encode_tagged(outer: int, elements: Sequence[tuple[int, bytes]], repeated: int, group: Sequence[bytes]) -> bytes:
     """Encode with a tag list listing every present element (``A0`` for a non-empty repeated group)."""
     tags = [t for t, _ in elements] + ([_GROUP] if group else [])
     tag_bytes = b"".join(t.to_bytes(2 if t > 0xFF else 1, "big") for t in tags)

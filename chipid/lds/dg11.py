@@ -48,9 +48,7 @@ def parse_dg11(data: bytes) -> DG11:
     """Parse DG11. Raises ParseError (path ``"DG11 > 5F0E"``...)."""
     _, elements, others = parse_tagged(data, _DG11, "DG11", _OTHER_NAME)
     values: dict[str, object] = {
-        key: decode_text(elements[tag], f"DG11 > {tag:04X}")
-        for key, tag in _TEXT_TAGS.items()
-        if tag in elements
+        key: decode_text(elements[tag], f"DG11 > {tag:04X}") for key, tag in _TEXT_TAGS.items() if tag in elements
     }
     values["other_names"] = tuple(decode_text(v, "DG11 > A0 > 5F0F") for v in others)
     values["proof_of_citizenship"] = elements.get(_PROOF_OF_CITIZENSHIP)

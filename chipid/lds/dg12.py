@@ -42,9 +42,7 @@ def parse_dg12(data: bytes) -> DG12:
     """Parse DG12. Raises ParseError (path ``"DG12 > 5F19"``...)."""
     _, elements, others = parse_tagged(data, _DG12, "DG12", _OTHER_PERSON)
     values: dict[str, object] = {
-        key: decode_text(elements[tag], f"DG12 > {tag:04X}")
-        for key, tag in _TEXT_TAGS.items()
-        if tag in elements
+        key: decode_text(elements[tag], f"DG12 > {tag:04X}") for key, tag in _TEXT_TAGS.items() if tag in elements
     }
     values.update({key: elements[tag] for key, tag in _BINARY_TAGS.items() if tag in elements})
     values["other_persons"] = tuple(decode_text(v, "DG12 > A0 > 5F1A") for v in others)

@@ -109,9 +109,7 @@ def _parse_block(data: bytes, offset: int, end: int, path: str) -> tuple[FaceIma
     block_len, n_points, gender, eyes, hair, mask, expr, pose, unc = _INFO.unpack_from(data, offset)
     fixed = _INFO.size + n_points * _POINT.size + _IMAGE.size
     if block_len < fixed or offset + block_len > end:
-        raise ParseError(
-            f"block length {block_len} does not fit ({fixed} minimum, {end - offset} left)", path=path
-        )
+        raise ParseError(f"block length {block_len} does not fit ({fixed} minimum, {end - offset} left)", path=path)
     pos = offset + _INFO.size
     points = []
     for _ in range(n_points):
@@ -147,9 +145,7 @@ def encode_face_record(faces: list[FaceImage] | tuple[FaceImage, ...]) -> bytes:
     blocks = b""
     for f in faces:
         points = b"".join(_POINT.pack(p.type, p.code, p.x, p.y, 0) for p in f.feature_points)
-        declared = (
-            f.declared_type if f.declared_type is not None else (1 if f.image_format in ("jp2", "j2k") else 0)
-        )
+        declared = f.declared_type if f.declared_type is not None else (1 if f.image_format in ("jp2", "j2k") else 0)
         pose = bytes(f.pose_angle or (0, 0, 0))
         unc = bytes(f.pose_angle_uncertainty or (0, 0, 0))
         length = _INFO.size + len(points) + _IMAGE.size + len(f.image)

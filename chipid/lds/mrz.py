@@ -140,9 +140,7 @@ class MRZ:
         """
         flat = "".join(text.split())
         if len(flat) not in _LAYOUTS:
-            raise ParseError(
-                f"MRZ of {len(flat)} characters is not TD1 (90), TD2 (72) or TD3 (88)", path=path
-            )
+            raise ParseError(f"MRZ of {len(flat)} characters is not TD1 (90), TD2 (72) or TD3 (88)", path=path)
         if not _CHARSET.fullmatch(flat):
             raise ParseError("MRZ has characters outside A-Z 0-9 <", path=path)
         kind, width = _LAYOUTS[len(flat)]

@@ -23,9 +23,7 @@ def validate(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
     types = schema.get("type")
     if types is not None:
         names = [types] if isinstance(types, str) else types
-        ok = any(
-            isinstance(value, _TYPES[t]) and not (t == "integer" and isinstance(value, bool)) for t in names
-        )
+        ok = any(isinstance(value, _TYPES[t]) and not (t == "integer" and isinstance(value, bool)) for t in names)
         if not ok:
             return [f"{path}: {type(value).__name__} is not {names}"]
     if "enum" in schema and value not in schema["enum"]:
@@ -101,9 +99,7 @@ def test_cccd_document_holder_and_json(tmp_path: Path) -> None:
     out = json.loads(text)
     assert validate(out, json.loads(SCHEMA.read_text())) == []
     assert out["holder"]["place_of_residence"].startswith("Số 1")
-    assert (
-        out["security_infos"]["EF.CardAccess"]["pace_infos"][0]["name"] == "id-PACE-ECDH-GM-AES-CBC-CMAC-128"
-    )
+    assert out["security_infos"]["EF.CardAccess"]["pace_infos"][0]["name"] == "id-PACE-ECDH-GM-AES-CBC-CMAC-128"
 
 
 def test_bad_file_is_recorded_not_fatal() -> None:
