@@ -55,6 +55,7 @@ def mrz(m: MRZ) -> dict[str, Any]:
     out["checks"] = dict(m.checks)
     out["valid"] = m.valid
     out["cccd_id_number"] = m.cccd_id_number
+    out["cccd_id_check"] = m.cccd_id_check
     return out
 
 

@@ -112,6 +112,16 @@ class MRZ:
         return None
 
     @property
+    def cccd_id_check(self) -> bool | None:
+        """Vietnam CCCD: whether the digit closing optional data 1 (after ``<<``) is the 9303-3 check digit of
+        the 12-digit ID; ``None`` when the optional data does not have that shape. Not an ICAO check."""
+        number = self.cccd_id_number
+        rest = self.optional_data1[12:]
+        if number is None or len(rest) != 3 or rest[:2] != "<<" or not rest[2].isdigit():
+            return None
+        return check_digit(number) == rest[2]
+
+    @property
     def mrz_information(self) -> str:
         """Document number + check digit, birth + check, expiry + check: the BAC/PACE key seed text.
 

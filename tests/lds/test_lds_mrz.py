@@ -44,7 +44,7 @@ def test_cccd_td1() -> None:
     vec = cccd_vector()
     mrz = MRZ.parse("\n".join(vec["mrz_td1"]))
     assert mrz.document_type == "TD1" and mrz.valid
-    assert mrz.cccd_id_number == vec["id_number"]
+    assert mrz.cccd_id_number == vec["id_number"] and mrz.cccd_id_check is True
     assert mrz.document_number == vec["id_number"][3:]
     assert mrz.mrz_information == vec["bac_mrz_information"]
     assert (mrz.primary_identifier, mrz.secondary_identifier) == ("NGUYEN", "VAN THU")
