@@ -5,8 +5,8 @@ nibble), interface bytes TAi/TBi/TCi/TDi chained by the Y nibbles of T0 and each
 names a protocol T), K historical bytes, and the check byte TCK, present unless T=0 alone is indicated,
 such that the XOR of T0..TCK is zero (§8.2.5).
 
-PC/SC Part 3 §3.1.3.2.3 maps a contactless ISO/IEC 14443-4 card to a synthetic ATR ``3B 8n 80 01
-<historical bytes> TCK``: for type A the historical bytes are those of the ATS (ISO/IEC 14443-4 §5.2.7),
+PC/SC Part 3 (its section on contactless cards) maps a contactless ISO/IEC 14443-4 card to a synthetic ATR ``3B 8n 80 01
+<historical bytes> TCK``: for type A the historical bytes are those of the ATS (ISO/IEC 14443-4 §5.2),
 for type B the application data, protocol info and MBLI of ATQB/ATTRIB.
 """
 

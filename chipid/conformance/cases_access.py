@@ -165,7 +165,7 @@ CASES = (
     Case("BAC-001", "BAC with the right MRZ key opens secure messaging; EF.COM readable",
          "ICAO 9303-11 §4.3, App. D", ("MRZ key", "eMRTD application"), _bac),
     Case("BAC-002", "BAC with a wrong MRZ key is refused (6300/6982) and leaves no session",
-         "ICAO 9303-11 §4.3.4; ISO/IEC 7816-4:2005 §7.5.5", ("MRZ key",), _bac_wrong_key),
+         "ICAO 9303-11 §4.3.4; ISO/IEC 7816-4:2005 §7.5 (EXTERNAL AUTHENTICATE)", ("MRZ key",), _bac_wrong_key),
     Case("PACE-001", "PACE with the MRZ succeeds for every suite EF.CardAccess offers",
          "ICAO 9303-11 §4.4, §9.2 (PACEInfo)", ("MRZ key", "EF.CardAccess"),
          lambda ctx: _pace_with(ctx, "mrz")),

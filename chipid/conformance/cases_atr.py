@@ -1,4 +1,4 @@
-"""ATR / ATS sanity cases (ISO/IEC 7816-3 §8.2, ISO/IEC 14443-4 §5.2, PC/SC Part 3 §3.1.3.2.3)."""
+"""ATR / ATS sanity cases (ISO/IEC 7816-3 §8.2, ISO/IEC 14443-4 §5.2, PC/SC Part 3 contactless ATR)."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ CASES = (
     Case(
         "ATR-002",
         "Contactless ATR carries the ATS historical bytes in valid compact-TLV",
-        "ISO/IEC 14443-4 §5.2.7; PC/SC Part 3 §3.1.3.2.3; ISO/IEC 7816-4:2005 §8.1.1",
+        "ISO/IEC 14443-4 §5.2 (ATS historical bytes); PC/SC Part 3 (contactless ATR); ISO/IEC 7816-4:2005 §8.1.1",
         ("contactless card",),
         _historical_bytes,
     ),

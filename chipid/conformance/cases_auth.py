@@ -145,7 +145,7 @@ CASES = (
          "ICAO 9303-11 §5.1; ICAO 9303-10 §4.6.2 (EF.SOD)", ("access key",),
          lambda ctx: _passive(ctx, chain=False)),
     Case("PA-002", "Passive Authentication including the DS certificate chain to a trusted CSCA",
-         "ICAO 9303-11 §5.1.1-§5.1.2; ICAO 9303-12 §4", ("access key", "trust store"),
+         "ICAO 9303-11 §5.1; ICAO 9303-12 §4 (CSCA / DS certificates)", ("access key", "trust store"),
          lambda ctx: _passive(ctx, chain=True)),
     Case("AA-001", "Active Authentication: INTERNAL AUTHENTICATE signature verifies with the DG15 key",
          "ICAO 9303-11 §6.1", ("access key", "DG15"), _active),

@@ -114,6 +114,6 @@ CASES = (
     Case("STAB-001", "N successive sessions (fresh connection, access, read) all succeed with identical data",
          "ICAO 9303-11 §4.2; ISO/IEC 7816-4:2005 §7.2.3", ("access key",), _stability),
     Case("REM-001", "Card removal mid-session raises a typed error and a new session reads cleanly",
-         "ISO/IEC 7816-3:2006 §6.2 (deactivation); PC/SC Part 3 card events", ("access key", "removal"),
+         "ISO/IEC 7816-3:2006 §6 (deactivation); PC/SC Part 3 (card removal events)", ("access key", "removal"),
          _removal),
 )

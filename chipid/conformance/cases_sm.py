@@ -2,7 +2,7 @@
 
 ICAO 9303-11 §9.8: every protected command and response carries a MAC in DO'8E' over the SSC, the
 padded header and the data objects. A chip that receives a wrong MAC SHALL abort secure messaging
-(§9.8.4; ISO/IEC 7816-4:2005 §6 status 6987 "expected SM data objects missing" / 6988 "SM data objects
+(§9.8.4; ISO/IEC 7816-4:2005 §5.1.3 and §6: status 6987 "expected SM data objects missing" / 6988 "SM data objects
 incorrect") and a reader SHALL reject a response whose MAC does not verify.
 
 The tampering is done by slipping a man-in-the-middle wrapper under the secure channel (its ``inner``
@@ -113,7 +113,7 @@ CASES = (
     Case("SM-001", "A command with a wrong MAC is refused with 6987/6988 and the SM session is dropped",
          "ICAO 9303-11 §9.8.4; ISO/IEC 7816-4:2005 §6, §5.1.3", ("access key",), _command_mac),
     Case("SM-002", "The reader side detects a response whose MAC is wrong (SecureMessagingError)",
-         "ICAO 9303-11 §9.8.4, §9.8.6", ("access key",), _response_mac),
+         "ICAO 9303-11 §9.8.5", ("access key",), _response_mac),
     Case("SM-003", "Every chip response of a full read verifies (DO'8E' MAC, DO'99' status)",
          "ICAO 9303-11 §9.8.3-§9.8.5", ("access key",), _chip_macs),
 )

@@ -83,14 +83,12 @@ class CaseContext:
         trust: object | None = None,
         sessions: int = 10,
         interactive: Callable[[str], None] | None = None,
-        on_connect: Callable[[Transport], None] | None = None,
     ) -> None:
         self._factory = factory
         self.keys = tuple(keys)
         self.trust = trust
         self.sessions = sessions
         self.interactive = interactive
-        self._on_connect = on_connect
         self._open: list[Transport] = []
         self.message = ""
         self.latencies_ms: list[float] = []
@@ -146,8 +144,6 @@ class CaseContext:
     def open(self) -> Transport:
         """A fresh connection from the factory, timed and closed when the case ends."""
         raw = self._factory()
-        if self._on_connect is not None:
-            self._on_connect(raw)
         timed = _TimedTransport(raw, self.latencies_ms)
         self._open.append(timed)
         return timed
