@@ -21,6 +21,8 @@ from chipid.pki.keys import ExplicitECKey, load_public_key
 
 __all__ = ["ephemeral_key_agreement"]
 
+_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
+
 
 def _scalar(rng: Callable[[int], bytes], order: int) -> int:
     raw = rng((order.bit_length() + 7) // 8 + 8)
@@ -62,7 +64,7 @@ def _dh(spki: bytes, ephemeral: Any, rng: Callable[[int], bytes]) -> tuple[bytes
         g = int(params["g"].native)
         q = params["q"].native if "q" in params else None
         y = int(info["public_key"].parsed.native)
-    except (ValueError, TypeError, KeyError, AttributeError) as err:
+    except _ASN1_ERRORS as err:
         raise ParseError(f"malformed DH public key: {err}", path="DG14 > ChipAuthenticationPublicKeyInfo") from err
     if not 1 < y < p - 1 or (q and pow(y, int(q), p) != 1):
         raise ChipAuthError("chip DH public value out of range or outside the prime-order subgroup")
@@ -90,7 +92,7 @@ def ephemeral_key_agreement(
     """
     try:
         algorithm = asn1_keys.PublicKeyInfo.load(chip_public_key)["algorithm"]["algorithm"].native
-    except (ValueError, TypeError, KeyError) as err:
+    except _ASN1_ERRORS as err:
         raise ParseError(f"not a SubjectPublicKeyInfo: {err}", path="DG14 > ChipAuthenticationPublicKeyInfo") from err
     if algorithm == "dh":
         return _dh(chip_public_key, ephemeral_private_key, rng)

@@ -37,6 +37,16 @@ __all__ = [
     "parse_sod",
 ]
 
+_ASN1_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
+
 LDS_SECURITY_OBJECT_OID = "2.23.136.1.1.1"
 """id-icao-mrtd-security-ldsSecurityObject (ICAO 9303-10 §4.6.2.1)."""
 
@@ -120,7 +130,7 @@ def _parse_lds_object(econtent: bytes) -> tuple[int, str, dict[int, bytes], str 
         hash_algorithm = obj["hash_algorithm"]["algorithm"].native
         values = obj["data_group_hash_values"]
         count = len(values)
-    except (ValueError, TypeError, KeyError) as err:
+    except _ASN1_ERRORS as err:
         raise ParseError(f"malformed LDSSecurityObject: {err}", path=base) from err
     if version not in (0, 1):
         raise ParseError(f"unknown version {version}", path=f"{base} > version")
@@ -130,7 +140,7 @@ def _parse_lds_object(econtent: bytes) -> tuple[int, str, dict[int, bytes], str 
         try:
             number = int(values[i]["data_group_number"].native)
             value = bytes(values[i]["data_group_hash_value"].native)
-        except (ValueError, TypeError, KeyError) as err:
+        except _ASN1_ERRORS as err:
             raise ParseError(f"malformed DataGroupHash: {err}", path=where) from err
         if not 1 <= number <= 16:
             raise ParseError(f"data group number {number} out of 1..16", path=where)
@@ -143,7 +153,7 @@ def _parse_lds_object(econtent: bytes) -> tuple[int, str, dict[int, bytes], str 
         if info.native is not None:
             lds_version = info["lds_version"].native
             unicode_version = info["unicode_version"].native
-    except (ValueError, TypeError, KeyError) as err:
+    except _ASN1_ERRORS as err:
         raise ParseError(f"malformed LDSVersionInfo: {err}", path=f"{base} > ldsVersionInfo") from err
     return version, hash_algorithm, hashes, lds_version, unicode_version
 
@@ -173,9 +183,7 @@ def parse_sod(data: bytes) -> SOD:
     try:
         info = cms.ContentInfo.load(inner, strict=True)
         if info["content_type"].dotted != "1.2.840.113549.1.7.2":
-            raise ParseError(
-                f"content type {info['content_type'].dotted} is not signedData", path="SOD > ContentInfo"
-            )
+            raise ParseError(f"content type {info['content_type'].dotted} is not signedData", path="SOD > ContentInfo")
         signed_data = info["content"]
         encap = signed_data["encap_content_info"]
         content_type = encap["content_type"].dotted
@@ -183,9 +191,7 @@ def parse_sod(data: bytes) -> SOD:
         if econtent_value.native is None:
             raise ParseError("no encapsulated content (detached SOD)", path="SOD > SignedData > eContent")
         econtent = bytes(econtent_value)
-        certificates = tuple(
-            c.chosen.dump() for c in signed_data["certificates"] or [] if c.name == "certificate"
-        )
+        certificates = tuple(c.chosen.dump() for c in signed_data["certificates"] or [] if c.name == "certificate")
         signer_count = len(signed_data["signer_infos"])
         # Parse every field now (asn1crypto is lazy): a malformed unsigned field is still a ParseError.
         signed_data["version"].native  # noqa: B018
@@ -193,7 +199,7 @@ def parse_sod(data: bytes) -> SOD:
         signed_data["signer_infos"].native  # noqa: B018
     except ParseError:
         raise
-    except (ValueError, TypeError, KeyError) as err:
+    except _ASN1_ERRORS as err:
         raise ParseError(f"malformed CMS SignedData: {err}", path="SOD > SignedData") from err
     _check_versions(signed_data)
     if signer_count != 1:
@@ -295,11 +301,7 @@ def build_sod(
         The EF.SOD bytes (tag 77).
     """
     sig_hash = signature_hash or hash_algorithm
-    values = (
-        dict(dg_hashes)
-        if dg_hashes is not None
-        else {n: _hash(hash_algorithm, d) for n, d in data_groups.items()}
-    )
+    values = dict(dg_hashes) if dg_hashes is not None else {n: _hash(hash_algorithm, d) for n, d in data_groups.items()}
     lds: dict[str, Any] = {
         "version": 1 if lds_version else 0,
         "hash_algorithm": {"algorithm": hash_algorithm},

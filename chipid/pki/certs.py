@@ -16,6 +16,7 @@ from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
 from chipid.errors import ParseError, UnsupportedError
+from chipid.pki._asn1 import ASN1_ERRORS
 from chipid.pki.keys import VerifyKey, load_public_key, signature_spec, verify_signature
 from chipid.pki.names import NormalizedName, normalize_name
 
@@ -112,6 +113,11 @@ class CRL:
         value = self.asn1.authority_key_identifier
         return bytes(value) if value is not None else None
 
+    @property
+    def next_update(self) -> datetime | None:
+        value = self.asn1["tbs_cert_list"]["next_update"].native
+        return value if isinstance(value, datetime) else None
+
     @cached_property
     def revoked_serials(self) -> frozenset[int]:
         revoked = self.asn1["tbs_cert_list"]["revoked_certificates"]
@@ -135,7 +141,7 @@ def load_certificate(data: bytes, *, path: str = "Certificate") -> Certificate:
         der = _der(data)
         cert = asn1_x509.Certificate.load(der, strict=True)
         cert.native  # noqa: B018 - force a full parse now, not at first use
-    except (ValueError, TypeError, KeyError) as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"not an X.509 certificate: {err}", path=path) from err
     return Certificate(der, cert)
 
@@ -150,7 +156,7 @@ def load_crl(data: bytes, *, path: str = "CRL") -> CRL:
         der = _der(data)
         value = asn1_crl.CertificateList.load(der, strict=True)
         value.native  # noqa: B018
-    except (ValueError, TypeError, KeyError) as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"not a CRL: {err}", path=path) from err
     return CRL(der, value)
 

@@ -8,7 +8,7 @@ at signing time (``pa.ds_chain``), the DS validity at signing time and now, its 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chipid.pki.certs import Certificate, signed_by
 from chipid.pki.trust import RevocationStatus, TrustStore
@@ -18,6 +18,7 @@ __all__ = ["chain_checks"]
 
 _P, _F, _N = CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.NOT_PERFORMED
 _COUNTRY_OID = "2.5.4.6"
+_CLOCK_SKEW = timedelta(days=1)
 
 
 def _country(name: tuple[tuple[str, str], ...]) -> str | None:
@@ -28,9 +29,7 @@ def _iso(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _chain(
-    ds: Certificate, trust: TrustStore | None, signing_time: datetime
-) -> tuple[CheckResult, Certificate | None]:
+def _chain(ds: Certificate, trust: TrustStore | None, signing_time: datetime) -> tuple[CheckResult, Certificate | None]:
     if trust is None:
         return CheckResult(CHECK_DS_CHAIN, _N, "no trust store given"), None
     candidates = trust.issuers_of(ds)
@@ -40,9 +39,7 @@ def _chain(
         if not issuer.valid_at(signing_time):
             reason = f"issuing CSCA was not valid at signing time {_iso(signing_time)}"
             return CheckResult(CHECK_DS_CHAIN, _F, reason, details), issuer
-        return CheckResult(
-            CHECK_DS_CHAIN, _P, f"DS issued by trusted CSCA {issuer.subject_text}", details
-        ), issuer
+        return CheckResult(CHECK_DS_CHAIN, _P, f"DS issued by trusted CSCA {issuer.subject_text}", details), issuer
     country = _country(ds.issuer)
     same_country = [a for a in trust.anchors if _country(a.subject) == country]
     details = {"ds_issuer": ds.issuer_text}
@@ -76,16 +73,20 @@ def chain_checks(
     chain, csca = _chain(ds, trust, signing_time)
     checks = [chain]
     valid_then = ds.valid_at(signing_time)
-    checks.append(
-        CheckResult(
-            "pa.ds_validity_signing",
-            _P if valid_then else _F,
-            f"DS valid at signing time {_iso(signing_time)}"
-            if valid_then
-            else f"DS not valid at signing time {_iso(signing_time)} "
-            f"(valid {_iso(ds.not_before)}..{_iso(ds.not_after)})",
+    if signing_time > now + _CLOCK_SKEW:
+        reason = f"signingTime {_iso(signing_time)} is after the verification time {_iso(now)}"
+        checks.append(CheckResult("pa.ds_validity_signing", _F, reason))
+    else:
+        checks.append(
+            CheckResult(
+                "pa.ds_validity_signing",
+                _P if valid_then else _F,
+                f"DS valid at signing time {_iso(signing_time)}"
+                if valid_then
+                else f"DS not valid at signing time {_iso(signing_time)} "
+                f"(valid {_iso(ds.not_before)}..{_iso(ds.not_after)})",
+            )
         )
-    )
     valid_now = ds.valid_at(now)
     checks.append(
         CheckResult(
@@ -104,14 +105,10 @@ def chain_checks(
         reason = f"keyUsage {sorted(usage)} lacks digitalSignature: not a Document Signer key"
         checks.append(CheckResult("pa.ds_key_usage", _F, reason))
     if csca is None or trust is None:
-        checks.append(
-            CheckResult("pa.ds_revocation", _N, "no issuing CSCA: revocation not checked", required=False)
-        )
+        checks.append(CheckResult("pa.ds_revocation", _N, "no issuing CSCA: revocation not checked", required=False))
     else:
-        revocation = trust.revocation(ds, csca)
+        revocation = trust.revocation(ds, csca, at=now)
         status = {RevocationStatus.GOOD: _P, RevocationStatus.REVOKED: _F, RevocationStatus.UNKNOWN: _N}
         required = require_crl or revocation.status is RevocationStatus.REVOKED
-        checks.append(
-            CheckResult("pa.ds_revocation", status[revocation.status], revocation.reason, required=required)
-        )
+        checks.append(CheckResult("pa.ds_revocation", status[revocation.status], revocation.reason, required=required))
     return checks, csca

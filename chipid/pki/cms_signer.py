@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chipid.errors import UnsupportedError
+from chipid.errors import ParseError, UnsupportedError
+from chipid.pki._asn1 import ASN1_ERRORS
 from chipid.pki.certs import Certificate
 from chipid.pki.keys import HASHES, digest, signature_spec, verify_signature
 
@@ -48,7 +49,18 @@ def _attribute(signed_attrs: Any, name: str) -> Any:
 
 
 def find_signer_certificate(signer_info: Any, certificates: tuple[Certificate, ...]) -> Certificate | None:
-    """The certificate named by the SignerInfo's sid (issuerAndSerialNumber or subjectKeyIdentifier)."""
+    """The certificate named by the SignerInfo's sid (issuerAndSerialNumber or subjectKeyIdentifier).
+
+    Raises:
+        ParseError: a malformed sid.
+    """
+    try:
+        return _find(signer_info, certificates)
+    except ASN1_ERRORS as err:
+        raise ParseError(f"malformed SignerIdentifier: {err}", path="SignedData > signerInfos[0] > sid") from err
+
+
+def _find(signer_info: Any, certificates: tuple[Certificate, ...]) -> Certificate | None:
     sid = signer_info["sid"]
     for cert in certificates:
         if sid.name == "issuer_and_serial_number":
@@ -67,14 +79,20 @@ def find_signer_certificate(signer_info: Any, certificates: tuple[Certificate, .
     return None
 
 
-def verify_signer_info(
-    signer_info: Any, econtent: bytes, content_type: str, signer: Certificate
-) -> SignerCheck:
+def verify_signer_info(signer_info: Any, econtent: bytes, content_type: str, signer: Certificate) -> SignerCheck:
     """Verify a SignerInfo over ``econtent`` with ``signer``'s public key.
 
     Raises:
         UnsupportedError: an unknown signature or digest algorithm.
+        ParseError: a malformed SignerInfo field.
     """
+    try:
+        return _verify(signer_info, econtent, content_type, signer)
+    except ASN1_ERRORS as err:
+        raise ParseError(f"malformed SignerInfo: {err}", path="SignedData > signerInfos[0]") from err
+
+
+def _verify(signer_info: Any, econtent: bytes, content_type: str, signer: Certificate) -> SignerCheck:
     digest_name = signer_info["digest_algorithm"]["algorithm"].native
     if digest_name not in HASHES:
         raise UnsupportedError(
@@ -87,9 +105,7 @@ def verify_signer_info(
     signature = bytes(signer_info["signature"].native)
     if signed_attrs.native is None or len(signed_attrs) == 0:
         ok = verify_signature(signer.public_key, signature, econtent, spec)
-        return SignerCheck(
-            ok, None, None, None, algorithm, "" if ok else "signature over eContent does not verify"
-        )
+        return SignerCheck(ok, None, None, None, algorithm, "" if ok else "signature over eContent does not verify")
     md = _attribute(signed_attrs, "message_digest")
     ct = _attribute(signed_attrs, "content_type")
     st = _attribute(signed_attrs, "signing_time")

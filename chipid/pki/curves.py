@@ -16,6 +16,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from chipid.errors import ParseError, UnsupportedError
+from chipid.pki._asn1 import ASN1_ERRORS
 
 __all__ = ["KNOWN_CURVES", "CurveParams", "cryptography_curve", "curve_by_name", "from_specified_domain"]
 
@@ -169,9 +170,7 @@ def from_specified_domain(domain: Any, *, path: str = "ECParameters") -> CurvePa
     try:
         field_id = domain["field_id"]
         if field_id["field_type"].native != "prime_field":
-            raise UnsupportedError(
-                "characteristic-two curves are not supported", oid=field_id["field_type"].dotted
-            )
+            raise UnsupportedError("characteristic-two curves are not supported", oid=field_id["field_type"].dotted)
         p = int(field_id["parameters"].native)
         curve = domain["curve"]
         a = int.from_bytes(curve["a"].native, "big")
@@ -179,7 +178,7 @@ def from_specified_domain(domain: Any, *, path: str = "ECParameters") -> CurvePa
         base = bytes(domain["base"].native)
         n = int(domain["order"].native)
         cof = domain["cofactor"].native
-    except (ValueError, TypeError, KeyError) as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"malformed explicit EC parameters: {err}", path=path) from err
     size = (p.bit_length() + 7) // 8
     if len(base) != 1 + 2 * size or base[0] != 0x04:

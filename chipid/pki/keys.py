@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from chipid.errors import ParseError, UnsupportedError
 from chipid.pki import ecmath
+from chipid.pki._asn1 import ASN1_ERRORS
 from chipid.pki.curves import CurveParams, cryptography_curve, curve_by_name, from_specified_domain
 
 __all__ = [
@@ -111,7 +112,7 @@ def load_public_key(spki: bytes | Any, *, path: str = "SubjectPublicKeyInfo") ->
             curve = from_specified_domain(params.chosen, path=f"{path} > parameters")
         else:
             raise UnsupportedError("implicitlyCA EC parameters are not supported")
-    except (ValueError, TypeError, KeyError) as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"malformed public key: {err}", path=path) from err
     return _ec_key(curve, point_bytes, path)
 

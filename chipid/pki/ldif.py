@@ -1,7 +1,8 @@
 """Reading ICAO PKD LDIF exports (RFC 2849) for the binary attributes the trust store needs.
 
 The ICAO PKD publishes Document Signer certificates (``userCertificate;binary``), CRLs
-(``certificateRevocationList;binary``) and master lists (``CscaMasterListData``) as base64 values
+(``certificateRevocationList;binary``) and master lists (``pkdMasterListContent``; some national exports
+use ``CscaMasterListData``), CSCAs sometimes as ``cACertificate;binary``, all as base64 values
 (``attr:: value``), folded on lines that continue with a single leading space (RFC 2849 §"Notes" 2).
 """
 
@@ -15,7 +16,9 @@ from chipid.errors import ParseError
 
 __all__ = ["BINARY_ATTRIBUTES", "parse_ldif"]
 
-BINARY_ATTRIBUTES = frozenset({"usercertificate", "certificaterevocationlist", "cscamasterlistdata"})
+BINARY_ATTRIBUTES = frozenset(
+    {"usercertificate", "cacertificate", "certificaterevocationlist", "pkdmasterlistcontent", "cscamasterlistdata"}
+)
 """Attribute names (lower case, options such as ``;binary`` stripped) returned by :func:`parse_ldif`."""
 
 

@@ -16,6 +16,7 @@ from asn1crypto import cms, core
 from asn1crypto import x509 as asn1_x509
 
 from chipid.errors import ParseError, UnsupportedError
+from chipid.pki._asn1 import ASN1_ERRORS
 from chipid.pki.certs import Certificate, load_certificate
 from chipid.pki.cms_signer import SignerCheck, find_signer_certificate, verify_signer_info
 
@@ -54,12 +55,7 @@ class MasterList:
     @property
     def signature_valid(self) -> bool:
         check = self.signer_check
-        return bool(
-            check
-            and check.signature
-            and check.message_digest is not False
-            and check.content_type is not False
-        )
+        return bool(check and check.signature and check.message_digest is not False and check.content_type is not False)
 
 
 def parse_master_list(data: bytes, *, path: str = "MasterList") -> MasterList:
@@ -84,23 +80,26 @@ def parse_master_list(data: bytes, *, path: str = "MasterList") -> MasterList:
         signer_infos = list(signed["signer_infos"])
     except ParseError:
         raise
-    except (ValueError, TypeError, KeyError) as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"malformed CMS SignedData: {err}", path=path) from err
     if content_type != CSCA_MASTER_LIST_OID:
         raise ParseError(f"eContentType {content_type} is not id-icao-cscaMasterList", path=path)
     try:
         listed = CscaMasterList.load(econtent, strict=True)
         ders = [c.dump() for c in listed["cert_list"]]
-    except (ValueError, TypeError, KeyError) as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"malformed CscaMasterList: {err}", path=f"{path} > CscaMasterList") from err
     certificates = tuple(load_certificate(der, path=f"{path} > certList[{i}]") for i, der in enumerate(ders))
     signer = None
     check = None
     if signer_infos:
-        signer = find_signer_certificate(signer_infos[0], embedded)
+        try:
+            signer = find_signer_certificate(signer_infos[0], embedded)
+        except ParseError:
+            signer = None
         if signer is not None:
             try:
                 check = verify_signer_info(signer_infos[0], econtent, content_type, signer)
-            except UnsupportedError as err:
+            except (UnsupportedError, ParseError) as err:
                 check = SignerCheck(False, None, None, None, "unsupported", str(err))
     return MasterList(certificates, signer, check)

@@ -97,9 +97,7 @@ def _signature_checks(sod: SOD, ds: Certificate) -> tuple[list[CheckResult], Sig
         )
     )
     if result.message_digest is None:
-        checks.append(
-            _check("pa.message_digest", _P, "no signedAttrs: the signature covers eContent directly")
-        )
+        checks.append(_check("pa.message_digest", _P, "no signedAttrs: the signature covers eContent directly"))
     else:
         checks.append(
             _check(
@@ -132,9 +130,7 @@ def _hash_checks(sod: SOD, data_groups: Mapping[int, bytes]) -> tuple[list[Check
             )
         elif number not in data_groups:
             checks.append(
-                _check(
-                    f"{DG_HASH_PREFIX}{name}", _N, f"{name} listed in the SOD but not read", required=False
-                )
+                _check(f"{DG_HASH_PREFIX}{name}", _N, f"{name} listed in the SOD but not read", required=False)
             )
         elif hmac.compare_digest(digest(sod.hash_algorithm, data_groups[number]), sod.dg_hashes[number]):
             matched.add(number)
@@ -186,13 +182,9 @@ def passive_authenticate(
     csca: Certificate | None = None
     if ds is None:
         if not any(c.name == "pa.ds_certificate" for c in checks):
-            checks.append(
-                _check("pa.ds_certificate", _N, "no Document Signer certificate in the SOD or store")
-            )
+            checks.append(_check("pa.ds_certificate", _N, "no Document Signer certificate in the SOD or store"))
     else:
-        checks.append(
-            _check("pa.ds_certificate", _P, f"DS {ds.subject_text}", serial=f"{ds.serial_number:x}")
-        )
+        checks.append(_check("pa.ds_certificate", _P, f"DS {ds.subject_text}", serial=f"{ds.serial_number:x}"))
         sig_checks, signer_result = _signature_checks(parsed, ds)
         checks += sig_checks
         signing_time = signer_result.signing_time if signer_result else None
@@ -200,11 +192,7 @@ def passive_authenticate(
         checks += chain
     hash_checks, matched = _hash_checks(parsed, data_groups)
     checks += hash_checks
-    sod_ok = all(
-        c.passed for c in checks if c.name in (CHECK_SOD_SIGNATURE, "pa.content_type", "pa.message_digest")
-    )
-    authenticated = (
-        frozenset(matched) if ds is not None and signer_result is not None and sod_ok else frozenset()
-    )
+    sod_ok = all(c.passed for c in checks if c.name in (CHECK_SOD_SIGNATURE, "pa.content_type", "pa.message_digest"))
+    authenticated = frozenset(matched) if ds is not None and signer_result is not None and sod_ok else frozenset()
     passed = all(c.passed for c in checks if c.required) and bool(authenticated) and csca is not None
     return PassiveAuthResult(tuple(checks), passed, parsed, ds, csca, authenticated)

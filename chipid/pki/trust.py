@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 
@@ -66,6 +67,7 @@ class TrustStore:
     document_signers: list[Certificate] = field(default_factory=list)
     crls: list[CRL] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    _link_cache: tuple[tuple[int, int], list[Certificate]] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.anchors)
@@ -85,11 +87,7 @@ class TrustStore:
         Document Signer certificate."""
         cert = data if isinstance(data, Certificate) else load_certificate(data, path=source)
         usage = cert.key_usage
-        if (
-            cert.is_ca
-            or (usage is not None and "key_cert_sign" in usage)
-            or (usage is None and cert.self_issued)
-        ):
+        if cert.is_ca or (usage is not None and "key_cert_sign" in usage) or (usage is None and cert.self_issued):
             self_signed = cert.self_issued and signed_by(cert, cert)
             target = self.anchors if self_signed else self.links
         else:
@@ -126,9 +124,7 @@ class TrustStore:
             reason = f"{source}: signature valid but the signer does not chain to a trusted CSCA"
         else:
             check = parsed.signer_check
-            reason = (
-                f"{source}: signature not verified ({check.reason if check else 'no signer certificate'})"
-            )
+            reason = f"{source}: signature not verified ({check.reason if check else 'no signer certificate'})"
         added = 0
         if not require_trusted_signer or (valid and signer_trusted):
             before = len(self.anchors) + len(self.links)
@@ -139,16 +135,16 @@ class TrustStore:
         return MasterListLoad(added, valid, signer_trusted, reason)
 
     def load_ldif(self, data: str | bytes, *, source: str = "ldif") -> int:
-        """Load an ICAO PKD LDIF file (userCertificate;binary, CscaMasterListData,
-        certificateRevocationList;binary). Returns the number of objects loaded."""
+        """Load an ICAO PKD LDIF file (userCertificate;binary, pkdMasterListContent / CscaMasterListData,
+        certificateRevocationList;binary, cACertificate;binary). Returns the number of objects loaded."""
         count = 0
         for i, (attribute, value) in enumerate(parse_ldif(data, path=source)):
             where = f"{source} > entry value {i}"
-            if attribute == "usercertificate":
+            if attribute in ("usercertificate", "cacertificate"):
                 self.add_certificate(value, source=where)
             elif attribute == "certificaterevocationlist":
                 self.add_crl(value, source=where)
-            elif attribute == "cscamasterlistdata":
+            elif attribute in ("pkdmasterlistcontent", "cscamasterlistdata"):
                 self.load_master_list(value, source=where)
             else:
                 continue
@@ -195,28 +191,40 @@ class TrustStore:
         Matching is by AKI/SKI first, then by normalised issuer name. The caller still verifies the
         signature: this is a lookup, not a validation.
         """
-        verified_links = [
-            link
-            for link in self.links
-            if any(signed_by(link, anchor) for anchor in self._candidates(link, self.anchors))
-        ]
-        return self._candidates(cert, [*self.anchors, *verified_links])
+        return self._candidates(cert, [*self.anchors, *self._verified_links()])
 
-    def revocation(self, cert: Certificate, issuer: Certificate) -> Revocation:
-        """Whether ``issuer``'s CRLs revoke ``cert``; CRLs with a bad signature are ignored (and said so)."""
-        relevant = [
-            c for c in self.crls if c.issuer == issuer.subject and (c.aki is None or c.aki == issuer.ski)
-        ]
+    def _verified_links(self) -> list[Certificate]:
+        """Link certificates whose signature verifies with an anchor (cached until the store grows)."""
+        state = (len(self.anchors), len(self.links))
+        if self._link_cache is None or self._link_cache[0] != state:
+            verified = [
+                link
+                for link in self.links
+                if any(signed_by(link, anchor) for anchor in self._candidates(link, self.anchors))
+            ]
+            self._link_cache = (state, verified)
+        return self._link_cache[1]
+
+    def revocation(self, cert: Certificate, issuer: Certificate, *, at: datetime | None = None) -> Revocation:
+        """Whether ``issuer``'s CRLs revoke ``cert`` (ICAO 9303-12 §7.1.4).
+
+        CRLs whose signature does not verify with ``issuer``'s key are ignored (and said so). A serial on
+        any valid CRL is REVOKED; otherwise GOOD if a valid CRL is current at ``at`` (nextUpdate not
+        passed), else UNKNOWN (outdated CRL).
+        """
+        relevant = [c for c in self.crls if c.issuer == issuer.subject and (c.aki is None or c.aki == issuer.ski)]
         if not relevant:
             return Revocation(RevocationStatus.UNKNOWN, f"no CRL from {issuer.subject_text}")
         valid = [c for c in relevant if signed_by(c, issuer)]
         if not valid:
-            return Revocation(
-                RevocationStatus.UNKNOWN, "CRL signature does not verify with the CSCA key; ignored"
-            )
+            return Revocation(RevocationStatus.UNKNOWN, "CRL signature does not verify with the CSCA key; ignored")
         for crl in valid:
             if cert.serial_number in crl.revoked_serials:
-                return Revocation(
-                    RevocationStatus.REVOKED, f"serial {cert.serial_number:x} revoked by CSCA CRL"
-                )
-        return Revocation(RevocationStatus.GOOD, f"not on {len(valid)} valid CRL(s) of the CSCA")
+                return Revocation(RevocationStatus.REVOKED, f"serial {cert.serial_number:x} revoked by CSCA CRL")
+        current = [c for c in valid if at is None or c.next_update is None or c.next_update >= at]
+        if not current:
+            latest = max(c.next_update for c in valid if c.next_update is not None)
+            return Revocation(
+                RevocationStatus.UNKNOWN, f"CSCA CRL outdated (nextUpdate {latest:%Y-%m-%d}); not listed on it"
+            )
+        return Revocation(RevocationStatus.GOOD, f"not on {len(current)} current CRL(s) of the CSCA")

@@ -167,6 +167,7 @@ def issue_ds(
     explicit_params: bool = False,
     negative_serial: bool = False,
     subject_key: PrivateKey | None = None,
+    pss: bool = False,
 ) -> Issued:
     """A Document Signer certificate issued by ``csca`` (ICAO 9303-12 §7.1.2).
 
@@ -175,6 +176,7 @@ def issue_ds(
         explicit_params: rewrite the EC SubjectPublicKeyInfo with explicit domain parameters.
         negative_serial: encode a negative serial number (seen in real national PKIs).
         subject_key: certify this key instead of a fresh one (link certificates use it).
+        pss: an RSA CSCA signs the certificate with RSASSA-PSS instead of PKCS#1 v1.5.
     """
     key = subject_key or generate_key(seed, label, kind, curve=curve, rsa_bits=rsa_bits)
     issuer = csca.certificate
@@ -198,9 +200,11 @@ def issue_ds(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(csca.key.public_key()), critical=False
         )
     )
-    der = builder.sign(csca.key, _hash_for(csca.key), ecdsa_deterministic=_det(csca.key)).public_bytes(
-        serialization.Encoding.DER
-    )
+    hash_alg = _hash_for(csca.key)
+    pss_padding = padding.PSS(padding.MGF1(hash_alg), hash_alg.digest_size) if pss else None
+    der = builder.sign(
+        csca.key, hash_alg, rsa_padding=pss_padding, ecdsa_deterministic=_det(csca.key)
+    ).public_bytes(serialization.Encoding.DER)
     if explicit_params or negative_serial:
         der = _patch(der, csca.key, explicit=explicit_params, negate_serial=negative_serial)
     return Issued(key, der)

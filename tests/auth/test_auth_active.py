@@ -131,3 +131,14 @@ def test_ecdsa_plain_helper_roundtrip() -> None:
     assert isinstance(EC_KEY, ec.EllipticCurvePrivateKey)
     signature = ecdsa_plain_sign(EC_KEY, b"12345678")
     assert verify_aa_signature(EC_KEY.public_key(), b"12345678", signature, signature_algorithm_oid=PLAIN_SHA256)
+
+
+def test_dg15_with_explicit_ec_parameters() -> None:
+    """DG15 keys with explicit domain parameters (seen in national documents) are mapped and verified."""
+    from chipid.sim.pkigen import explicit_spki
+
+    assert isinstance(EC_KEY, ec.EllipticCurvePrivateKey)
+    spki = explicit_spki(EC_KEY.public_key())
+    dg15 = b"\x6f\x82" + len(spki).to_bytes(2, "big") + spki
+    result = perform_active_auth(AAChip(EC_KEY), dg15)
+    assert result.passed, result.reason

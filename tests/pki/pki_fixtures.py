@@ -32,10 +32,15 @@ def pki(kind: str = "ec", curve: str = "brainpoolP256r1") -> pkigen.TestPKI:
     return pkigen.generate_pki(f"tests-{kind}-{curve}", kind=kind, curve=curve)
 
 
+def fresh_crl(p: pkigen.TestPKI, revoked: tuple[int, ...] = ()) -> bytes:
+    """A CRL of ``p``'s CSCA that is current at :data:`NOW`."""
+    return pkigen.make_crl(p.csca, revoked, this_update=NOW - timedelta(days=10))
+
+
 def store_for(p: pkigen.TestPKI, *, crl: bytes | None = None) -> TrustStore:
     store = TrustStore()
     store.add_certificate(p.csca.der)
-    store.add_crl(crl if crl is not None else p.crl)
+    store.add_crl(crl if crl is not None else fresh_crl(p))
     return store
 
 

@@ -7,6 +7,8 @@ import base64
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -17,7 +19,7 @@ from chipid.pki.names import normalize_name, same_name
 from chipid.pki.trust import RevocationStatus, TrustStore
 from chipid.report import CheckStatus, Verdict
 from chipid.sim import pkigen
-from tests.pki.pki_fixtures import SIGNED_AT, make_sod, pki, sample_dgs, verify
+from tests.pki.pki_fixtures import NOW, SIGNED_AT, fresh_crl, make_sod, pki, sample_dgs, store_for, verify
 
 
 def _ldif(entries: list[tuple[str, bytes]]) -> str:
@@ -146,7 +148,7 @@ def test_explicit_params_and_negative_serial_ds() -> None:
     sod = build_sod(dgs, ds.key, ds.der, signing_time=SIGNED_AT)
     store = TrustStore()
     store.add_certificate(p.csca.der)
-    store.add_crl(pkigen.make_crl(p.csca, (abs(cert.serial_number),)))
+    store.add_crl(fresh_crl(p, (abs(cert.serial_number),)))
     result, report = verify(sod, dgs, store)
     status = {c.name: c.status for c in result.checks}
     assert status["pa.sod_signature"] is CheckStatus.PASSED
@@ -162,3 +164,72 @@ def test_name_matching_tolerates_order_type_case_and_spaces() -> None:
     assert same_name(a, b)
     assert not same_name(a, c)
     assert normalize_name(a) == (("2.5.4.3", "csca viet nam"), ("2.5.4.6", "vn"))
+
+
+def test_outdated_crl_gives_unknown_and_current_crl_good() -> None:
+    p = pki("ec")
+    dgs = sample_dgs()
+    sod = make_sod(p, dgs)
+    result, report = verify(sod, dgs, store_for(p, crl=p.crl))  # nextUpdate EPOCH + 90 days < NOW
+    check = next(c for c in result.checks if c.name == "pa.ds_revocation")
+    assert check.status is CheckStatus.NOT_PERFORMED and "outdated" in check.reason
+    assert report.verdict is Verdict.GENUINE  # a missing CRL is informational by default
+    result, _ = verify(sod, dgs, store_for(p))
+    assert next(c for c in result.checks if c.name == "pa.ds_revocation").passed
+
+
+def test_require_crl_makes_missing_crl_incomplete() -> None:
+    from chipid.pki.passive import passive_authenticate
+    from chipid.report import VerificationReport
+
+    p = pki("ec")
+    dgs = sample_dgs()
+    store = TrustStore()
+    store.add_certificate(p.csca.der)
+    result = passive_authenticate(make_sod(p, dgs), dgs, store, at=NOW, require_crl=True)
+    assert VerificationReport(result.checks).verdict is Verdict.INCOMPLETE
+
+
+def test_ds_neither_embedded_nor_known_is_incomplete() -> None:
+    p = pki("ec")
+    dgs = sample_dgs()
+    result, report = verify(make_sod(p, dgs, include_certificate=False), dgs, store_for(p))
+    assert next(c for c in result.checks if c.name == "pa.ds_certificate").status is CheckStatus.NOT_PERFORMED
+    assert report.verdict is Verdict.INCOMPLETE
+    assert not result.authenticated_dgs
+
+
+def test_pkd_master_list_attribute_and_links_cached() -> None:
+    p = pki("ec")
+    new = pkigen.issue_csca(b"new-csca-2", label="csca-3", cn="CSCA")
+    link = pkigen.link_certificate(p.csca, new)
+    ml = pkigen.master_list(pkigen.master_list_signer(p.csca, b"ml"), [p.csca.der, new.der, link])
+    store = TrustStore()
+    assert store.load_ldif(_ldif([("pkdMasterListContent", ml)])) == 1
+    assert len(store.anchors) == 2 and len(store.links) == 1
+    ds = load_certificate(pkigen.issue_ds(new, b"d3", label="d3").der)
+    first = store.issuers_of(ds)
+    assert store.issuers_of(ds) == first
+    assert any(c.der == link for c in first)
+
+
+def test_ds_certificate_signed_with_rsassa_pss() -> None:
+    """RSASSA-PSS certificate signatures with RFC 4055 parameters (ICAO 9303-12 §4.4.2)."""
+    p = pki("rsa")
+    ds = pkigen.issue_ds(p.csca, b"pss", label="pss-ds", kind="rsa", pss=True)
+    assert load_certificate(ds.der).asn1["signature_algorithm"]["algorithm"].native == "rsassa_pss"
+    dgs = sample_dgs()
+    sod = build_sod(dgs, ds.key, ds.der, signing_time=SIGNED_AT, pss=True)
+    result, report = verify(sod, dgs, store_for(p))
+    assert report.verdict is Verdict.GENUINE, report.to_text()
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=60, deadline=None)
+def test_ldif_garbage_only_parse_errors(text: str) -> None:
+    store = TrustStore()
+    for prefix in ("", "userCertificate;binary:: ", "pkdMasterListContent:: "):
+        try:
+            store.load_ldif(prefix + text)
+        except ParseError:
+            pass
