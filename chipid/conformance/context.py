@@ -55,6 +55,12 @@ class _TimedTransport(TransportWrapper):
         super().__init__(inner)
         self._sink = sink
 
+    def __getattr__(self, name: str) -> Any:
+        # transparent for hints the layers above look for (``extended_length``, ``reader``...)
+        if name.startswith("__") or name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
     def transmit(self, apdu: bytes) -> bytes:
         start = time.perf_counter()
         try:

@@ -76,3 +76,13 @@ def test_case_selection() -> None:
         select_cases(["NOPE-001"])
     with pytest.raises(ParseError):
         run_suite(lambda: FakeCard(FakeCardState()), None, cases=["XYZ"])
+
+
+def test_timed_connection_is_transparent_for_transport_hints() -> None:
+    state = FakeCardState()
+    ctx = CaseContext(lambda: FakeCard(state), ())
+    transport = ctx.open()
+    assert getattr(transport, "reader_name", None) == "Fake Reader 00"
+    assert not hasattr(transport, "extended_length")
+    ctx.close_all()
+    assert state.opened == state.closed == 1
