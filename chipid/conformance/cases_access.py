@@ -151,7 +151,12 @@ def _pace_wrong_password(ctx: CaseContext) -> None:
 
 def _downgrade(ctx: CaseContext) -> None:
     infos = _pace_infos(ctx)
-    result = ctx.establish(ctx.open())
+    try:
+        result = ctx.establish(ctx.open())
+    except AccessControlError as err:
+        if err.protocol != "PACE":
+            raise
+        ctx.fail(f"EF.CardAccess offers PACE ({len(infos)} suite(s)) but PACE failed and nothing else works: {err}")
     protocol = str(getattr(result, "protocol", "?"))
     if protocol.upper() != "PACE":
         reason = getattr(result, "fallback_reason", None) or "no reason given"

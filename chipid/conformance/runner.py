@@ -17,7 +17,7 @@ import chipid
 from chipid.conformance.catalogue import CATALOGUE, select_cases
 from chipid.conformance.context import AccessKeyLike, CaseContext, CaseFailed, CaseSkipped
 from chipid.conformance.model import Case, CaseResult, Environment, Outcome, SuiteResult
-from chipid.errors import SecureMessagingError
+from chipid.errors import ParseError, SecureMessagingError
 from chipid.transport.base import Transport
 
 __all__ = ["ProgressCallback", "run_case", "run_suite"]
@@ -135,8 +135,10 @@ def run_suite(
         The results in catalogue order with timing and environment information.
 
     Raises:
-        ParseError: an unknown case ID or group in ``cases``.
+        ParseError: an unknown case ID or group in ``cases``, or ``sessions`` < 1.
     """
+    if sessions < 1:
+        raise ParseError(f"sessions must be at least 1, got {sessions}", path="sessions")
     selected = CATALOGUE if cases is None else select_cases(cases)
     if key is None:
         keys: tuple[AccessKeyLike, ...] = ()

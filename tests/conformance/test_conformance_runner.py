@@ -76,6 +76,8 @@ def test_case_selection() -> None:
         select_cases(["NOPE-001"])
     with pytest.raises(ParseError):
         run_suite(lambda: FakeCard(FakeCardState()), None, cases=["XYZ"])
+    with pytest.raises(ParseError):
+        run_suite(lambda: FakeCard(FakeCardState()), None, sessions=0)
 
 
 def test_timed_connection_is_transparent_for_transport_hints() -> None:

@@ -76,6 +76,23 @@ def test_healthy_card_passes_every_applicable_case(profile: Any) -> None:
     assert {"apdu latency p50", "apdu latency p90", "apdu latency p99"} <= latency
 
 
+def test_can_only_run_skips_bac_and_passes_the_rest(profile: Any) -> None:
+    chip = sim.VirtualChip(profile)
+    result = run_suite(lambda: sim.SimTransport(chip), access.CANKey(profile.can), sessions=2)
+    outcomes = _outcomes(result)
+    assert {k for k, v in outcomes.items() if v == "SKIP"} >= {"BAC-001", "BAC-002", "PACE-001", "REM-001"}
+    assert "needs the MRZ key" in result.result("BAC-001").message
+    assert outcomes["PACE-002"] == outcomes["PACE-003"] == outcomes["DOWN-001"] == "PASS"
+    assert result.ok
+
+
+def test_can_on_a_bac_only_chip_is_a_downgrade_failure(profile: Any) -> None:
+    chip = sim.VirtualChip(profile, faults=sim.Faults(bac_only=True))
+    result = run_suite(lambda: sim.SimTransport(chip), access.CANKey(profile.can), cases=["DOWN-001"])
+    r = result.results[0]
+    assert r.outcome is Outcome.FAIL and "PACE failed" in r.message
+
+
 def test_corrupted_dg_fails_passive_authentication(profile: Any) -> None:
     result, _ = _run(profile, ["PA-001", "SM-003"], corrupt_dgs=(2,))
     assert _outcomes(result) == {"PA-001": "FAIL", "SM-003": "PASS"}
