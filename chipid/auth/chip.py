@@ -121,6 +121,7 @@ def perform_chip_auth(
     ephemeral_private_key: Any = None,
     rng: Callable[[int], bytes] = os.urandom,
     verify_fid: int | None = 0x011E,
+    dg14_authenticated: bool = True,
 ) -> ChipAuthResult:
     """Run Chip Authentication and restart secure messaging under the derived keys.
 
@@ -135,12 +136,17 @@ def perform_chip_auth(
         rng: randomness for the ephemeral key.
         verify_fid: file read under the new keys to prove them (``None``: the caller calls
             :func:`verify_by_read`; the check is then NOT_PERFORMED until it does).
+        dg14_authenticated: whether Passive Authentication vouched for DG14; if not, CA is not run
+            (its key is untrusted) and the check is NOT_PERFORMED.
 
     Raises:
         TransportError: the link failed. Protocol failures give a FAILED check instead.
     """
     protocol = ""
     key_id: int | None = None
+    if not dg14_authenticated:
+        reason = "DG14 is not authenticated by Passive Authentication: its key is untrusted"
+        return ChipAuthResult(channel, protocol, key_id, CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED, reason))
     try:
         protocol, pk_info = _select(ca_info, ca_public_key_info)
         key_id = pk_info.key_id

@@ -271,6 +271,7 @@ def build_sod(
     lds_version: tuple[str, str] | None = ("0108", "040000"),
     signed_attributes: bool = True,
     include_certificate: bool = True,
+    sid_by_key_id: bool = False,
     dg_hashes: Mapping[int, bytes] | None = None,
     content_type: str = LDS_SECURITY_OBJECT_OID,
     message_digest: bytes | None = None,
@@ -293,6 +294,8 @@ def build_sod(
         lds_version: (ldsVersion, unicodeVersion) for a v1 object, ``None`` for v0.
         signed_attributes: ``False`` builds the rare SOD whose signature covers eContent directly.
         include_certificate: embed the DS certificate in SignedData.certificates.
+        sid_by_key_id: identify the signer by subjectKeyIdentifier (SignerInfo v3) instead of
+            issuerAndSerialNumber (v1).
         dg_hashes: replaces the computed hashes.
         content_type: eContentType and contentType attribute.
         message_digest: replaces the messageDigest attribute value.
@@ -313,11 +316,15 @@ def build_sod(
         lds["lds_version_info"] = {"lds_version": lds_version[0], "unicode_version": lds_version[1]}
     econtent = LDSSecurityObject(lds).dump()
     cert = x509.Certificate.load(signer_certificate)
-    signer: dict[str, Any] = {
-        "version": "v1",
-        "sid": cms.SignerIdentifier(
+    if sid_by_key_id and cert.key_identifier is not None:
+        sid = cms.SignerIdentifier({"subject_key_identifier": cert.key_identifier})
+    else:
+        sid = cms.SignerIdentifier(
             {"issuer_and_serial_number": {"issuer": cert.issuer, "serial_number": cert.serial_number}}
-        ),
+        )
+    signer: dict[str, Any] = {
+        "version": "v3" if sid.name == "subject_key_identifier" else "v1",
+        "sid": sid,
         "digest_algorithm": {"algorithm": sig_hash},
     }
     to_sign = econtent

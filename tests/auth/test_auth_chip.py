@@ -188,3 +188,16 @@ def test_deferred_verification() -> None:
     )
     assert result.check.status is CheckStatus.NOT_PERFORMED
     verify_by_read(result.channel)
+
+
+def test_unauthenticated_dg14_not_performed() -> None:
+    static, spki = _ec_static(b"chip")
+    channel, chip = _pair("AES", static)
+    result = perform_chip_auth(
+        channel,
+        ChipAuthenticationInfo(f"{ID_CA}.2.2", 1, None),
+        ChipAuthenticationPublicKeyInfo(ID_PK_ECDH, spki, None),
+        dg14_authenticated=False,
+    )
+    assert result.check.status is CheckStatus.NOT_PERFORMED
+    assert chip.log == []

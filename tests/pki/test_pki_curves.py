@@ -67,20 +67,20 @@ def test_pure_python_matches_cryptography() -> None:
     assert ecmath.scalar_mult(curve, 123456789, (curve.gx, curve.gy)) == (numbers.x, numbers.y)
 
 
-@given(message=st.binary(max_size=64), flip=st.booleans())
+@given(message=st.binary(max_size=64), flip=st.booleans(), brainpool=st.booleans())
 @settings(max_examples=15, deadline=None)
-def test_explicit_key_ecdsa_verify(message: bytes, flip: bool) -> None:
-    """ExplicitECKey verification agrees with cryptography's signatures (BSI TR-03111 §4.2.1.4)."""
-    key = ec.derive_private_key(987654321, ec.SECP256R1())
+def test_explicit_key_ecdsa_verify(message: bytes, flip: bool, brainpool: bool) -> None:
+    """ExplicitECKey verification agrees with cryptography's signatures (BSI TR-03111 §4.2.1.4),
+    on a curve with a = -3 (P-256) and one without (brainpoolP256r1)."""
+    curve = ec.BrainpoolP256R1() if brainpool else ec.SECP256R1()
+    key = ec.derive_private_key(987654321, curve)
     der = key.sign(message, ec.ECDSA(hashes.SHA256()))
     numbers = key.public_key().public_numbers()
-    explicit = ExplicitECKey(curve_by_name("secp256r1"), (numbers.x, numbers.y))
+    explicit = ExplicitECKey(curve_by_name(curve.name), (numbers.x, numbers.y))
     data = message + b"x" if flip else message
     assert verify_signature(explicit, der, data, SignatureSpec("ecdsa", "sha256")) is not flip
     r, s = decode_dss_signature(der)
-    assert (
-        ecmath.ecdsa_verify(explicit.curve, explicit.point, hashlib.sha256(data).digest(), r, s) is not flip
-    )
+    assert ecmath.ecdsa_verify(explicit.curve, explicit.point, hashlib.sha256(data).digest(), r, s) is not flip
 
 
 def test_point_not_on_curve_rejected() -> None:

@@ -69,6 +69,7 @@ def test_build_v0_sha512() -> None:
         ("rsa", {"signed_attributes": False}),
         ("ec", {"signed_attributes": False}),
         ("ec", {"hash_algorithm": "sha384", "signature_hash": "sha224"}),
+        ("ec", {"sid_by_key_id": True}),
     ],
 )
 def test_signature_variants_verify(kind: str, options: dict[str, object]) -> None:

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipid.errors import ParseError
 from chipid.lds.sod import build_sod
@@ -220,7 +221,7 @@ def test_ds_certificate_signed_with_rsassa_pss() -> None:
     assert load_certificate(ds.der).asn1["signature_algorithm"]["algorithm"].native == "rsassa_pss"
     dgs = sample_dgs()
     sod = build_sod(dgs, ds.key, ds.der, signing_time=SIGNED_AT, pss=True)
-    result, report = verify(sod, dgs, store_for(p))
+    _result, report = verify(sod, dgs, store_for(p))
     assert report.verdict is Verdict.GENUINE, report.to_text()
 
 
@@ -229,7 +230,5 @@ def test_ds_certificate_signed_with_rsassa_pss() -> None:
 def test_ldif_garbage_only_parse_errors(text: str) -> None:
     store = TrustStore()
     for prefix in ("", "userCertificate;binary:: ", "pkdMasterListContent:: "):
-        try:
+        with contextlib.suppress(ParseError):
             store.load_ldif(prefix + text)
-        except ParseError:
-            pass
