@@ -25,7 +25,7 @@ def _cdef_text() -> str:
 
 
 def _extra_compile_args() -> list[str]:
-    args = ["-std=c99", "-O3", "-Wall", "-Wextra", "-fno-strict-aliasing"]
+    args = ["-std=c99", "-O3", "-Wall", "-Wextra", "-fno-strict-aliasing", "-fno-math-errno"]
     extra = os.environ.get("CHIPID_NATIVE_CFLAGS", "")
     return args + extra.split()
 

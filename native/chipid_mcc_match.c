@@ -9,8 +9,10 @@
  * three sigmoids.  Popcount uses the POPCNT instruction when the CPU has it (runtime dispatch).
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "mcc_internal.h"
+#include "mcc_sqrt_table.h"
 
 typedef struct {
     double sim;
@@ -23,48 +25,54 @@ static inline int cand_before(const cand *p, const cand *q) {
     return p->b < q->b;
 }
 
-static inline double ramp(double v, double lo, double hi) {
-    if (v <= lo) return 1.0;
-    if (v >= hi) return 0.0;
-    return (hi - v) / (hi - lo);
-}
-
 /* Relaxation and global score over the selected pairs (section 4.3). */
-static double consolidate(const mcc_cyl *ca, const mcc_cyl *cb, const cand *p, int np, int n_min) {
+static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *ca, const mcc_cyl *cb, const cand *p, int np, int n_min) {
     double l0[MCC_NR_MAX], lam[MCC_NR_MAX], nxt[MCC_NR_MAX], rho[MCC_NR_MAX][MCC_NR_MAX];
-    double cs[MCC_NR_MAX][4];
+    double xa[MCC_NR_MAX], ya[MCC_NR_MAX], xb[MCC_NR_MAX], yb[MCC_NR_MAX];
+    int aa[MCC_NR_MAX], ab[MCC_NR_MAX];
     for (int t = 0; t < np; t++) {
-        double ta = ca[p[t].a].a * MCC_UNIT, tb = cb[p[t].b].a * MCC_UNIT;
-        cs[t][0] = cos(ta);
-        cs[t][1] = sin(ta);
-        cs[t][2] = cos(tb);
-        cs[t][3] = sin(tb);
+        xa[t] = ca[p[t].a].x;
+        ya[t] = ca[p[t].a].y;
+        aa[t] = ca[p[t].a].a;
+        xb[t] = cb[p[t].b].x;
+        yb[t] = cb[p[t].b].y;
+        ab[t] = cb[p[t].b].a;
         l0[t] = lam[t] = p[t].sim;
     }
+    /* rho[k][t]: compatibility of pair t with pair k, transposed so the relaxation sweeps t.  Branch-free
+     * (min/max clamps equal the ramp's branches bit for bit), so the k loop vectorises. */
     for (int t = 0; t < np; t++) {
-        const mcc_cyl *at = &ca[p[t].a], *bt = &cb[p[t].b];
+        double ta = aa[t] * MCC_UNIT, tb = ab[t] * MCC_UNIT;
+        double c0 = cos(ta), s0 = sin(ta), c1 = cos(tb), s1 = sin(tb);
+        double row[MCC_NR_MAX];
         for (int k = 0; k < np; k++) {
-            if (k == t) {
-                rho[t][k] = 0.0;
-                continue;
-            }
-            const mcc_cyl *ak = &ca[p[k].a], *bk = &cb[p[k].b];
-            double dxa = ak->x - at->x, dya = ak->y - at->y;
-            double dxb = bk->x - bt->x, dyb = bk->y - bt->y;
-            double ua = cs[t][0] * dxa - cs[t][1] * dya, va = cs[t][1] * dxa + cs[t][0] * dya;
-            double ub = cs[t][2] * dxb - cs[t][3] * dyb, vb = cs[t][3] * dxb + cs[t][2] * dyb;
+            int dk = (aa[k] - aa[t]) - (ab[k] - ab[t]);
+            int da = abs(((dk + 32768) & 0xFFFF) - 32768);
+            double dxa = xa[k] - xa[t], dya = ya[k] - ya[t];
+            double dxb = xb[k] - xb[t], dyb = yb[k] - yb[t];
+            double ua = c0 * dxa - s0 * dya, va = s0 * dxa + c0 * dya;
+            double ub = c1 * dxb - s1 * dyb, vb = s1 * dxb + c1 * dyb;
             double d = sqrt((ua - ub) * (ua - ub) + (va - vb) * (va - vb));
-            int da = abs(mcc_adiff(mcc_adiff(ak->a, at->a), mcc_adiff(bk->a, bt->a)));
-            rho[t][k] = ramp(d, MCC_D_LO, MCC_D_HI) * ramp((double)da, MCC_A_LO, MCC_A_HI);
+            double zd = (MCC_D_HI - d) * (1.0 / (MCC_D_HI - MCC_D_LO));
+            double za = (MCC_A_HI - (double)da) * (1.0 / (MCC_A_HI - MCC_A_LO));
+            zd = zd < 1.0 ? zd : 1.0;
+            zd = zd > 0.0 ? zd : 0.0;
+            za = za < 1.0 ? za : 1.0;
+            za = za > 0.0 ? za : 0.0;
+            row[k] = zd * za;
         }
+        row[t] = 0.0;
+        for (int k = 0; k < np; k++) rho[k][t] = row[k];
     }
     if (np > 1) {
         for (int it = 0; it < MCC_NREL; it++) {
-            for (int t = 0; t < np; t++) {
-                double s = 0.0;
-                for (int k = 0; k < np; k++) s += rho[t][k] * lam[k];
-                nxt[t] = MCC_WR * lam[t] + (1.0 - MCC_WR) * s / (np - 1);
+            /* s[t] = sum over k in order of rho(t, k) * lam[k]: independent accumulators, same order */
+            double s[MCC_NR_MAX];
+            for (int t = 0; t < np; t++) s[t] = 0.0;
+            for (int k = 0; k < np; k++) {
+                for (int t = 0; t < np; t++) s[t] += rho[k][t] * lam[k];
             }
+            for (int t = 0; t < np; t++) nxt[t] = MCC_WR * lam[t] + (1.0 - MCC_WR) * s[t] / (np - 1);
             for (int t = 0; t < np; t++) lam[t] = nxt[t];
         }
     }
@@ -117,7 +125,7 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
                 px += MCC_POP(va ^ vb);
             }
             if (pa + pb == 0) continue;
-            double sim = 1.0 - sqrt((double)px) / (sqrt((double)pa) + sqrt((double)pb));
+            double sim = 1.0 - mcc_sqrt_table[px] / (mcc_sqrt_table[pa] + mcc_sqrt_table[pb]);
             if (sim > best) {
                 best = sim;
                 bj = j;
@@ -153,6 +161,9 @@ static double score_generic(const unsigned char *a, const unsigned char *b) { re
 __attribute__((target("popcnt"))) static double score_popcnt(const unsigned char *a, const unsigned char *b) {
     return score_body(a, b);
 }
+__attribute__((target("popcnt,avx2"))) static double score_avx2(const unsigned char *a, const unsigned char *b) {
+    return score_body(a, b);
+}
 #define MCC_HAVE_DISPATCH 1
 #endif
 
@@ -167,6 +178,7 @@ double mcc_score(const unsigned char *a, const unsigned char *b) {
         b = t;
     }
 #ifdef MCC_HAVE_DISPATCH
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) return score_avx2(a, b);
     if (__builtin_cpu_supports("popcnt")) return score_popcnt(a, b);
 #endif
     return score_generic(a, b);

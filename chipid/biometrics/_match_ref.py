@@ -180,11 +180,10 @@ def _load(blob: bytes) -> list[_Cyl]:
 
 
 def _ramp(v: float, lo: float, hi: float) -> float:
-    if v <= lo:
-        return 1.0
-    if v >= hi:
-        return 0.0
-    return (hi - v) / (hi - lo)
+    """1 up to lo, 0 from hi on, linear between (clamped exactly as the C code does)."""
+    z = (hi - v) * (1.0 / (hi - lo))
+    z = z if z < 1.0 else 1.0
+    return z if z > 0.0 else 0.0
 
 
 def _consolidate(ca: list[_Cyl], cb: list[_Cyl], pairs: list[tuple[float, int, int]], n_min: int) -> float:
