@@ -120,6 +120,13 @@ class TrustStore:
         valid = parsed.signature_valid
         if valid and signer_trusted:
             reason = f"{source}: signature valid, signer trusted"
+        elif valid and parsed.signer is not None and any(
+            signed_by(parsed.signer, c) for c in self._candidates(parsed.signer, parsed.certificates)
+        ):
+            reason = (
+                f"{source}: signature valid; the signer chains only to a CSCA inside the list itself "
+                "(self-consistent, not independently trusted)"
+            )
         elif valid:
             reason = f"{source}: signature valid but the signer does not chain to a trusted CSCA"
         else:

@@ -60,7 +60,11 @@ def test_master_list_untrusted_signer_reported() -> None:
     lenient = TrustStore()
     load = lenient.load_master_list(ml)
     assert load.added == 1
-    assert "does not chain" in lenient.notes[-1]
+    assert "inside the list itself" in lenient.notes[-1]
+    foreign = pkigen.master_list(pkigen.master_list_signer(p.csca, b"ml"), [pkigen.issue_csca(b"zz").der])
+    other = TrustStore()
+    other.load_master_list(foreign)
+    assert "does not chain" in other.notes[-1]
 
 
 def test_master_list_tampered_signature() -> None:
