@@ -26,7 +26,13 @@ def register(sub: Any) -> None:
     p.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML")
     p.add_argument("--html", type=Path, metavar="FILE", help="write a self-contained HTML report")
     p.add_argument("--details", action="store_true", help="show measurements and messages per case")
+    p.add_argument("--interactive", action="store_true",
+                   help="a person is at the reader: run the removal case (REM-001) with prompts")
     p.set_defaults(func=cmd_conformance)
+
+
+def _prompt(message: str) -> None:
+    input(f"{message} — press Enter when done ")
 
 
 def cmd_conformance(args: argparse.Namespace) -> int:
@@ -69,7 +75,8 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         console.print(f"[{index:>3}/{total}] {result.case.id:<10} {result.outcome.value:<5} {result.case.title}")
 
     result = run_suite(factory, keys, cases=args.cases or None, trust=_trust(args.trust, profile),
-                       progress=progress, sessions=args.sessions, reader=reader)
+                       progress=progress, sessions=args.sessions, reader=reader,
+                       interactive=_prompt if args.interactive else None)
     console.print(format_summary(result, details=args.details))
     if args.junit:
         write_junit(result, args.junit)
