@@ -46,11 +46,13 @@ class MasterList:
         certificates: the CSCA (and link) certificates listed.
         signer: the Master List Signer certificate embedded in SignedData, if any.
         signer_check: the CMS signature verification with ``signer``'s key (``None`` without signer).
+        skipped: why each unparsable listed certificate was left out.
     """
 
     certificates: tuple[Certificate, ...]
     signer: Certificate | None
     signer_check: SignerCheck | None
+    skipped: tuple[str, ...] = ()
 
     @property
     def signature_valid(self) -> bool:
@@ -89,7 +91,13 @@ def parse_master_list(data: bytes, *, path: str = "MasterList") -> MasterList:
         ders = [c.dump() for c in listed["cert_list"]]
     except ASN1_ERRORS as err:
         raise ParseError(f"malformed CscaMasterList: {err}", path=f"{path} > CscaMasterList") from err
-    certificates = tuple(load_certificate(der, path=f"{path} > certList[{i}]") for i, der in enumerate(ders))
+    certificates: list[Certificate] = []
+    skipped: list[str] = []
+    for i, der in enumerate(ders):
+        try:
+            certificates.append(load_certificate(der, path=f"{path} > certList[{i}]"))
+        except ParseError as err:  # one odd certificate must not discard a whole national list
+            skipped.append(str(err))
     signer = None
     check = None
     if signer_infos:
@@ -102,4 +110,4 @@ def parse_master_list(data: bytes, *, path: str = "MasterList") -> MasterList:
                 check = verify_signer_info(signer_infos[0], econtent, content_type, signer)
             except (UnsupportedError, ParseError) as err:
                 check = SignerCheck(False, None, None, None, "unsupported", str(err))
-    return MasterList(certificates, signer, check)
+    return MasterList(tuple(certificates), signer, check, tuple(skipped))

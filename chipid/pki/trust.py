@@ -120,8 +120,10 @@ class TrustStore:
         valid = parsed.signature_valid
         if valid and signer_trusted:
             reason = f"{source}: signature valid, signer trusted"
-        elif valid and parsed.signer is not None and any(
-            signed_by(parsed.signer, c) for c in self._candidates(parsed.signer, parsed.certificates)
+        elif (
+            valid
+            and parsed.signer is not None
+            and any(signed_by(parsed.signer, c) for c in self._candidates(parsed.signer, parsed.certificates))
         ):
             reason = (
                 f"{source}: signature valid; the signer chains only to a CSCA inside the list itself "
@@ -138,6 +140,8 @@ class TrustStore:
             for cert in parsed.certificates:
                 self.add_certificate(cert, source=source)
             added = len(self.anchors) + len(self.links) - before
+        if parsed.skipped:
+            reason += f"; {len(parsed.skipped)} unparsable certificate(s) skipped"
         self.notes.append(reason)
         return MasterListLoad(added, valid, signer_trusted, reason)
 

@@ -236,3 +236,14 @@ def test_ldif_garbage_only_parse_errors(text: str) -> None:
     for prefix in ("", "userCertificate;binary:: ", "pkdMasterListContent:: "):
         with contextlib.suppress(ParseError):
             store.load_ldif(prefix + text)
+
+
+def test_master_list_skips_an_unparsable_certificate() -> None:
+    p = pki("ec")
+    bogus = b"\x30\x03\x02\x01\x00"
+    ml = pkigen.master_list(pkigen.master_list_signer(p.csca, b"ml"), [p.csca.der, bogus])
+    store = TrustStore()
+    store.add_certificate(p.csca.der)
+    load = store.load_master_list(ml, require_trusted_signer=True)
+    assert load.signature_valid and load.signer_trusted
+    assert "1 unparsable certificate(s) skipped" in load.reason
