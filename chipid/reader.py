@@ -31,6 +31,7 @@ from chipid.pki.passive import passive_authenticate
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_AA, CHECK_CA, CHECK_DOWNGRADE, CheckResult, CheckStatus, VerificationReport
 from chipid.transport.base import Transport
+from chipid.verify import expiry_check
 
 __all__ = ["DocumentReader", "ReadResult", "StepRecord", "read_document"]
 
@@ -184,6 +185,7 @@ class DocumentReader:
 
         checks: list[CheckResult] = [*pa.checks]
         checks.append(self._downgrade(pace_advertised, access.protocol))
+        checks.append(expiry_check(document, self.at))
         dg14 = self._security_infos(raw.get("DG14"))
         ca_supported = bool(dg14 and dg14.chip_authentication_public_key_infos)
         if ca_supported and dg14 is not None:

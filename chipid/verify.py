@@ -7,16 +7,37 @@ supports them verifies at best as INCOMPLETE — a copy of the files is not proo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timezone
 
 from chipid.document import Document
 from chipid.pki.passive import passive_authenticate
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_AA, CHECK_CA, CheckResult, CheckStatus, VerificationReport
 
-__all__ = ["verify"]
+__all__ = ["CHECK_EXPIRY", "expiry_check", "verify"]
+
+CHECK_EXPIRY = "document.expiry"
 
 _OFFLINE = "offline verification of saved files: only the chip itself can prove it is not a copy"
+
+
+def expiry_check(document: Document, at: datetime | None = None) -> CheckResult:
+    """Informational: is the document past its date of expiry (DG13 for the CCCD, else DG1)?
+
+    Expiry does not make a chip less genuine, so the check is not required for the verdict, but a desk must
+    see it. Dates that cannot be read give NOT_PERFORMED.
+    """
+    today = (at or datetime.now(timezone.utc)).date()
+    holder = document.holder(today=today)
+    expiry = holder.date_of_expiry if holder is not None else None
+    if not isinstance(expiry, date):
+        return CheckResult(CHECK_EXPIRY, CheckStatus.NOT_PERFORMED, "no readable date of expiry", required=False)
+    details = {"date_of_expiry": expiry.isoformat()}
+    if expiry < today:
+        return CheckResult(CHECK_EXPIRY, CheckStatus.FAILED, f"document expired on {expiry.isoformat()}", details,
+                           required=False)
+    return CheckResult(CHECK_EXPIRY, CheckStatus.PASSED, f"valid until {expiry.isoformat()}", details,
+                       required=False)
 
 
 def verify(
@@ -33,6 +54,7 @@ def verify(
     dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG") and k[2:].isdigit()}
     result = passive_authenticate(raw.get("EF.SOD", b""), dgs, trust, at=at)
     checks = list(result.checks)
+    checks.append(expiry_check(files if isinstance(files, Document) else Document.from_files(raw), at))
     if "DG14" in raw:
         checks.append(CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED, _OFFLINE))
     if "DG15" in raw:

@@ -135,8 +135,10 @@ def print_report(console: Console, report: VerificationReport) -> None:
     console.heading("Verification")
     for check in report.checks:
         mark = {"PASSED": "ok  ", "FAILED": "FAIL", "NOT_PERFORMED": "--  "}[check.status.value]
+        if check.failed and not check.required:
+            mark = "WARN"  # informational: never changes the verdict
         line = f"  {mark} {check.name:<34} {check.reason}"
-        if check.failed:
+        if check.failed and check.required:
             console.bad(line)
         elif check.passed:
             console.print(line)
