@@ -163,11 +163,17 @@ class VpcdBridge:
                 continue
             if not payload:
                 continue
-            if self.chip.tear_now():
-                self._inserted.clear()  # a tear: the card stays out until insert_card()
+            if self.chip.tear_now():  # torn before this APDU (tear_after=0)
+                self._inserted.clear()
                 return
             self.apdus += 1
             self._send(sock, self.chip.process(payload))
+            if self.chip.tear_now():
+                # The card leaves right after answering: dropping the link between APDUs makes
+                # vpcd fail the next transmit (SCARD_E_NOT_TRANSACTED), as pcscd does for a real
+                # removal; dropping it mid-APDU would hand the reader an empty "success" instead.
+                self._inserted.clear()  # the card stays out until insert_card()
+                return
 
     @staticmethod
     def _send(sock: socket.socket, payload: bytes) -> None:

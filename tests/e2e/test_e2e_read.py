@@ -1,0 +1,116 @@
+"""End to end: the virtual CCCD read through pcscd + vpcd + pyscard with the library's reader side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from chipid.access import CANKey, MRZKey, establish
+from chipid.errors import CardRemovedError, PACEError, SecureMessagingError, SecurityStatusNotSatisfiedError
+from chipid.iso7816 import commands
+from chipid.iso7816.apdu import ResponseAPDU
+from chipid.iso7816.binary import ReadPolicy, read_ef
+from chipid.lds.files import EMRTD_AID
+from chipid.sim import Faults
+from chipid.sim.personalize import default_profile
+from chipid.sim.vpcd import VpcdBridge
+from chipid.transport.base import Transport
+from chipid.transport.pcsc import PCSCTransport
+from tests.e2e.conftest import READER, wait_card
+
+pytestmark = pytest.mark.pcscd
+
+FILES = {"EF.COM": 0x1E, "DG1": 1, "DG2": 2, "DG13": 13, "DG14": 14, "DG15": 15, "EF.SOD": 0x1D}
+Start = Callable[..., VpcdBridge]
+
+
+def _mrz() -> MRZKey:
+    p = default_profile()
+    return MRZKey(p.document_number, p.date_of_birth, p.date_of_expiry)
+
+
+def read_card(
+    key: MRZKey | CANKey, *, prefer: str = "pace", policy: ReadPolicy | None = None
+) -> tuple[str, dict[str, bytes]]:
+    """One read session: connect, establish, select the application, read every file."""
+    transport = PCSCTransport.open(READER, wait=5)
+    try:
+        return _read(transport, key, prefer, policy or ReadPolicy())
+    finally:
+        transport.close()
+
+
+def _read(transport: Transport, key: MRZKey | CANKey, prefer: str, policy: ReadPolicy) -> tuple[str, dict[str, bytes]]:
+    result = establish(transport, key, prefer=prefer)
+    channel = result.channel
+    ResponseAPDU.from_bytes(channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())).check(0xA4)
+    files = {name: read_ef(channel, sfi=sfi, policy=policy) for name, sfi in FILES.items()}
+    with pytest.raises(SecurityStatusNotSatisfiedError):
+        read_ef(channel, sfi=3, policy=policy)  # DG3 needs EAC
+    return result.protocol, files
+
+
+def _expected() -> dict[str, bytes]:
+    return {name: default_profile().files[name] for name in FILES}
+
+
+@pytest.mark.parametrize(
+    ("key", "prefer", "protocol"),
+    [("mrz", "bac", "BAC"), ("mrz", "pace", "PACE"), ("can", "pace", "PACE")],
+    ids=["bac-mrz", "pace-mrz", "pace-can"],
+)
+def test_read_every_file(virtual_card: Start, key: str, prefer: str, protocol: str) -> None:
+    virtual_card()
+    access_key = _mrz() if key == "mrz" else CANKey(default_profile().can)
+    used, files = read_card(access_key, prefer=prefer)
+    assert used == protocol
+    assert files == _expected()
+
+
+def test_short_apdus_only(virtual_card: Start) -> None:
+    bridge = virtual_card(faults=Faults(no_extended_length=True))
+    policy = ReadPolicy()
+    _, files = read_card(CANKey(default_profile().can), policy=policy)
+    assert files == _expected()
+    assert policy.extended is False
+    assert bridge.apdus > 60
+
+
+def test_downgrade_to_bac(virtual_card: Start) -> None:
+    virtual_card(faults=Faults(bac_only=True))
+    used, files = read_card(_mrz())
+    assert used == "BAC" and files == _expected()
+
+
+def test_wrong_mac_is_detected(virtual_card: Start) -> None:
+    virtual_card(faults=Faults(wrong_mac="always"))
+    with pytest.raises(SecureMessagingError):
+        read_card(_mrz())
+
+
+def test_card_removed_mid_read_then_reread(virtual_card: Start) -> None:
+    bridge = virtual_card(faults=Faults(tear_after=14))
+    transport = PCSCTransport.open(READER, wait=5)
+    with pytest.raises(CardRemovedError):
+        _read(transport, _mrz(), "pace", ReadPolicy())
+    wait_card(False)  # let pcscd see the removal before the handle is released
+    transport.close()
+    bridge.insert_card()
+    wait_card(True)
+    assert read_card(_mrz())[1] == _expected()
+
+
+def test_wrong_can_refused(virtual_card: Start) -> None:
+    virtual_card()
+    wrong = "000000" if default_profile().can != "000000" else "111111"
+    with pytest.raises(PACEError):
+        read_card(CANKey(wrong))
+
+
+def test_hundred_sessions_in_a_row(virtual_card: Start) -> None:
+    virtual_card()
+    expected = _expected()
+    for i in range(100):
+        key: MRZKey | CANKey = CANKey(default_profile().can) if i % 2 else _mrz()
+        assert read_card(key)[1] == expected, f"session {i}"
