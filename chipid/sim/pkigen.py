@@ -38,6 +38,7 @@ __all__ = [
     "make_crl",
     "master_list",
     "master_list_signer",
+    "signed_data",
     "with_ds",
 ]
 
@@ -141,9 +142,7 @@ def issue_csca(
         .not_valid_before(not_before)
         .not_valid_after(not_before + timedelta(days=365 * years))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
         .add_extension(ski, critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
         .sign(key, _hash_for(key), ecdsa_deterministic=_det(key))
@@ -196,15 +195,13 @@ def issue_ds(
         .not_valid_after(not_before + timedelta(days=days))
         .add_extension(usage, critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(csca.key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(csca.key.public_key()), critical=False)
     )
     hash_alg = _hash_for(csca.key)
     pss_padding = padding.PSS(padding.MGF1(hash_alg), hash_alg.digest_size) if pss else None
-    der = builder.sign(
-        csca.key, hash_alg, rsa_padding=pss_padding, ecdsa_deterministic=_det(csca.key)
-    ).public_bytes(serialization.Encoding.DER)
+    der = builder.sign(csca.key, hash_alg, rsa_padding=pss_padding, ecdsa_deterministic=_det(csca.key)).public_bytes(
+        serialization.Encoding.DER
+    )
     if explicit_params or negative_serial:
         der = _patch(der, csca.key, explicit=explicit_params, negate_serial=negative_serial)
     return Issued(key, der)
@@ -223,21 +220,15 @@ def link_certificate(old: Issued, new: Issued) -> bytes:
         .not_valid_before(new_cert.not_valid_before_utc)
         .not_valid_after(new_cert.not_valid_after_utc)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
-        )
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(new.key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(old.key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(old.key.public_key()), critical=False)
         .sign(old.key, _hash_for(old.key), ecdsa_deterministic=_det(old.key))
     )
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-def make_crl(
-    csca: Issued, revoked: tuple[int, ...] = (), *, this_update: datetime = EPOCH, days: int = 90
-) -> bytes:
+def make_crl(csca: Issued, revoked: tuple[int, ...] = (), *, this_update: datetime = EPOCH, days: int = 90) -> bytes:
     """A CRL signed by ``csca`` revoking the given serial numbers (ICAO 9303-12 §7.1.4)."""
     builder = (
         x509.CertificateRevocationListBuilder()
@@ -340,26 +331,22 @@ def master_list_signer(csca: Issued, seed: bytes, *, label: str = "mls") -> Issu
     return issue_ds(csca, seed, label=label, cn="Master List Signer")
 
 
-def master_list(signer: Issued, certificates: list[bytes], *, tamper: bool = False) -> bytes:
-    """A CMS-signed CscaMasterList (OID 2.23.136.1.1.2) listing ``certificates`` (DER).
+def signed_data(signer: Issued, econtent: bytes, content_type: str, *, signed_econtent: bytes | None = None) -> bytes:
+    """A CMS ContentInfo/SignedData over ``econtent`` (RFC 5652 §5) signed by ``signer`` with signedAttrs.
 
     Args:
-        signer: the Master List Signer (key and certificate, embedded in SignedData).
-        certificates: the CSCA and link certificates to list.
-        tamper: alter the content after signing (a list whose signature must fail).
+        signer: key and certificate (embedded in SignedData.certificates).
+        econtent: the encapsulated content.
+        content_type: eContentType and the contentType attribute (dotted OID).
+        signed_econtent: sign these bytes instead (a tampered content whose signature must fail).
     """
-    econtent = CscaMasterList(
-        {
-            "version": 0,
-            "cert_list": [asn1_x509.Certificate.load(c) for c in certificates],
-        }
-    ).dump()
     cert = asn1_x509.Certificate.load(signer.der)
     hash_alg = _hash_for(signer.key)
+    digest_of = signed_econtent if signed_econtent is not None else econtent
     attrs = cms.CMSAttributes(
         [
-            {"type": "content_type", "values": [CSCA_MASTER_LIST_OID]},
-            {"type": "message_digest", "values": [hashlib.new(hash_alg.name, econtent).digest()]},
+            {"type": "content_type", "values": [content_type]},
+            {"type": "message_digest", "values": [hashlib.new(hash_alg.name, digest_of).digest()]},
         ]
     )
     if isinstance(signer.key, ec.EllipticCurvePrivateKey):
@@ -368,10 +355,6 @@ def master_list(signer: Issued, certificates: list[bytes], *, tamper: bool = Fal
     else:
         signature = signer.key.sign(attrs.dump(), padding.PKCS1v15(), hash_alg)
         sig_alg = f"{hash_alg.name}_rsa"
-    if tamper:
-        econtent = CscaMasterList(
-            {"version": 0, "cert_list": [asn1_x509.Certificate.load(certificates[0])]}
-        ).dump()
     signer_info = cms.SignerInfo(
         {
             "version": "v1",
@@ -388,10 +371,29 @@ def master_list(signer: Issued, certificates: list[bytes], *, tamper: bool = Fal
         {
             "version": "v3",
             "digest_algorithms": [{"algorithm": hash_alg.name}],
-            "encap_content_info": {"content_type": CSCA_MASTER_LIST_OID, "content": econtent},
+            "encap_content_info": {"content_type": content_type, "content": econtent},
             "certificates": [cert],
             "signer_infos": [signer_info],
         }
     )
     der: bytes = cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump()
     return der
+
+
+def master_list(signer: Issued, certificates: list[bytes], *, tamper: bool = False) -> bytes:
+    """A CMS-signed CscaMasterList (OID 2.23.136.1.1.2) listing ``certificates`` (DER).
+
+    Args:
+        signer: the Master List Signer (key and certificate, embedded in SignedData).
+        certificates: the CSCA and link certificates to list.
+        tamper: list only the first certificate but sign the full list (the signature must fail).
+    """
+
+    def _list(ders: list[bytes]) -> bytes:
+        value: bytes = CscaMasterList({"version": 0, "cert_list": [asn1_x509.Certificate.load(c) for c in ders]}).dump()
+        return value
+
+    full = _list(certificates)
+    if tamper:
+        return signed_data(signer, _list(certificates[:1]), CSCA_MASTER_LIST_OID, signed_econtent=full)
+    return signed_data(signer, full, CSCA_MASTER_LIST_OID)
