@@ -48,8 +48,9 @@ class PassiveAuthResult:
         sod: the parsed SOD, ``None`` if it could not be parsed.
         ds_certificate: the Document Signer certificate used.
         csca: the CSCA (or link certificate) that issued it, when found.
-        authenticated_dgs: data groups whose bytes match a hash of a correctly signed SOD; only these
-            may be trusted (e.g. DG15 for Active Authentication, DG14 for Chip Authentication).
+        authenticated_dgs: data groups whose bytes match a hash of a correctly signed SOD whose DS
+            certificate failed no check (a missing trust anchor alone does not empty it: the verdict is
+            then INCOMPLETE); only these may be used, e.g. DG15 for AA, DG14 for CA.
     """
 
     checks: tuple[CheckResult, ...]
@@ -193,6 +194,9 @@ def passive_authenticate(
     hash_checks, matched = _hash_checks(parsed, data_groups)
     checks += hash_checks
     sod_ok = all(c.passed for c in checks if c.name in (CHECK_SOD_SIGNATURE, "pa.content_type", "pa.message_digest"))
-    authenticated = frozenset(matched) if ds is not None and signer_result is not None and sod_ok else frozenset()
+    # A DS that failed a certificate check (rogue issuer, revoked, expired) vouches for nothing.
+    signer_ok = not any(c.failed and c.required for c in checks if c.name.startswith("pa.ds_"))
+    vouched = ds is not None and signer_result is not None and sod_ok and signer_ok
+    authenticated = frozenset(matched) if vouched else frozenset()
     passed = all(c.passed for c in checks if c.required) and bool(authenticated) and csca is not None
     return PassiveAuthResult(tuple(checks), passed, parsed, ds, csca, authenticated)

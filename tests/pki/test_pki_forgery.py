@@ -89,6 +89,8 @@ def test_self_signed_csca_not_in_store() -> None:
     sod = build_sod(dgs, rogue.key, rogue.der, signing_time=SIGNED_AT)
     reason = _failed(sod, dgs, store_for(p), "pa.ds_chain")
     assert "not issued by any" in reason
+    result, _ = verify(sod, dgs, store_for(p))
+    assert result.authenticated_dgs == frozenset()  # AA/CA keys from a rogue SOD are never used
 
 
 def test_unknown_country_is_incomplete_not_genuine() -> None:
