@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipid.report import (
     CHECK_AA,
@@ -88,3 +90,26 @@ def test_schema_rejects_unknown_status() -> None:
     jsonschema = pytest.importorskip("jsonschema")
     with pytest.raises(jsonschema.ValidationError):
         _validate(document)
+
+
+_STATUSES = st.sampled_from([P, F, N])
+_CHECK = st.builds(
+    CheckResult,
+    name=st.sampled_from(["pa.x", "pa.dg_hash.DG2", CHECK_AA, CHECK_CA, "access.downgrade"]),
+    status=_STATUSES,
+    reason=st.text(max_size=20),
+    required=st.booleans(),
+)
+
+
+@given(extra=st.lists(_CHECK, max_size=6), supported=st.booleans())
+@settings(max_examples=80, deadline=None)
+def test_verdict_properties(extra: list[CheckResult], supported: bool) -> None:
+    """NOT_GENUINE iff a required check failed; GENUINE never with a required gap; JSON always valid."""
+    report = VerificationReport(CORE + tuple(extra), chip_auth_supported=supported)
+    failed = any(c.required and c.failed for c in extra)
+    assert (report.verdict is Verdict.NOT_GENUINE) is failed
+    if report.verdict is Verdict.GENUINE:
+        assert all(c.passed for c in extra if c.required and c.name not in (CHECK_AA, CHECK_CA))
+        assert not supported or any(c.passed and c.name in (CHECK_AA, CHECK_CA) for c in extra)
+    _validate(json.loads(report.to_json()))

@@ -111,8 +111,12 @@ def test_folder_of_pem_der_crl(tmp_path: Path) -> None:
     (tmp_path / "sub" / "ds.cer").write_bytes(p.ds.der)
     (tmp_path / "csca.crl").write_bytes(pkigen.make_crl(p.csca, (p.ds.certificate.serial_number,)))
     (tmp_path / "junk.der").write_bytes(b"not a certificate")
+    other = pkigen.issue_csca(b"fr-folder", country="FR")
+    ml = pkigen.master_list(pkigen.master_list_signer(other, b"fr-ml"), [other.der])
+    (tmp_path / "sub" / "fr.ml").write_bytes(ml)
+    (tmp_path / "pkd.ldif").write_text(_ldif([("userCertificate;binary", p.ds.der)]))
     store = TrustStore.from_paths(tmp_path)
-    assert len(store) == 1 and len(store.crls) == 1
+    assert len(store) == 2 and len(store.crls) == 1 and len(store.document_signers) == 1
     assert any("junk.der" in note for note in store.notes)
     ds = load_certificate(p.ds.der)
     issuer = store.issuers_of(ds)[0]
