@@ -113,7 +113,11 @@ def _verify(signer_info: Any, econtent: bytes, content_type: str, signer: Certif
     ct_ok = ct is not None and ct.dotted == content_type
     signing_time = st.native if st is not None else None
     # RFC 5652 §5.4: the DER of signedAttrs with the EXPLICIT SET OF tag (31), not the [0] IMPLICIT tag.
-    to_verify = b"\x31" + signed_attrs.dump()[1:]
-    ok = verify_signature(signer.public_key, signature, to_verify, spec)
+    as_read = b"\x31" + signed_attrs.dump()[1:]
+    ok = verify_signature(signer.public_key, signature, as_read, spec)
+    if not ok:
+        # A BER-encoded SOD may carry signedAttrs in BER; the signer signed their DER encoding.
+        der = b"\x31" + signed_attrs.copy().dump(force=True)[1:]
+        ok = der != as_read and verify_signature(signer.public_key, signature, der, spec)
     reason = "" if ok else f"{algorithm} signature over signedAttrs does not verify with the signer key"
     return SignerCheck(ok, md_ok, ct_ok, signing_time, algorithm, reason)

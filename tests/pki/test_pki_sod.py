@@ -25,14 +25,22 @@ def _tlv(data: bytes, pos: int) -> tuple[int, int, int, int]:
     return pos, pos + 2 + n, pos + 2 + n + length, tag
 
 
-def _to_indefinite(data: bytes, depth: int = 4) -> bytes:
-    """Re-encode the outer ``depth`` levels of constructed DER as BER with indefinite lengths."""
+_SIGNER_INFO = (0x77, 0x30, 0xA0, 0x30, 0x31, 0x30)
+_CERTIFICATES = (0x77, 0x30, 0xA0, 0x30, 0xA0)
+
+
+def _to_indefinite(data: bytes, depth: int = 4, path: tuple[int, ...] = ()) -> bytes:
+    """Re-encode constructed DER as BER with indefinite lengths: the outer ``depth`` levels, and with a
+    larger depth also the signedAttrs. Embedded certificates and the rest of the SignerInfo stay DER
+    (asn1crypto cannot parse an indefinite-length CHOICE such as the SignerIdentifier)."""
     out = b""
     pos = 0
     while pos < len(data):
         _, start, end, tag = _tlv(data, pos)
-        if tag & 0x20 and depth > 0:
-            out += bytes([tag, 0x80]) + _to_indefinite(data[start:end], depth - 1) + b"\x00\x00"
+        here = (*path, tag)
+        wanted = len(here) <= len(_SIGNER_INFO) or here[: len(_SIGNER_INFO) + 1] == (*_SIGNER_INFO, 0xA0)
+        if tag & 0x20 and depth > 0 and wanted and here != _CERTIFICATES:
+            out += bytes([tag, 0x80]) + _to_indefinite(data[start:end], depth - 1, here) + b"\x00\x00"
         else:
             out += data[pos:end]
         pos = end
@@ -88,6 +96,16 @@ def test_ber_indefinite_lengths() -> None:
     ber = _to_indefinite(der)
     assert ber != der and ber[:2] == b"\x77\x80"
     assert parse_sod(ber).dg_hashes == parse_sod(der).dg_hashes
+    _, report = verify(ber, dgs, store_for(p))
+    assert report.verdict is Verdict.GENUINE, report.to_text()
+
+
+def test_ber_signed_attributes_verified_as_der() -> None:
+    """RFC 5652 §5.4: the signature covers the DER of signedAttrs even when the SOD carries them in BER."""
+    p = pki("ec")
+    dgs = sample_dgs()
+    ber = _to_indefinite(make_sod(p, dgs), depth=9)
+    assert ber.count(b"\xa0\x80") >= 3
     _, report = verify(ber, dgs, store_for(p))
     assert report.verdict is Verdict.GENUINE, report.to_text()
 
