@@ -42,18 +42,18 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
     /* rho[k][t]: compatibility of pair t with pair k, transposed so the relaxation sweeps t.  Branch-free
      * (min/max clamps equal the ramp's branches bit for bit), so the k loop vectorises. */
     for (int t = 0; t < np; t++) {
-        double ta = aa[t] * MCC_UNIT, tb = ab[t] * MCC_UNIT;
-        double c0 = cos(ta), s0 = sin(ta), c1 = cos(tb), s1 = sin(tb);
+        /* pair t maps B onto A by the rotation phi = theta_a - theta_b: compare dA with R(phi) dB */
+        double phi = mcc_adiff(aa[t], ab[t]) * MCC_UNIT;
+        double c = cos(phi), s = sin(phi);
         double row[MCC_NR_MAX];
         for (int k = 0; k < np; k++) {
             int dk = (aa[k] - aa[t]) - (ab[k] - ab[t]);
             int da = abs(((dk + 32768) & 0xFFFF) - 32768);
             double dxa = xa[k] - xa[t], dya = ya[k] - ya[t];
             double dxb = xb[k] - xb[t], dyb = yb[k] - yb[t];
-            double ua = c0 * dxa - s0 * dya, va = s0 * dxa + c0 * dya;
-            double ub = c1 * dxb - s1 * dyb, vb = s1 * dxb + c1 * dyb;
-            double d = sqrt((ua - ub) * (ua - ub) + (va - vb) * (va - vb));
-            double zd = (MCC_D_HI - d) * (1.0 / (MCC_D_HI - MCC_D_LO));
+            double ex = dxa - (c * dxb + s * dyb), ey = dya - (c * dyb - s * dxb);
+            double q = ex * ex + ey * ey;
+            double zd = (MCC_D_HI - sqrt(q)) * (1.0 / (MCC_D_HI - MCC_D_LO));
             double za = (MCC_A_HI - (double)da) * (1.0 / (MCC_A_HI - MCC_A_LO));
             zd = zd < 1.0 ? zd : 1.0;
             zd = zd > 0.0 ? zd : 0.0;

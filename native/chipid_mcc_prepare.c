@@ -170,9 +170,20 @@ int chipid_prepare(const int *xs, const int *ys, const int *angles, int n, unsig
     }
     pt hull[CHIPID_MAX_MINUTIAE + 1];
     int nh = convex_hull(xs, ys, n, hull);
+    /* cylinders are stored by ascending angle (then minutia index): the comparison's direction test
+     * then selects a contiguous run of partners and its branches stay predictable */
+    int order[CHIPID_MAX_MINUTIAE];
+    for (int i = 0; i < n; i++) {
+        int j = i;
+        while (j > 0 && angles[order[j - 1]] > angles[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
     int ncyl = 0;
-    for (int m = 0; m < n; m++) {
-        ncyl += make_cylinder(xs, ys, angles, n, m, hull, nh,
+    for (int q = 0; q < n; q++) {
+        ncyl += make_cylinder(xs, ys, angles, n, order[q], hull, nh,
                               out + CHIPID_BLOB_HEADER + (size_t)CHIPID_CYL_BYTES * ncyl);
     }
     memset(out, 0, CHIPID_BLOB_HEADER);

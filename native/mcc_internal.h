@@ -24,7 +24,7 @@
 #define MCC_MIN_VC 39               /* ceil(0.75 * 52): valid cells for a valid cylinder */
 #define MCC_MIN_M 2                 /* neighbour minutiae within R + 3 sigma_s */
 #define MCC_MIN_ME 32               /* ceil(0.60 * 52): matchable cells for a non-zero similarity */
-#define MCC_DELTA_THETA 16384       /* pi / 2 in angle units: larger direction gaps never match */
+#define MCC_DELTA_THETA 10923       /* pi / 3 in angle units: larger direction gaps never match */
 
 /* Consolidation (LSS-R, section 4.3), with a cheaper pair-consistency function rho. */
 #define MCC_NR_MAX 48

@@ -28,7 +28,7 @@ OMEGA = 50.0
 MIN_VC = 39
 MIN_M = 2
 MIN_ME = 32
-DELTA_THETA = 16384
+DELTA_THETA = 10923
 NR_MAX = 48
 NREL = 5
 WR = 0.5
@@ -159,7 +159,8 @@ def _cylinder(
 def prepare(xs: Sequence[int], ys: Sequence[int], angles: Sequence[int]) -> bytes:
     """Blob of a template: header + one 64-byte record per valid cylinder (see chipid_prepare)."""
     hull = _hull(list(zip(xs, ys, strict=True)))
-    cyls = [c for m in range(len(xs)) if (c := _cylinder(xs, ys, angles, m, hull))]
+    order = sorted(range(len(xs)), key=lambda i: (angles[i], i))  # by angle, as the C code stores them
+    cyls = [c for m in order if (c := _cylinder(xs, ys, angles, m, hull))]
     return MAGIC + struct.pack("<HH8x", len(cyls), len(xs)) + b"".join(cyls)
 
 
@@ -190,23 +191,20 @@ def _consolidate(ca: list[_Cyl], cb: list[_Cyl], pairs: list[tuple[float, int, i
     """Relaxation of the selected pairs and the global score (section 4.3)."""
     np_ = len(pairs)
     l0 = [p[0] for p in pairs]
-    cs = []
-    for _, a, b in pairs:
-        ta, tb = ca[a][4] * UNIT, cb[b][4] * UNIT
-        cs.append((math.cos(ta), math.sin(ta), math.cos(tb), math.sin(tb)))
     rho = [[0.0] * np_ for _ in range(np_)]
     for t, (_, a, b) in enumerate(pairs):
         at, bt = ca[a], cb[b]
+        # pair t maps B onto A by the rotation phi = theta_a - theta_b: compare dA with R(phi) dB
+        phi = _adiff(at[4], bt[4]) * UNIT
+        c, s = math.cos(phi), math.sin(phi)
         for k, (_, ak_i, bk_i) in enumerate(pairs):
             if k == t:
                 continue
             ak, bk = ca[ak_i], cb[bk_i]
             dxa, dya = float(ak[2] - at[2]), float(ak[3] - at[3])
             dxb, dyb = float(bk[2] - bt[2]), float(bk[3] - bt[3])
-            c0, s0, c1, s1 = cs[t]
-            ua, va = c0 * dxa - s0 * dya, s0 * dxa + c0 * dya
-            ub, vb = c1 * dxb - s1 * dyb, s1 * dxb + c1 * dyb
-            d = math.sqrt((ua - ub) * (ua - ub) + (va - vb) * (va - vb))
+            ex, ey = dxa - (c * dxb + s * dyb), dya - (c * dyb - s * dxb)
+            d = math.sqrt(ex * ex + ey * ey)
             da = abs(_adiff(_adiff(ak[4], at[4]), _adiff(bk[4], bt[4])))
             rho[t][k] = _ramp(d, D_LO, D_HI) * _ramp(float(da), A_LO, A_HI)
     lam = list(l0)
