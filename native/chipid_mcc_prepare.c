@@ -153,7 +153,7 @@ static int make_cylinder(const int *xs, const int *ys, const int *as, int n, int
     return 1;
 }
 
-int chipid_abi_version(void) { return 2; }
+int chipid_abi_version(void) { return 3; }
 
 int chipid_blob_size(int n) {
     if (n < 0 || n > CHIPID_MAX_MINUTIAE) return CHIPID_EINVAL;
@@ -187,14 +187,14 @@ int chipid_prepare(const int *xs, const int *ys, const int *angles, int n, unsig
                               out + CHIPID_BLOB_HEADER + (size_t)CHIPID_CYL_BYTES * ncyl);
     }
     memset(out, 0, CHIPID_BLOB_HEADER);
-    memcpy(out, "MCC2", 4);
+    memcpy(out, "MCC3", 4);
     st16(out + 4, ncyl);
     st16(out + 6, n);
     return CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * ncyl;
 }
 
 int chipid_blob_check(const unsigned char *blob, long long len) {
-    if (blob == NULL || len < CHIPID_BLOB_HEADER || memcmp(blob, "MCC2", 4) != 0) return CHIPID_EPARSE;
+    if (blob == NULL || len < CHIPID_BLOB_HEADER || memcmp(blob, "MCC3", 4) != 0) return CHIPID_EPARSE;
     int ncyl = mcc_ld16(blob + 4), n = mcc_ld16(blob + 6);
     if (ncyl > n || n > CHIPID_MAX_MINUTIAE) return CHIPID_EPARSE;
     if (len != CHIPID_BLOB_HEADER + (long long)CHIPID_CYL_BYTES * ncyl) return CHIPID_EPARSE;

@@ -21,7 +21,7 @@
 #define MCC_MU_PSI 0.0075           /* bit threshold of the summed contribution */
 #define MCC_OMEGA 50.0              /* convex-hull offset, pixels */
 #define MCC_CELLS_IN_CIRCLE 52      /* cells of the 8x8 grid whose centre lies within R */
-#define MCC_MIN_VC 39               /* ceil(0.75 * 52): valid cells for a valid cylinder */
+#define MCC_MIN_VC 31               /* floor(0.60 * 52): valid cells for a valid cylinder */
 #define MCC_MIN_M 2                 /* neighbour minutiae within R + 3 sigma_s */
 #define MCC_MIN_ME 32               /* ceil(0.60 * 52): matchable cells for a non-zero similarity */
 #define MCC_DELTA_THETA 10923       /* pi / 3 in angle units: larger direction gaps never match */

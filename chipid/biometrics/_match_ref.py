@@ -25,7 +25,7 @@ SIGMA_S = 28.0 / 3.0
 SIGMA_D = 2.0 * math.pi / 9.0
 MU_PSI = 0.0075
 OMEGA = 50.0
-MIN_VC = 39
+MIN_VC = 31
 MIN_M = 2
 MIN_ME = 32
 DELTA_THETA = 10923
@@ -38,7 +38,7 @@ MIN_NP, MAX_NP = 6, 16
 MU_P, TAU_P = 20.0, 0.4
 UNIT = 2.0 * math.pi / 65536
 HEADER, CYL = 16, 64
-MAGIC = b"MCC2"
+MAGIC = b"MCC3"
 
 _Cyl = tuple[tuple[int, ...], int, int, int, int]  # (value words, mask, x, y, angle)
 
