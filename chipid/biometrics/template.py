@@ -1,7 +1,8 @@
 """Finger minutiae records: ISO/IEC 19794-2:2005 and ANSI INCITS 378-2004, read and written.
 
-Both formats share the layout after the record header (ISO/IEC 19794-2:2005 clause 7, ANSI INCITS
-378-2004 clause 6):
+Both formats share the layout after the record header (the "finger minutiae record format" of
+ISO/IEC 19794-2:2005 and of ANSI INCITS 378-2004: record header, finger view header, minutia data,
+extended data):
 
 * record header - "FMR\\0", version " 20\\0", then
   ISO: record length (4 bytes), capture equipment (2), width, height, x/y resolution (2 each),

@@ -26,7 +26,7 @@ from tests.biometrics._samples import fvc_bytes, minutia, record
 
 
 def test_template_parses_real_fvc_record() -> None:
-    """ISO/IEC 19794-2:2005 clause 7: 24-byte header, one view, 6-byte minutiae, empty extended data."""
+    """ISO/IEC 19794-2:2005 record format: 24-byte header, one view, 6-byte minutiae, empty extended data."""
     data = fvc_bytes("DB1_B", 101, 1)
     rec = parse_template(data)
     assert rec.format is TemplateFormat.ISO_19794_2_2005
@@ -47,7 +47,7 @@ def test_template_all_fvc_records_round_trip() -> None:
 
 
 def test_template_ansi_round_trip_and_angle_units() -> None:
-    """ANSI INCITS 378-2004 clause 6: 26-byte header with CBEFF product id; angles in 2-degree units."""
+    """ANSI INCITS 378-2004 record format: 26-byte header with CBEFF product id; angles in 2-degree units."""
     rec = record(
         [minutia(10, 20, 90.0), minutia(300, 40, 358.0, MinutiaType.BIFURCATION)],
         TemplateFormat.ANSI_378_2004,
