@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import struct
 import threading
 import time
 
@@ -107,7 +108,7 @@ class VpcdBridge:
         self._connected.clear()
         if sock is not None:
             with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+                sock.shutdown(socket.SHUT_RD)  # wakes a blocked recv without sending a FIN
             sock.close()
 
     def _run(self) -> None:
@@ -122,7 +123,12 @@ class VpcdBridge:
                 continue
             sock.settimeout(None)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            # every close is abortive (RST): a card leaving the field, not a polite goodbye
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             with self._lock:
+                if not self._inserted.is_set() or not self._running.is_set():
+                    sock.close()  # removed (or stopped) while connecting
+                    continue
                 self._sock = sock
             self.connections += 1
             self._connected.set()
@@ -167,12 +173,18 @@ class VpcdBridge:
                 self._inserted.clear()
                 return
             self.apdus += 1
-            self._send(sock, self.chip.process(payload))
-            if self.chip.tear_now():
-                # The card leaves right after answering: dropping the link between APDUs makes
-                # vpcd fail the next transmit (SCARD_E_NOT_TRANSACTED), as pcscd does for a real
-                # removal; dropping it mid-APDU would hand the reader an empty "success" instead.
+            response = self.chip.process(payload)
+            torn = self.chip.tear_now()
+            if torn:
                 self._inserted.clear()  # the card stays out until insert_card()
+            self._send(sock, response)
+            if torn:
+                # The card leaves right after answering. The socket lingers 0, so this close
+                # resets the link (RST): vpcd's next write fails and pcscd reports a failed
+                # transaction (0x80100016), as for a real removal. If the reader's next APDU
+                # already reached vpcd (a busy machine), vpcd hands it back as an empty
+                # "successful" response instead; the APDU after that fails as above.
+                sock.close()
                 return
 
     @staticmethod
