@@ -63,8 +63,11 @@ class FaceGallery:
     @classmethod
     def from_buffer(cls, rows: Any, dim: int) -> FaceGallery:
         """Adopt a float32 buffer of whole rows (copied once, then normalised in place)."""
+        view = memoryview(rows)
+        if view.format not in ("f", "<f", "=f") or not view.c_contiguous:
+            raise TypeError(f"rows must be a contiguous float32 buffer, got format {view.format!r}")
         gallery = cls(dim)
-        gallery.rows = array.array("f", memoryview(rows).cast("B").cast("f"))
+        gallery.rows = array.array("f", view.cast("B").cast("f"))
         if len(gallery.rows) % dim:
             raise ValueError(f"buffer of {len(gallery.rows)} floats is not a whole number of {dim}-d rows")
         match.face_normalize(gallery.rows, dim)

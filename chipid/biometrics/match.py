@@ -168,7 +168,6 @@ class Gallery:
 
     def __init__(self, blobs: Iterable[bytes]) -> None:
         parts = [_blob(b, f"gallery[{i}]") for i, b in enumerate(blobs)]
-        self._blobs = parts if _NATIVE is None else []
         self.buffer = b"".join(parts)
         self.offsets = array.array("q", [0])
         for p in parts:

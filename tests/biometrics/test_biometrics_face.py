@@ -50,6 +50,8 @@ def test_face_gallery_from_buffer() -> None:
     g = FaceGallery.from_buffer(flat, 2)
     assert len(g) == 2 and list(g.rows) == pytest.approx([0.6, 0.8, 0.0, 1.0])
     assert list(flat) == [3.0, 4.0, 0.0, 2.0]  # the caller's buffer is not touched
+    with pytest.raises(TypeError):
+        FaceGallery.from_buffer(array.array("d", [1.0, 2.0]), 2)  # float64 is never reinterpreted
 
 
 def test_face_embedder_protocol() -> None:
