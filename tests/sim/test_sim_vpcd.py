@@ -79,6 +79,7 @@ def test_power_atr_and_apdus(fake: FakeVpcd, app_d_profile: CardProfile) -> None
 def test_remove_and_insert_reconnects(fake: FakeVpcd, app_d_profile: CardProfile) -> None:
     with VpcdBridge(VirtualChip(app_d_profile), port=fake.port, retry_s=0.05) as bridge:
         fake.accept()
+        assert bridge.wait_connected(5)
         bridge.remove_card()
         with pytest.raises(OSError):  # ConnectionError (EOF) or a reset
             fake.recv()
