@@ -42,11 +42,12 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
     /* rho[k][t]: compatibility of pair t with pair k, transposed so the relaxation sweeps t.  Branch-free
      * (min/max clamps equal the ramp's branches bit for bit), so the k loop vectorises. */
     for (int t = 0; t < np; t++) {
-        /* pair t maps B onto A by the rotation phi = theta_a - theta_b: compare dA with R(phi) dB */
+        /* pair t maps B onto A by the rotation phi = theta_a - theta_b: compare dA with R(phi) dB;
+         * rho is made symmetric by evaluating each (t, k) once, in the frame of the earlier pair t */
         double phi = mcc_adiff(aa[t], ab[t]) * MCC_UNIT;
         double c = cos(phi), s = sin(phi);
         double row[MCC_NR_MAX];
-        for (int k = 0; k < np; k++) {
+        for (int k = t + 1; k < np; k++) {
             int dk = (aa[k] - aa[t]) - (ab[k] - ab[t]);
             int da = abs(((dk + 32768) & 0xFFFF) - 32768);
             double dxa = xa[k] - xa[t], dya = ya[k] - ya[t];
@@ -61,8 +62,8 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
             za = za > 0.0 ? za : 0.0;
             row[k] = zd * za;
         }
-        row[t] = 0.0;
-        for (int k = 0; k < np; k++) rho[k][t] = row[k];
+        rho[t][t] = 0.0;
+        for (int k = t + 1; k < np; k++) rho[k][t] = rho[t][k] = row[k];
     }
     if (np > 1) {
         for (int it = 0; it < MCC_NREL; it++) {

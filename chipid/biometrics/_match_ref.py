@@ -197,16 +197,14 @@ def _consolidate(ca: list[_Cyl], cb: list[_Cyl], pairs: list[tuple[float, int, i
         # pair t maps B onto A by the rotation phi = theta_a - theta_b: compare dA with R(phi) dB
         phi = _adiff(at[4], bt[4]) * UNIT
         c, s = math.cos(phi), math.sin(phi)
-        for k, (_, ak_i, bk_i) in enumerate(pairs):
-            if k == t:
-                continue
-            ak, bk = ca[ak_i], cb[bk_i]
+        for k in range(t + 1, np_):  # symmetric: computed in the frame of the earlier pair
+            ak, bk = ca[pairs[k][1]], cb[pairs[k][2]]
             dxa, dya = float(ak[2] - at[2]), float(ak[3] - at[3])
             dxb, dyb = float(bk[2] - bt[2]), float(bk[3] - bt[3])
             ex, ey = dxa - (c * dxb + s * dyb), dya - (c * dyb - s * dxb)
             d = math.sqrt(ex * ex + ey * ey)
             da = abs(_adiff(_adiff(ak[4], at[4]), _adiff(bk[4], bt[4])))
-            rho[t][k] = _ramp(d, D_LO, D_HI) * _ramp(float(da), A_LO, A_HI)
+            rho[t][k] = rho[k][t] = _ramp(d, D_LO, D_HI) * _ramp(float(da), A_LO, A_HI)
     lam = list(l0)
     if np_ > 1:
         for _ in range(NREL):
