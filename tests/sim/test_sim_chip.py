@@ -10,7 +10,7 @@ from chipid.sim import Faults, VirtualChip
 from chipid.sim._mrz import mrz_information
 from chipid.sim.chip import ATR
 from chipid.sim.profile import CardProfile
-from tests.sim._terminal import TermSM, term_bac
+from tests.sim._terminal import TermSM, term_bac, term_pace
 from tests.sim.conftest import hand_profile
 
 SELECT_APP = bytes.fromhex("00A4040C07A0000002471001")
@@ -201,3 +201,60 @@ def test_sm_garbage_never_raises(body: bytes) -> None:
     chip, _ = _bac(_PROFILE)
     out = chip.process(bytes([0x0C, 0xB0, 0x00, 0x00, len(body)]) + body + b"\x00")
     assert out in (b"\x69\x87", b"\x69\x88", b"\x67\x00")
+
+
+def _mse_pace(oid_hex: str, ref: int, param: int | None = None) -> bytes:
+    body = bytes.fromhex("80" + f"{len(oid_hex) // 2:02X}" + oid_hex) + bytes([0x83, 1, ref])
+    if param is not None:
+        body += bytes([0x84, 1, param])
+    return bytes([0x00, 0x22, 0xC1, 0xA4, len(body)]) + body
+
+
+ECDH_GM_AES128 = "04007F00070202040202"
+
+
+@pytest.mark.parametrize(
+    ("apdu", "sw"),
+    [
+        (_mse_pace(ECDH_GM_AES128, 1), 0x9000),
+        (_mse_pace(ECDH_GM_AES128, 2, 13), 0x9000),
+        (_mse_pace(ECDH_GM_AES128, 2, 12), 0x6A80),  # parameter id not advertised
+        (_mse_pace("04007F00070202040102", 1), 0x6A80),  # DH-GM not in EF.CardAccess
+        (_mse_pace(ECDH_GM_AES128, 3), 0x6A88),  # PIN: no such password here
+        (bytes.fromhex("0022C1A403800100"), 0x6A80),  # no password reference
+        (bytes.fromhex("0022C1A4028001"), 0x6A80),  # malformed TLV
+        (bytes.fromhex("002281B600"), 0x6A88),  # TA: no CVCA
+        (bytes.fromhex("0022F1A400"), 0x6A86),
+    ],
+)
+def test_mse_set_at_pace(app_d_profile: CardProfile, apdu: bytes, sw: int) -> None:
+    chip = VirtualChip(app_d_profile)
+    chip.power_on()
+    assert _sw(chip.process(apdu)) == sw
+
+
+def test_pace_refused_by_bac_only_chip(app_d_profile: CardProfile) -> None:
+    chip = VirtualChip(app_d_profile, faults=Faults(bac_only=True))
+    chip.power_on()
+    assert _sw(chip.process(_mse_pace(ECDH_GM_AES128, 1))) == 0x6A80
+
+
+@pytest.mark.parametrize("ref", [1, 2])
+def test_pace_wrong_password_is_6300(app_d_profile: CardProfile, ref: int) -> None:
+    chip = VirtualChip(app_d_profile)
+    chip.power_on()
+    with pytest.raises(PermissionError, match=r"6300$"):
+        term_pace(chip.process, b"wrong password", "0.4.0.127.0.7.2.2.4.2.2", 13, ref)
+    assert chip.sm is None and chip.pace is None
+
+
+def test_pace_with_can_and_mrz(app_d_profile: CardProfile) -> None:
+    import hashlib
+
+    info = mrz_information("L898902C", "690806", "940623")
+    for password, ref in ((hashlib.sha1(info.encode()).digest(), 1), (b"123456", 2)):
+        chip = VirtualChip(app_d_profile)
+        chip.power_on()
+        chip.process(SELECT_APP)
+        sm = term_pace(chip.process, password, "0.4.0.127.0.7.2.2.4.2.2", 13, ref)
+        assert _read(chip, sm, 0x81, 0, 5) == (app_d_profile.files["DG1"], 0x9000)
