@@ -27,9 +27,7 @@ def draw_face(seed: int | str, *, width: int = 360, height: int = 480) -> Image.
     cx, cy = width // 2, int(height * 0.47)
     hw, hh = int(width * rng.uniform(0.26, 0.31)), int(height * rng.uniform(0.28, 0.32))
     # shoulders and neck
-    d.ellipse(
-        (cx - int(width * 0.48), height - 110, cx + int(width * 0.48), height + 140), fill=(40, 60, 110)
-    )
+    d.ellipse((cx - int(width * 0.48), height - 110, cx + int(width * 0.48), height + 140), fill=(40, 60, 110))
     d.rectangle((cx - hw // 3, cy + hh - 30, cx + hw // 3, height - 80), fill=skin)
     # hair behind, head, ears
     d.ellipse((cx - hw - 12, cy - hh - 22, cx + hw + 12, cy + hh // 3), fill=hair)

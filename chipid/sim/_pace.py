@@ -7,7 +7,9 @@ The four GENERAL AUTHENTICATE steps of §4.4.4 seen from the chip:
 3. key agreement: receive 7C{83 PK_IFD}, answer 7C{84 PK_IC}; K = the shared secret's
    x-coordinate (ECDH) or value (DH), KSenc = KDF(K,1), KSmac = KDF(K,2) (§9.7.1);
 4. mutual authentication: receive 7C{85 T_IFD}, check it, answer 7C{86 T_IC}; the tokens
-   are MACs over the 7F49 public key data object of the other side (§4.4.3.4).
+   are MACs over the 7F49 public key data object of the other side (§4.4.3.4). With Chip
+   Authentication Mapping (ECDH-CAM, §4.4.3.5) the answer adds DO'8A' A_IC = E(KSenc, CA_IC),
+   CA_IC = SK_IC^-1 * SK_map,IC mod n, AES-CBC with IV = E(KSenc, -1).
 Every random value comes from the injected ``rng`` so the App. G examples replay exactly.
 """
 
@@ -19,7 +21,7 @@ from collections.abc import Callable
 
 from asn1crypto import core
 
-from chipid.sim._crypto import aes_cbc, aes_cmac8, des3_cbc, kdf, retail_mac
+from chipid.sim._crypto import aes_cbc, aes_cmac8, aes_ecb_encrypt, des3_cbc, kdf, pad, retail_mac
 from chipid.sim._domain import DHDomain, ECDomain, Point
 from chipid.sim._secinfo import cipher_of
 from chipid.sim._sm import SMSession
@@ -54,9 +56,25 @@ class PaceSession:
     """One PACE-GM run on the chip side; feed it the dynamic authentication data of each step."""
 
     def __init__(
-        self, oid: str, domain: ECDomain | DHDomain, password: bytes, rng: Callable[[int], bytes]
+        self,
+        oid: str,
+        domain: ECDomain | DHDomain,
+        password: bytes,
+        rng: Callable[[int], bytes],
+        *,
+        cam_key: int | None = None,
     ) -> None:
+        """Start a run.
+
+        Args:
+            oid: the PACE OID chosen by MSE:Set AT (GM or CAM).
+            domain: the standardized domain parameters.
+            password: f(pi): SHA-1(MRZ_information) or the CAN bytes.
+            rng: the chip's randomness (nonce, then the mapping and ephemeral keys).
+            cam_key: SK_IC, the chip's static CA private scalar, for ECDH-CAM.
+        """
         self.oid = oid
+        self._cam_key = cam_key
         self.domain = domain
         self.cipher, self.key_len = cipher_of(oid)
         self._k_pi = password_key(password, oid)
@@ -179,7 +197,13 @@ class PaceSession:
         if not hmac.compare_digest(expected, inner[0x85]):
             raise PaceFailure("terminal token wrong (wrong password?)", 0x6300)
         self.done = True
-        return tlv(0x86, self._mac(self._key_do(self._pk_ifd)))
+        out = tlv(0x86, self._mac(self._key_do(self._pk_ifd)))
+        if self._cam_key is not None and isinstance(self.domain, ECDomain):
+            ca_ic = pow(self._cam_key, -1, self.domain.n) * self._map_sk % self.domain.n
+            size = (self.domain.n.bit_length() + 7) // 8
+            iv = aes_ecb_encrypt(self._ks_enc, b"\xff" * 16)
+            out += tlv(0x8A, aes_cbc(self._ks_enc, pad(ca_ic.to_bytes(size, "big"), 16), iv=iv))
+        return out
 
     def session(self) -> SMSession:
         """The secure-messaging session PACE established (SSC = 0, §9.8.2)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from asn1crypto import core
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from chipid.sim._apdu import Command
 from chipid.sim._auth import aa_sign, ca_session
@@ -31,7 +32,8 @@ __all__ = [
 ]
 
 Reply = tuple[bytes, int]
-_GM_MAPPINGS = ("1", "2")  # DH-GM, ECDH-GM
+_MAPPINGS = ("1", "2", "6")  # DH-GM, ECDH-GM, ECDH-CAM (IM is not implemented)
+_CAM = "6"
 _AA_REPLAYED_CHALLENGE = bytes.fromhex("0011223344556677")
 
 
@@ -62,7 +64,8 @@ def _set_at_pace(chip: VirtualChip, objects: dict[int, bytes]) -> int:
         return 0x6A80
     oid = _dotted(objects[0x80])
     suites = [s for s in chip.pace_suites if s.oid == oid]
-    if not suites or oid.split(".")[len(PACE_PREFIX.split("."))] not in _GM_MAPPINGS:
+    mapping = oid.split(".")[len(PACE_PREFIX.split("."))] if suites else ""
+    if mapping not in _MAPPINGS:
         return 0x6A80
     param = int.from_bytes(objects[0x84], "big") if 0x84 in objects else suites[0].parameter_id
     if param is None or all(s.parameter_id not in (None, param) for s in suites):
@@ -78,7 +81,12 @@ def _set_at_pace(chip: VirtualChip, objects: dict[int, bytes]) -> int:
         password = chip.profile.can.encode("ascii")
     else:
         return 0x6A88
-    chip.pace = PaceSession(oid, domain, password, chip.rng)
+    cam_key = None
+    if mapping == _CAM:
+        if not isinstance(chip.ca_key, ec.EllipticCurvePrivateKey):
+            return 0x6A80
+        cam_key = chip.ca_key.private_numbers().private_value
+    chip.pace = PaceSession(oid, domain, password, chip.rng, cam_key=cam_key)
     chip.ca_oid = None
     return 0x9000
 

@@ -76,9 +76,7 @@ class VirtualChip:
         self.bac_keys = bac_keys(
             mrz_information(profile.document_number, profile.date_of_birth, profile.date_of_expiry)
         )
-        self.mrz_information = mrz_information(
-            profile.document_number, profile.date_of_birth, profile.date_of_expiry
-        )
+        self.mrz_information = mrz_information(profile.document_number, profile.date_of_birth, profile.date_of_expiry)
         self.pace_suites = self._suites(files.get("EF.CardAccess"), PACE_PREFIX)
         self.ca_suites = self._suites(files.get("DG14"), CA_PREFIX) or self._suites(
             files.get("EF.CardAccess"), CA_PREFIX

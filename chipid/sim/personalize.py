@@ -60,9 +60,7 @@ def _der(key: PrivateKey) -> bytes:
 
 
 def _spki(key: PrivateKey) -> bytes:
-    return key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    return key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def _mrz(c: Citizen) -> MRZ:
@@ -163,9 +161,7 @@ def issue_card(
             (ChipAuthenticationPublicKeyInfo(ID_PK + ".2", _spki(ca_key)),) if ca_key else ()
         ),
         terminal_authentication_infos=card_access.terminal_authentication_infos,
-        active_authentication_infos=(
-            (ActiveAuthenticationInfo(ID_AA, 1, _ECDSA_PLAIN_SHA256),) if aa == "ec" else ()
-        ),
+        active_authentication_infos=((ActiveAuthenticationInfo(ID_AA, 1, _ECDSA_PLAIN_SHA256),) if aa == "ec" else ()),
     )
     groups: dict[int, bytes] = {
         1: encode_dg1(mrz),

@@ -90,3 +90,22 @@ def test_closed_transport(demo_profile: CardProfile) -> None:
         assert transport.atr[:2] == b"\x3b\x88"
     with pytest.raises(TransportError):
         transport.transmit(bytes.fromhex("00A4000C00"))
+
+
+@pytest.mark.parametrize("cloned", [False, True])
+def test_pace_cam_proves_the_ca_key(cloned: bool) -> None:
+    """ICAO 9303-11 §4.4.3.5: CA_IC from DO'8A' maps the DG14 key onto the chip's mapping key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from chipid.access.pace_cam import verify_cam_encoded
+
+    profile = issue_card("cam", aa=None, pace_suites=((ID_PACE + ".6.2", 13),))
+    result = establish(SimTransport(VirtualChip(profile, faults=Faults(cloned=cloned))), CANKey(profile.can))
+    assert result.pace is not None and result.pace.cam_data is not None
+    key = serialization.load_der_private_key(profile.ca_private_key or b"", None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    static = key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    mapping = result.pace.chip_mapping_key
+    assert mapping is not None
+    assert verify_cam_encoded(13, result.pace.cam_data, mapping, static) is not cloned
