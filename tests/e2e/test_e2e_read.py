@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from chipid.access import CANKey, MRZKey, establish
+from chipid.auth.active import perform_active_auth
 from chipid.errors import (
     CardRemovedError,
     PACEError,
@@ -18,7 +19,8 @@ from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU
 from chipid.iso7816.binary import ReadPolicy, read_ef
 from chipid.lds.files import EMRTD_AID
-from chipid.sim import Faults
+from chipid.report import CheckStatus
+from chipid.sim import Faults, VirtualChip
 from chipid.sim.personalize import default_profile
 from chipid.sim.vpcd import VpcdBridge
 from chipid.transport.base import Transport
@@ -72,6 +74,22 @@ def test_read_every_file(virtual_card: Start, key: str, prefer: str, protocol: s
     used, files = read_card(access_key, prefer=prefer)
     assert used == protocol
     assert files == _expected()
+
+
+def test_mf_files_and_active_authentication(virtual_card: Start) -> None:
+    """The MF files read in plain (9303-10 §3.11), then AA (9303-11 §6.1) over PACE."""
+    virtual_card()
+    profile = default_profile()
+    transport = PCSCTransport.open(READER, wait=5)
+    try:
+        assert transport.atr == VirtualChip(profile).atr
+        for name, fid in (("EF.ATR/INFO", 0x2F01), ("EF.DIR", 0x2F00), ("EF.CardAccess", 0x011C)):
+            assert read_ef(transport, fid=fid, secure=False) == profile.files[name]
+        channel = establish(transport, CANKey(profile.can)).channel
+        check = perform_active_auth(channel, profile.files["DG15"])
+        assert check.status is CheckStatus.PASSED, check
+    finally:
+        transport.close()
 
 
 def test_short_apdus_only(virtual_card: Start) -> None:

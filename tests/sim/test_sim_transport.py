@@ -109,3 +109,22 @@ def test_pace_cam_proves_the_ca_key(cloned: bool) -> None:
     mapping = result.pace.chip_mapping_key
     assert mapping is not None
     assert verify_cam_encoded(13, result.pace.cam_data, mapping, static) is not cloned
+
+
+def test_corrupted_dg_fails_passive_authentication(demo_profile: CardProfile) -> None:
+    """Faults.corrupt_dgs: the chip serves DG13 altered after signing; PA flags exactly that hash."""
+    from datetime import datetime, timezone
+
+    from chipid.pki.passive import passive_authenticate
+    from chipid.pki.trust import TrustStore
+
+    names = ("EF.SOD", "DG1", "DG2", "DG13", "DG14", "DG15")
+    files = read_all(
+        SimTransport(VirtualChip(demo_profile, faults=Faults(corrupt_dgs=(13,)))), _mrz(demo_profile), names=names
+    )
+    trust = TrustStore()
+    trust.add_certificate(demo_profile.csca_certificates[0])
+    groups = {int(n[2:]): files[n] for n in names[1:]}
+    result = passive_authenticate(files["EF.SOD"], groups, trust, at=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    assert not result.passed
+    assert result.authenticated_dgs == frozenset({1, 2, 14, 15})
