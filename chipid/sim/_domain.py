@@ -3,8 +3,8 @@
 ICAO 9303-11 §9.5.1 table of standardized domain parameters: ids 0-2 are the RFC 5114
 MODP groups with prime-order subgroups, ids 8-18 the NIST and Brainpool (RFC 5639) prime
 curves. Generic Mapping (§4.4.3.3.1) needs G~ = s*G + H, which ``cryptography`` does not
-expose, so the curve arithmetic is written out here (affine coordinates: the chip side
-does a handful of scalar multiplications per session, speed is not the point).
+expose, so the curve arithmetic is written out here (Jacobian coordinates for the scalar
+multiplications, affine for the one point addition of the mapping).
 Values were produced with ``openssl ecparam -param_enc explicit`` and the RFC 5114 groups.
 """
 
@@ -16,6 +16,7 @@ __all__ = ["DHDomain", "ECDomain", "Point", "domain_by_id"]
 
 Point = tuple[int, int] | None
 """An affine curve point; ``None`` is the point at infinity."""
+_Jacobian = tuple[int, int, int]
 
 
 def _h(text: str) -> int:
@@ -70,15 +71,57 @@ class ECDomain:
         return (x3, (lam * (x1 - x3) - y1) % self.p)
 
     def mul(self, k: int, pt: Point) -> Point:
-        """Scalar multiplication k*pt (double-and-add)."""
-        result: Point = None
-        addend = pt
-        while k:
-            if k & 1:
-                result = self.add(result, addend)
-            addend = self.add(addend, addend)
-            k >>= 1
-        return result
+        """Scalar multiplication k*pt: double-and-add in Jacobian coordinates, one inversion."""
+        if pt is None or k % self.n == 0:
+            return None
+        acc: _Jacobian | None = None
+        base: _Jacobian = (pt[0], pt[1], 1)
+        for bit in bin(k)[2:]:
+            if acc is not None:
+                acc = self._double(acc)
+            if bit == "1":
+                acc = base if acc is None else self._add_jacobian(acc, base)
+        return self._affine(acc)
+
+    def _affine(self, q: _Jacobian | None) -> Point:
+        if q is None or q[2] % self.p == 0:
+            return None
+        x, y, z = q
+        zi = pow(z, -1, self.p)
+        zi2 = zi * zi % self.p
+        return (x * zi2 % self.p, y * zi2 * zi % self.p)
+
+    def _double(self, q: _Jacobian | None) -> _Jacobian | None:
+        if q is None:
+            return None
+        x, y, z = q
+        p = self.p
+        if y == 0:
+            return None
+        yy = y * y % p
+        s = 4 * x * yy % p
+        zz = z * z % p
+        m = (3 * x * x + self.a * zz * zz) % p
+        x3 = (m * m - 2 * s) % p
+        return (x3, (m * (s - x3) - 8 * yy * yy) % p, 2 * y * z % p)
+
+    def _add_jacobian(self, q1: _Jacobian | None, q2: _Jacobian) -> _Jacobian | None:
+        if q1 is None:
+            return q2
+        p = self.p
+        x1, y1, z1 = q1
+        x2, y2, z2 = q2
+        z1z1, z2z2 = z1 * z1 % p, z2 * z2 % p
+        u1, u2 = x1 * z2z2 % p, x2 * z1z1 % p
+        s1, s2 = y1 * z2 * z2z2 % p, y2 * z1 * z1z1 % p
+        if u1 == u2:
+            return self._double(q1) if s1 == s2 else None
+        h, r = (u2 - u1) % p, (s2 - s1) % p
+        hh = h * h % p
+        hhh = h * hh % p
+        v = u1 * hh % p
+        x3 = (r * r - hhh - 2 * v) % p
+        return (x3, (r * (v - x3) - s1 * hhh) % p, z1 * z2 * h % p)
 
     def encode(self, pt: Point) -> bytes:
         """Uncompressed encoding 04 || x || y (BSI TR-03111 §3.2.1)."""
