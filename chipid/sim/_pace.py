@@ -3,7 +3,9 @@
 The four GENERAL AUTHENTICATE steps of §4.4.4 seen from the chip:
 1. encrypted nonce: answer 7C{80 z}, z = E(K_pi, s), K_pi = KDF_pi(f(pi)) (§9.7.3);
 2. mapping: receive 7C{81 PK_map_IFD}, answer 7C{82 PK_map_IC}; G~ = s*G + H (ECDH-GM,
-   §4.4.3.3.1) or g~ = g^s * h mod p (DH-GM);
+   §4.4.3.3.1) or g~ = g^s * h mod p (DH-GM). Integrated Mapping (§4.4.3.3.2, AES-128 only
+   here): receive 7C{81 t}, answer 7C00; G~ = f_G(R_p(s, t)) with the point encoding of
+   App. B.2 (p = 3 mod 4), or g~ = R_p(s, t)^((p-1)/q) mod p;
 3. key agreement: receive 7C{83 PK_IFD}, answer 7C{84 PK_IC}; K = the shared secret's
    x-coordinate (ECDH) or value (DH), KSenc = KDF(K,1), KSmac = KDF(K,2) (§9.7.1);
 4. mutual authentication: receive 7C{85 T_IFD}, check it, answer 7C{86 T_IC}; the tokens
@@ -27,7 +29,7 @@ from chipid.sim._secinfo import cipher_of
 from chipid.sim._sm import SMSession
 from chipid.sim._tlv import iter_tlv, tlv
 
-__all__ = ["PaceFailure", "PaceSession", "mrz_password", "password_key"]
+__all__ = ["PaceFailure", "PaceSession", "mrz_password", "password_key", "point_encode", "pseudo_random"]
 
 
 class PaceFailure(Exception):
@@ -74,6 +76,7 @@ class PaceSession:
             cam_key: SK_IC, the chip's static CA private scalar, for ECDH-CAM.
         """
         self.oid = oid
+        self.integrated = oid.split(".")[9] in ("3", "4")  # DH-IM, ECDH-IM
         self._cam_key = cam_key
         self.domain = domain
         self.cipher, self.key_len = cipher_of(oid)
@@ -144,13 +147,15 @@ class PaceSession:
     def _step_nonce(self, inner: dict[int, bytes]) -> bytes:
         if inner:
             raise PaceFailure("step 1 carries no data", 0x6A80)
-        s = self._rng(16 if self.cipher == "AES" else 8)
+        s = self._rng(16 if self.cipher == "AES" or self.integrated else 8)
         self._nonce = int.from_bytes(s, "big")
         return tlv(0x80, self._encrypt_nonce(s))
 
     def _step_map(self, inner: dict[int, bytes]) -> bytes:
         if 0x81 not in inner:
             raise PaceFailure("mapping data DO'81' missing", 0x6A80)
+        if self.integrated:
+            return self._map_integrated(inner[0x81])
         self._map_pk_ifd = inner[0x81]
         if isinstance(self.domain, ECDomain):
             self._map_sk, pk = self._keypair(self.domain.generator)
@@ -166,11 +171,23 @@ class PaceSession:
             self._dh_gen = pow(self.domain.g, self._nonce, self.domain.p) * h_dh % self.domain.p
         return tlv(0x82, pk)
 
+    def _map_integrated(self, t: bytes) -> bytes:
+        if len(t) != 16:
+            raise PaceFailure("IM nonce t must be 16 bytes", 0x6A80)
+        x = pseudo_random(self._nonce.to_bytes(16, "big"), t, self.domain.p)
+        if isinstance(self.domain, ECDomain):
+            self._ec_gen = point_encode(self.domain, x)
+        else:
+            self._dh_gen = pow(x, (self.domain.p - 1) // self.domain.q, self.domain.p)
+            if self._dh_gen == 1:
+                raise PaceFailure("degenerate mapped generator", 0x6A80)
+        return b""
+
     def _step_agree(self, inner: dict[int, bytes]) -> bytes:
         if 0x83 not in inner:
             raise PaceFailure("ephemeral key DO'83' missing", 0x6A80)
         self._pk_ifd = inner[0x83]
-        if hmac.compare_digest(self._pk_ifd, self._map_pk_ifd):
+        if self._map_pk_ifd and hmac.compare_digest(self._pk_ifd, self._map_pk_ifd):
             raise PaceFailure("ephemeral key equals the mapping key", 0x6A80)
         generator: Point | int = self._ec_gen if isinstance(self.domain, ECDomain) else self._dh_gen
         sk, self._pk_ic = self._keypair(generator)
@@ -210,6 +227,43 @@ class PaceSession:
         if not self.done:
             raise PaceFailure("PACE not finished", 0x6985)
         return SMSession(self.cipher, self._ks_enc, self._ks_mac, 0)
+
+
+_C0 = bytes.fromhex("a668892a7c41e3ca739f40b057d85904")
+_C1 = bytes.fromhex("a4e136ac725f738b01c1f60217c188ad")
+"""The constants c0, c1 of the IM pseudo-random function for l = 128 (§4.4.3.3.2)."""
+
+
+def pseudo_random(s: bytes, t: bytes, p: int) -> int:
+    """R_p(s, t) of §4.4.3.3.2 with AES-128: k0 = E(t, s), x_i = E(k_i, c1), k_(i+1) = E(k_i, c0).
+
+    The output x_1 || ... || x_n (n * 128 >= log2 p + 64) is reduced mod p.
+    """
+    key = aes_cbc(t, s, iv=bytes(16))[:16]
+    out = b""
+    for _ in range(-(-(p.bit_length() + 64) // 128)):
+        out += aes_cbc(key, _C1, iv=bytes(16))
+        key = aes_cbc(key, _C0, iv=bytes(16))
+    return int.from_bytes(out, "big") % p
+
+
+def point_encode(domain: ECDomain, t: int) -> Point:
+    """f_G(t), the point encoding of App. B.2 (simplified SWU, affine form, p = 3 mod 4).
+
+    Raises:
+        PaceFailure: 6A80 when the curve has p != 3 mod 4 or the input is degenerate.
+    """
+    p, a, b = domain.p, domain.a, domain.b
+    alpha = -t * t % p
+    denominator = a * (alpha + alpha * alpha) % p
+    if p % 4 != 3 or denominator == 0:
+        raise PaceFailure("IM point encoding undefined here", 0x6A80)
+    x2 = -b * (1 + alpha + alpha * alpha) * pow(denominator, -1, p) % p
+    x3 = alpha * x2 % p
+    h2 = (x2 * x2 * x2 + a * x2 + b) % p
+    u = t * t * t * h2 % p
+    root = pow(h2, p - 1 - (p + 1) // 4, p)
+    return (x2, root * h2 % p) if root * root * h2 % p == 1 else (x3, root * u % p)
 
 
 def mrz_password(mrz_information: str) -> bytes:

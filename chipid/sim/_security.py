@@ -32,8 +32,9 @@ __all__ = [
 ]
 
 Reply = tuple[bytes, int]
-_MAPPINGS = ("1", "2", "6")  # DH-GM, ECDH-GM, ECDH-CAM (IM is not implemented)
+_MAPPINGS = ("1", "2", "3", "4", "6")  # DH-GM, ECDH-GM, DH-IM, ECDH-IM (AES-128), ECDH-CAM
 _CAM = "6"
+_IM = ("3", "4")
 _AA_REPLAYED_CHALLENGE = bytes.fromhex("0011223344556677")
 
 
@@ -65,7 +66,7 @@ def _set_at_pace(chip: VirtualChip, objects: dict[int, bytes]) -> int:
     oid = _dotted(objects[0x80])
     suites = [s for s in chip.pace_suites if s.oid == oid]
     mapping = oid.split(".")[len(PACE_PREFIX.split("."))] if suites else ""
-    if mapping not in _MAPPINGS:
+    if mapping not in _MAPPINGS or (mapping in _IM and not oid.endswith(".2")):
         return 0x6A80
     param = int.from_bytes(objects[0x84], "big") if 0x84 in objects else suites[0].parameter_id
     if param is None or all(s.parameter_id not in (None, param) for s in suites):
@@ -83,8 +84,8 @@ def _set_at_pace(chip: VirtualChip, objects: dict[int, bytes]) -> int:
         return 0x6A88
     cam_key = None
     if mapping == _CAM:
-        if not isinstance(chip.ca_key, ec.EllipticCurvePrivateKey):
-            return 0x6A80
+        if not isinstance(chip.ca_key, ec.EllipticCurvePrivateKey) or chip.ca_key.curve.name != domain.name:
+            return 0x6A80  # CAM needs the static CA key on the PACE curve
         cam_key = chip.ca_key.private_numbers().private_value
     chip.pace = PaceSession(oid, domain, password, chip.rng, cam_key=cam_key)
     chip.ca_oid = None

@@ -54,8 +54,24 @@ def test_bac_only_chip_falls_back(demo_profile: CardProfile) -> None:
 
 @pytest.mark.parametrize(
     "suite",
-    [(ID_PACE + ".1.2", 0), (ID_PACE + ".2.1", 12), (ID_PACE + ".2.4", 16), (ID_PACE + ".1.1", 2)],
-    ids=["DH-GM-AES128-1024", "ECDH-GM-3DES-P256", "ECDH-GM-AES256-bp384", "DH-GM-3DES-2048"],
+    [
+        (ID_PACE + ".1.2", 0),
+        (ID_PACE + ".2.1", 12),
+        (ID_PACE + ".2.4", 16),
+        (ID_PACE + ".1.1", 2),
+        (ID_PACE + ".4.2", 13),
+        (ID_PACE + ".3.2", 0),
+        (ID_PACE + ".6.2", 13),
+    ],
+    ids=[
+        "DH-GM-AES128-1024",
+        "ECDH-GM-3DES-P256",
+        "ECDH-GM-AES256-bp384",
+        "DH-GM-3DES-2048",
+        "ECDH-IM-AES128-bp256",
+        "DH-IM-AES128-1024",
+        "ECDH-CAM-AES128-bp256",
+    ],
 )
 def test_other_pace_suites(suite: tuple[str, int]) -> None:
     profile = issue_card("suites", aa=None, pace_suites=(suite,))
