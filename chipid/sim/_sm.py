@@ -11,7 +11,7 @@ This is the independent chip-side implementation; it shares only primitives with
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chipid.sim._apdu import Command
 from chipid.sim._crypto import aes_cbc, aes_cmac8, aes_ecb_encrypt, des3_cbc, pad, retail_mac, unpad
@@ -40,8 +40,8 @@ class SMSession:
     """
 
     cipher: str
-    ks_enc: bytes
-    ks_mac: bytes
+    ks_enc: bytes = field(repr=False)
+    ks_mac: bytes = field(repr=False)
     ssc: int = 0
 
     @property

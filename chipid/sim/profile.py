@@ -27,7 +27,7 @@ _FORMAT = "chipid-card-profile/1"
 
 @dataclass(frozen=True)
 class CardProfile:
-    """The personalised content and secrets of one virtual card.
+    """The personalised content and secrets of one virtual card (``repr`` shows no secret).
 
     Attributes:
         files: file contents keyed by LDS name (``"EF.CardAccess"``, ``"EF.COM"``, ``"DG1"``...).
@@ -42,16 +42,21 @@ class CardProfile:
         holder: free-form facts about the synthetic holder (ID number, name...) for tests.
     """
 
-    files: dict[str, bytes]
-    document_number: str
-    date_of_birth: str
-    date_of_expiry: str
-    can: str
-    aa_private_key: bytes | None = None
-    ca_private_key: bytes | None = None
+    files: dict[str, bytes] = field(repr=False)
+    document_number: str = field(repr=False)
+    date_of_birth: str = field(repr=False)
+    date_of_expiry: str = field(repr=False)
+    can: str = field(repr=False)
+    aa_private_key: bytes | None = field(default=None, repr=False)
+    ca_private_key: bytes | None = field(default=None, repr=False)
     ca_key_id: int | None = None
-    csca_certificates: tuple[bytes, ...] = ()
-    holder: dict[str, str] = field(default_factory=dict)
+    csca_certificates: tuple[bytes, ...] = field(default=(), repr=False)
+    holder: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        name = self.holder.get("full_name", "?")
+        aa, ca = self.aa_private_key is not None, self.ca_private_key is not None
+        return f"CardProfile({len(self.files)} files, holder={name!r}, aa={aa}, ca={ca})"
 
     def with_files(self, **changes: bytes) -> CardProfile:
         """A copy with some files replaced (keyword names use ``_`` for ``.``: ``EF_COM=...``)."""
