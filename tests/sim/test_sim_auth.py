@@ -143,3 +143,14 @@ def test_ca_errors(demo_profile: CardProfile) -> None:
     not_a_point = tlv(0x7C, tlv(0x80, b"\x04" + bytes(64)))
     assert sm.unwrap(chip.process(sm.wrap(0x00, 0x86, 0x00, 0x00, not_a_point, ne=256)))[1] == 0x6A80
     assert chip.sm is not None  # the old session goes on
+
+
+def test_ca_on_a_cloned_chip_breaks_the_new_session(demo_profile: CardProfile) -> None:
+    """A clone lacks the DG14 private key: after CA the terminal's keys no longer match the chip's."""
+    chip, sm = _pace(demo_profile, Faults(cloned=True))
+    oid = bytes.fromhex("04007F00070202030202")
+    sm.unwrap(chip.process(sm.wrap(0x00, 0x22, 0x41, 0xA4, tlv(0x80, oid))))
+    point, ks_enc, ks_mac = _terminal_ca(_ca_public_key(demo_profile), "AES")
+    assert sm.unwrap(chip.process(sm.wrap(0x00, 0x86, 0x00, 0x00, tlv(0x7C, tlv(0x80, point)), ne=256)))[1] == 0x9000
+    new = TermSM("AES", ks_enc, ks_mac, 0)
+    assert chip.process(new.wrap(0x00, 0xB0, 0x81, 0x00, ne=256)) == b"\x69\x88"
