@@ -84,7 +84,10 @@ def _select(chip: VirtualChip, cmd: Command, secure: bool) -> Reply:
     if ef.access is not Access.ALWAYS and not secure:
         return b"", 0x6982
     chip.current_ef = ef.fid
-    return (b"" if cmd.p2 == 0x0C else ef.fcp()), 0x9000
+    if cmd.p2 == 0x0C:
+        return b"", 0x9000
+    fcp = ef.fcp()
+    return (fcp if cmd.p2 == 0x04 else tlv(0x6F, fcp[2:])), 0x9000  # 00: the same DOs in an FCI template
 
 
 def _target(chip: VirtualChip, cmd: Command) -> tuple[ElementaryFile | None, int, int]:

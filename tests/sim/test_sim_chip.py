@@ -80,6 +80,8 @@ def test_plain_read_of_card_access_and_select_fcp(app_d_profile: CardProfile) ->
     fcp = chip.process(bytes.fromhex("00A4020402011C00"))
     assert fcp[0] == 0x62 and _sw(fcp) == 0x9000
     assert bytes.fromhex("8002") + len(app_d_profile.files["EF.CardAccess"]).to_bytes(2, "big") in fcp
+    fci = chip.process(bytes.fromhex("00A4020002011C00"))
+    assert fci[0] == 0x6F and fci[2:-2] == fcp[2:-2]
     out = chip.process(bytes.fromhex("00B0000004"))
     assert out == app_d_profile.files["EF.CardAccess"][:4] + b"\x90\x00"
 
