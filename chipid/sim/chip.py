@@ -73,10 +73,8 @@ class VirtualChip:
                 raw[-1] ^= 0x01
                 files[name] = bytes(raw)
         self.fs = FileSystem(files)
-        self.bac_keys = bac_keys(
-            mrz_information(profile.document_number, profile.date_of_birth, profile.date_of_expiry)
-        )
         self.mrz_information = mrz_information(profile.document_number, profile.date_of_birth, profile.date_of_expiry)
+        self.bac_keys = bac_keys(self.mrz_information)
         self.pace_suites = self._suites(files.get("EF.CardAccess"), PACE_PREFIX)
         self.ca_suites = self._suites(files.get("DG14"), CA_PREFIX) or self._suites(
             files.get("EF.CardAccess"), CA_PREFIX
@@ -96,7 +94,7 @@ class VirtualChip:
             return []
         try:
             return parse_suites(data, prefix)
-        except ValueError:
+        except (ValueError, TypeError, KeyError):  # a malformed file advertises nothing
             return []
 
     def _key(self, der: bytes | None) -> ChipKey | None:
