@@ -39,6 +39,12 @@ class VpcdBridge:
         chip: the card to present.
         host, port: where vpcd listens.
         retry_s: pause between connection attempts.
+
+    Attributes:
+        apdus: command APDUs answered so far.
+        messages: every message received from vpcd (APDUs and control codes: vpcd polls
+            presence with GET ATR, so this grows once vpcd has really accepted the bridge).
+        connections: TCP connections made to vpcd (one per insertion).
     """
 
     def __init__(
@@ -49,6 +55,7 @@ class VpcdBridge:
         self.port = port
         self.retry_s = retry_s
         self.apdus = 0
+        self.messages = 0
         self.connections = 0
         self._running = threading.Event()
         self._inserted = threading.Event()
@@ -158,6 +165,7 @@ class VpcdBridge:
         while True:
             length = int.from_bytes(self._recv_exact(sock, 2), "big")
             payload = self._recv_exact(sock, length) if length else b""
+            self.messages += 1
             if len(payload) == 1:
                 code = payload[0]
                 if code == _POWER_OFF:

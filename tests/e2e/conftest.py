@@ -84,8 +84,20 @@ def wait_card(present: bool, *, reader: str = READER, timeout: float = 10.0) -> 
 
 
 def start_card(profile: CardProfile | None = None, faults: Faults | None = None) -> VpcdBridge:
-    """Start a bridge with ``profile`` (default: the demo card) and wait until pcscd sees the card."""
+    """Start a bridge with ``profile`` (default: the demo card) and wait until pcscd sees the card.
+
+    Fails when another card already sits in the reader (vpcd serves one card at a time) or when
+    vpcd never talks to this bridge.
+    """
+    if card_present():
+        wait_card(False, timeout=5.0)  # a card left by someone else must go first
     bridge = VpcdBridge(VirtualChip(profile or default_profile(), faults=faults), port=DEFAULT_PORT).start()
+    deadline = time.monotonic() + 10.0
+    while bridge.messages == 0:  # vpcd polls presence with GET ATR once it accepted us
+        if time.monotonic() > deadline:
+            bridge.stop()
+            pytest.fail("vpcd accepted no connection from the bridge within 10 s")
+        time.sleep(0.05)
     wait_card(True)
     return bridge
 
