@@ -11,13 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-from referencing import Registry, Resource
 
 from tests.conftest import DATA, ROOT
-
-DOCS = ROOT / "docs"
+from tests.schemas import validate
 
 
 def chipid(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -27,12 +24,7 @@ def chipid(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProce
 
 def validate_read_json(payload: dict[str, Any]) -> None:
     """Validate against docs/read.schema.json (which refers to the document and report schemas)."""
-    schemas = {name: json.loads((DOCS / name).read_text())
-               for name in ("read.schema.json", "document.schema.json", "report.schema.json")}
-    base = "https://chipid.example/"
-    registry: Registry[Any] = Registry().with_resources(
-        (base + name, Resource.from_contents(schema)) for name, schema in schemas.items())
-    jsonschema.Draft202012Validator(schemas["read.schema.json"], registry=registry).validate(payload)
+    validate(payload, "read.schema.json")
 
 
 @pytest.fixture(scope="module")

@@ -17,17 +17,15 @@ from chipid.report import (
     VerificationReport,
     downgrade_check,
 )
-from tests.conftest import ROOT
 from tests.pki.pki_fixtures import make_sod, pki, sample_dgs, store_for, verify
+from tests.schemas import validate
 
 P, F, N = CheckStatus.PASSED, CheckStatus.FAILED, CheckStatus.NOT_PERFORMED
 CORE = (CheckResult("pa.sod_signature", P), CheckResult("pa.ds_chain", P), CheckResult("pa.dg_hash.DG1", P))
 
 
 def _validate(document: object) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
-    jsonschema.validate(document, schema)
+    validate(document, "report.schema.json")
 
 
 @pytest.mark.parametrize(
