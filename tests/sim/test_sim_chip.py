@@ -260,3 +260,28 @@ def test_pace_with_can_and_mrz(app_d_profile: CardProfile) -> None:
         chip.process(SELECT_APP)
         sm = term_pace(chip.process, password, "0.4.0.127.0.7.2.2.4.2.2", 13, ref)
         assert _read(chip, sm, 0x81, 0, 5) == (app_d_profile.files["DG1"], 0x9000)
+
+
+@settings(max_examples=80, deadline=None)
+@given(offset=st.integers(0, 400), ne=st.integers(1, 700), odd=st.booleans())
+def test_read_binary_matches_the_file(offset: int, ne: int, odd: bool) -> None:
+    """ISO/IEC 7816-4 §11.2.3: any offset/Le gives the file slice, 6282 at the end, 6B00 past it."""
+    chip, sm = _bac(_PROFILE)
+    dg13 = _PROFILE.files["DG13"]
+    if odd:
+        data, sw = _read(chip, sm, 0x01, 0x0D, ne, ins=0xB1, data=b"\x54\x02" + offset.to_bytes(2, "big"))
+    else:
+        _read(chip, sm, 0x8D, 0, 1)  # select DG13 by SFI
+        data, sw = _read(chip, sm, offset >> 8, offset & 0xFF, ne)
+    if offset >= len(dg13):
+        assert (data, sw) == (b"", 0x6B00)
+        return
+    if odd and ne < 3:  # no room for even one byte inside DO'53'
+        assert (data, sw) == (b"", 0x6700)
+        return
+    answered = len(data)
+    if odd:
+        assert data[0] == 0x53 and answered <= ne
+        data = data[2:] if data[1] < 0x80 else data[2 + (data[1] & 0x7F) :]
+    assert data == dg13[offset : offset + len(data)] and data
+    assert sw == (0x6282 if offset + len(data) == len(dg13) and answered < ne else 0x9000)
