@@ -109,24 +109,38 @@ __attribute__((target("avx2,fma"))) static void *face_run_avx2(void *arg) {
 #define FACE_HAVE_DISPATCH 1
 #endif
 
-static void *scan_run(void *arg) {
-    face_slice *s = (face_slice *)arg;
-    face_vec acc0 = {0}, acc1 = {0};
+static inline __attribute__((always_inline)) void scan_body(face_slice *s) {
+    face_vec acc0 = {0}, acc1 = {0}, acc2 = {0}, acc3 = {0};
     long long i = s->lo;
-    for (; i + 2 * FACE_LANES <= s->hi; i += 2 * FACE_LANES) {
-        face_vec a0, a1;
+    for (; i + 4 * FACE_LANES <= s->hi; i += 4 * FACE_LANES) {
+        face_vec a0, a1, a2, a3;
         memcpy(&a0, s->rows + i, sizeof a0);
         memcpy(&a1, s->rows + i + FACE_LANES, sizeof a1);
+        memcpy(&a2, s->rows + i + 2 * FACE_LANES, sizeof a2);
+        memcpy(&a3, s->rows + i + 3 * FACE_LANES, sizeof a3);
         acc0 += a0;
         acc1 += a1;
+        acc2 += a2;
+        acc3 += a3;
     }
-    face_vec acc = acc0 + acc1;
+    face_vec acc = (acc0 + acc1) + (acc2 + acc3);
     double t = 0.0;
     for (int l = 0; l < FACE_LANES; l++) t += acc[l];
     for (; i < s->hi; i++) t += s->rows[i];
     s->sum = t;
+}
+
+static void *scan_run(void *arg) {
+    scan_body((face_slice *)arg);
     return NULL;
 }
+
+#ifdef FACE_HAVE_DISPATCH
+__attribute__((target("avx2"))) static void *scan_run_avx2(void *arg) {
+    scan_body((face_slice *)arg);
+    return NULL;
+}
+#endif
 
 /* Run fn over n_threads slices of [0, n); slice t gets its own k-sized scratch. */
 static int run_threads(void *(*fn)(void *), face_slice *sl, int n_threads, long long n) {
@@ -186,7 +200,11 @@ int chipid_face_scan(const float *rows, long long count, int n_threads, double *
     if (n_threads > 64) n_threads = 64;
     face_slice sl[64];
     for (int t = 0; t < n_threads; t++) sl[t] = (face_slice){NULL, rows, 0, 0, 1, 1, NULL, NULL, 0.0};
-    run_threads(scan_run, sl, n_threads, count);
+    void *(*fn)(void *) = scan_run;
+#ifdef FACE_HAVE_DISPATCH
+    if (__builtin_cpu_supports("avx2")) fn = scan_run_avx2;
+#endif
+    run_threads(fn, sl, n_threads, count);
     double s = 0.0;
     for (int t = 0; t < n_threads; t++) s += sl[t].sum;
     *out_sum = s;
