@@ -14,6 +14,7 @@ from chipid.iso7816.binary import ReadPolicy, read_ef
 from chipid.lds.files import EMRTD_AID
 from chipid.lds.oids import ID_PACE
 from chipid.sim import Faults, SimTransport, VirtualChip
+from chipid.sim._tlv import parse_tlv
 from chipid.sim.personalize import issue_card
 from chipid.sim.profile import CardProfile
 from chipid.transport.base import Transport
@@ -144,3 +145,20 @@ def test_corrupted_dg_fails_passive_authentication(demo_profile: CardProfile) ->
     result = passive_authenticate(files["EF.SOD"], groups, trust, at=datetime(2025, 1, 1, tzinfo=timezone.utc))
     assert not result.passed
     assert result.authenticated_dgs == frozenset({1, 2, 14, 15})
+
+
+@pytest.mark.parametrize(("ca_cipher", "cloned"), [("AES", False), ("3DES", False), ("AES", True), ("3DES", True)])
+def test_chip_authentication_with_the_reader(ca_cipher: str, cloned: bool) -> None:
+    """The reader's Chip Authentication (ICAO 9303-11 §6.2) against the chip side; a clone fails."""
+    from chipid.auth.chip import perform_chip_auth
+    from chipid.lds.security_infos import parse_security_infos
+
+    profile = issue_card("ca-" + ca_cipher, aa=None, ca_cipher="AES" if ca_cipher == "AES" else "3DES")
+    transport = SimTransport(VirtualChip(profile, faults=Faults(cloned=cloned)))
+    channel = establish(transport, CANKey(profile.can)).channel
+    ResponseAPDU.from_bytes(channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())).check(0xA4)
+    _, body, _ = parse_tlv(profile.files["DG14"])
+    result = perform_chip_auth(channel, parse_security_infos(body, name="DG14"))
+    assert result.passed is not cloned, result.reason
+    if not cloned:
+        assert read_ef(channel, sfi=1) == profile.files["DG1"]
