@@ -8,6 +8,7 @@ import pytest
 
 from chipid.access import CANKey, MRZKey, establish
 from chipid.auth.active import perform_active_auth
+from chipid.auth.chip import perform_chip_auth
 from chipid.errors import (
     CardRemovedError,
     PACEError,
@@ -19,8 +20,10 @@ from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU
 from chipid.iso7816.binary import ReadPolicy, read_ef
 from chipid.lds.files import EMRTD_AID
+from chipid.lds.security_infos import parse_security_infos
 from chipid.report import CheckStatus
 from chipid.sim import Faults, VirtualChip
+from chipid.sim._tlv import parse_tlv
 from chipid.sim.personalize import default_profile
 from chipid.sim.vpcd import VpcdBridge
 from chipid.transport.base import Transport
@@ -76,8 +79,8 @@ def test_read_every_file(virtual_card: Start, key: str, prefer: str, protocol: s
     assert files == _expected()
 
 
-def test_mf_files_and_active_authentication(virtual_card: Start) -> None:
-    """The MF files read in plain (9303-10 §3.11), then AA (9303-11 §6.1) over PACE."""
+def test_mf_files_aa_and_ca(virtual_card: Start) -> None:
+    """The MF files read in plain (9303-10 §3.11), then AA (9303-11 §6.1) and CA (§6.2) over PACE."""
     virtual_card()
     profile = default_profile()
     transport = PCSCTransport.open(READER, wait=5)
@@ -88,6 +91,11 @@ def test_mf_files_and_active_authentication(virtual_card: Start) -> None:
         channel = establish(transport, CANKey(profile.can)).channel
         check = perform_active_auth(channel, profile.files["DG15"])
         assert check.status is CheckStatus.PASSED, check
+        ResponseAPDU.from_bytes(channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())).check(0xA4)
+        _, dg14, _ = parse_tlv(read_ef(channel, sfi=14))  # 6E { SecurityInfos }
+        ca = perform_chip_auth(channel, parse_security_infos(dg14, name="DG14"))
+        assert ca.passed, ca.reason
+        assert read_ef(channel, sfi=2) == profile.files["DG2"]  # a big read under the CA keys
     finally:
         transport.close()
 
