@@ -50,10 +50,17 @@ typedef struct {
     int x, y, a;        /* minutia position and angle (units) */
 } mcc_cyl;
 
+/* Little-endian 64-bit load: one unaligned load on little-endian hosts, byte assembly elsewhere. */
 static inline uint64_t mcc_ld64(const unsigned char *p) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
     return v;
+#endif
 }
 
 static inline int mcc_ld16(const unsigned char *p) { return p[0] | (p[1] << 8); }
