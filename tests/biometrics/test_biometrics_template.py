@@ -164,3 +164,17 @@ def test_template_garbage_only_raises_parse_errors(tail: bytes, cut: int) -> Non
     for data in (tail, base[:cut] + tail, b"FMR\x00 20\x00" + tail):
         with contextlib.suppress(ParseError, UnsupportedError):
             parse_template(data)
+
+
+def test_template_ansi_long_length_form_round_trip() -> None:
+    """ANSI INCITS 378-2004: a record over 65,535 bytes writes length 0x0000 then a 4-byte length."""
+    view = FingerView(2, 0, 0, 80, tuple(minutia(i, 2 * i, float(2 * (i % 180))) for i in range(255)))
+    rec = record([]).__class__(TemplateFormat.ANSI_378_2004, 500, 500, 197, 197, (view,) * 50)
+    data = encode_template(rec)
+    assert len(data) > 0xFFFF and data[8:10] == b"\x00\x00"
+    assert int.from_bytes(data[10:14], "big") == len(data)
+    assert detect_format(data) is TemplateFormat.ANSI_378_2004
+    assert parse_template(data) == rec
+    iso = encode_template(rec, TemplateFormat.ISO_19794_2_2005)
+    assert detect_format(iso) is TemplateFormat.ISO_19794_2_2005
+    assert len(parse_template(iso).views) == 50
