@@ -45,8 +45,8 @@ __all__ = ["CCCD_PACE_SUITES", "DEFAULT_SEED", "default_profile", "issue_card"]
 
 CCCD_PACE_SUITES: tuple[tuple[str, int], ...] = ((ID_PACE + ".2.2", 13),)
 """id-PACE-ECDH-GM-AES-CBC-CMAC-128 on brainpoolP256r1 (parameter id 13), as on the CCCD."""
-DEFAULT_SEED = "chipid-demo-0001"
-"""Seed of :func:`default_profile`."""
+DEFAULT_SEED = "chipid-demo-0018"
+"""Seed of :func:`default_profile`: Đặng Công Tuấn, card valid until 2040-10-15."""
 _ECDSA_PLAIN_SHA256 = "0.4.0.127.0.7.1.1.4.1.3"
 _EF_DIR = tlv(0x61, tlv(0x4F, bytes.fromhex("A0000002471001")))
 _EF_ATR_INFO = tlv(0x7F66, bytes.fromhex("0203010000") + bytes.fromhex("0203010000"))
