@@ -38,7 +38,7 @@ from chipid.sim._citizen import Citizen, ascii_fold, make_citizen
 from chipid.sim._face import draw_face, encode_face
 from chipid.sim._keys import seeded_rsa_key
 from chipid.sim._tlv import tlv
-from chipid.sim.pkigen import PrivateKey, generate_key, generate_pki
+from chipid.sim.pkigen import PrivateKey, generate_key, generate_pki, make_crl
 from chipid.sim.profile import CardProfile
 
 __all__ = ["CCCD_PACE_SUITES", "DEFAULT_SEED", "default_profile", "issue_card"]
@@ -48,6 +48,8 @@ CCCD_PACE_SUITES: tuple[tuple[str, int], ...] = ((ID_PACE + ".2.2", 13),)
 DEFAULT_SEED = "chipid-demo-0018"
 """Seed of :func:`default_profile`: Đặng Công Tuấn, card valid until 2040-10-15."""
 _ECDSA_PLAIN_SHA256 = "0.4.0.127.0.7.1.1.4.1.3"
+_CRL_DAYS = 15 * 365
+"""An empty CSCA CRL from 2024-01-01 for 15 years: long-lived so the demo can check revocation."""
 _EF_DIR = tlv(0x61, tlv(0x4F, bytes.fromhex("A0000002471001")))
 _EF_ATR_INFO = tlv(0x7F66, bytes.fromhex("0203010000") + bytes.fromhex("0203010000"))
 """Extended length information (ISO 7816-4 §12.7.1): 65536 bytes in command and response."""
@@ -188,6 +190,7 @@ def issue_card(
         aa_private_key=_der(aa_key) if aa_key is not None else None,
         ca_private_key=_der(ca_key) if ca_key is not None else None,
         csca_certificates=(test_pki.csca.der,),
+        crls=(make_crl(test_pki.csca, days=_CRL_DAYS),),
         holder={
             "id_number": citizen.id_number,
             "full_name": citizen.full_name,

@@ -3,10 +3,11 @@
 On disk a profile is a directory (format documented in :meth:`CardProfile.save`)::
 
     manifest.json        {"format": "chipid-card-profile/1", "files": {name: file}, "secrets": {...},
-                          "holder": {...}, "csca": [file, ...]}
+                          "holder": {...}, "csca": [file, ...], "crls": [file, ...]}
     EF.COM.bin, DG1.bin, ... EF.ATR_INFO.bin   raw file contents ('/' in a name becomes '_')
     aa_key.der, ca_key.der                     PKCS#8 DER private keys (when present)
     csca_0.der ...                             the CSCA certificate(s), DER
+    crl_0.der ...                              their CRL(s), DER
 
 The directory holds SECRETS (MRZ key fields, CAN, chip private keys) of a synthetic card:
 never point it at real document data.
@@ -39,6 +40,7 @@ class CardProfile:
         ca_private_key: PKCS#8 DER of the Chip Authentication key (DG14 holds the public key).
         ca_key_id: the CA key id advertised in DG14, if any.
         csca_certificates: DER certificates of the CSCA(s) that issued the DS of the SOD.
+        crls: DER CRLs of those CSCAs (so revocation can be checked too).
         holder: free-form facts about the synthetic holder (ID number, name...) for tests.
     """
 
@@ -51,6 +53,7 @@ class CardProfile:
     ca_private_key: bytes | None = field(default=None, repr=False)
     ca_key_id: int | None = None
     csca_certificates: tuple[bytes, ...] = field(default=(), repr=False)
+    crls: tuple[bytes, ...] = field(default=(), repr=False)
     holder: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
@@ -90,12 +93,17 @@ class CardProfile:
         for i, cert in enumerate(self.csca_certificates):
             (root / f"csca_{i}.der").write_bytes(cert)
             csca.append(f"csca_{i}.der")
+        crls = []
+        for i, crl in enumerate(self.crls):
+            (root / f"crl_{i}.der").write_bytes(crl)
+            crls.append(f"crl_{i}.der")
         manifest = {
             "format": _FORMAT,
             "files": names,
             "secrets": secrets,
             "holder": self.holder,
             "csca": csca,
+            "crls": crls,
         }
         (root / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
         return root
@@ -128,6 +136,7 @@ class CardProfile:
                 ca_private_key=blob("ca_private_key"),
                 ca_key_id=secrets.get("ca_key_id"),
                 csca_certificates=tuple((root / fn).read_bytes() for fn in manifest.get("csca", [])),
+                crls=tuple((root / fn).read_bytes() for fn in manifest.get("crls", [])),
                 holder={str(k): str(v) for k, v in manifest.get("holder", {}).items()},
             )
         except (OSError, KeyError, TypeError, AttributeError) as err:
