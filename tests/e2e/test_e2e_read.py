@@ -152,3 +152,26 @@ def test_hundred_sessions_in_a_row(virtual_card: Start) -> None:
     for i in range(100):
         key: MRZKey | CANKey = CANKey(default_profile().can) if i % 2 else _mrz()
         assert read_card(key)[1] == expected, f"session {i}"
+
+
+@pytest.mark.parametrize(
+    ("faults", "verdict"),
+    [(None, "GENUINE"), (Faults(cloned=True), "NOT_GENUINE"), (Faults(corrupt_dgs=(13,)), "NOT_GENUINE")],
+    ids=["genuine", "clone", "altered-dg13"],
+)
+def test_read_document_verdict(virtual_card: Start, faults: Faults | None, verdict: str) -> None:
+    """The recipe layer through pcscd: read_document() with the card's test CSCA and CRL."""
+    from chipid.pki.trust import TrustStore
+    from chipid.reader import read_document
+
+    profile = default_profile()
+    virtual_card(faults=faults)
+    trust = TrustStore()
+    trust.add_certificate(profile.csca_certificates[0])
+    trust.add_crl(profile.crls[0])
+    transport = PCSCTransport.open(READER, wait=5)
+    try:
+        result = read_document(transport, CANKey(profile.can), trust=trust)
+    finally:
+        transport.close()
+    assert result.report.verdict.name == verdict, [(c.name, c.reason) for c in result.report.checks]
