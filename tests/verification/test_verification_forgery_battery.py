@@ -1,0 +1,223 @@
+"""Chip-level forgery battery (issue 5): forged virtual cards read END TO END through DocumentReader over
+SimTransport(VirtualChip(...)) with a trust store holding the genuine test CSCA.
+
+Every forgery must be NOT_GENUINE with the check that catches it FAILED, by name, with a reason saying why.
+The checks follow ICAO 9303-11 §5.1 (Passive Authentication), §6.1 (Active Authentication), §6.2 (Chip
+Authentication), §4.2 (access control; downgrade) and ICAO 9303-12 §7 (certificate profiles).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chipid.errors import ChipIDError, ParseError
+from chipid.lds.sod import parse_sod
+from chipid.reader import ReadResult
+from chipid.report import CheckStatus, Verdict
+from tests.pki.pki_fixtures import pki, store_for
+from tests.verification import forgery_cards as fc
+from tests.verification.forgery_cards import KINDS, ForgedCard, read_card
+
+Builder = Callable[[str], ForgedCard]
+
+# scenario id -> (builder, check that must FAIL, words its reason must contain)
+BATTERY: dict[str, tuple[Builder, str, str]] = {
+    "01-dg-bytes-altered": (fc.dg_altered, "pa.dg_hash.DG2", "do not match"),
+    "02-dg-hash-replaced-not-resigned": (fc.hash_replaced, "pa.message_digest", "messageDigest"),
+    "03-ds-not-issued-by-csca": (fc.rogue_ds, "pa.ds_chain", "does not verify"),
+    "04-ds-expired-at-signing": (fc.ds_expired_at_signing, "pa.ds_validity_signing", "not valid at signing"),
+    "05-ds-revoked": (fc.ds_revoked, "pa.ds_revocation", "revoked"),
+    "06-self-signed-csca": (fc.self_signed_csca, "pa.ds_chain", "not issued by any"),
+    "07-message-digest-mismatch": (fc.message_digest_mismatch, "pa.message_digest", "does not match"),
+    "08-wrong-content-type": (fc.wrong_content_type, "pa.content_type", "1.2.840.113549.1.7.1"),
+    "09-dg-missing-from-sod": (fc.dg_uncovered, "pa.dg_uncovered.DG15", "not covered"),
+    "10-cloned-chip": (fc.cloned, "chip_authentication", "did not prove"),
+    "11a-ca-key-not-dg14": (fc.ca_key_mismatch, "chip_authentication", "did not prove its DG14 key"),
+    "11b-ca-unsupported": (fc.ca_unsupported, "chip_authentication", "failed"),
+    "12-downgrade-bac-only": (fc.downgrade, "access.downgrade", "downgrade"),
+    "13-aa-replay": (fc.aa_replay, "active_authentication", "did not prove the DG15 key"),
+    "14-truncated-sod": (fc.truncated_sod, "pa.sod_parse", "cannot be parsed"),
+    "15-sig-alg-contradicts-key": (fc.signature_algorithm_contradicts_key, "pa.sod_signature", "does not verify"),
+    "16-sod-from-another-card": (fc.sod_swapped, "pa.dg_hash.DG1", "do not match"),
+    "17-dg15-attacker-key": (fc.dg15_replaced, "pa.dg_hash.DG15", "do not match"),
+}
+
+
+def _failed_check(result: ReadResult, name: str) -> str:
+    report = result.report
+    assert report.verdict is Verdict.NOT_GENUINE, report.to_text()
+    check = report.get(name)
+    assert check is not None, report.to_text()
+    assert check.status is CheckStatus.FAILED and check.required, report.to_text()
+    return check.reason
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_genuine_baseline(kind: str) -> None:
+    """The untouched card is GENUINE with every PA, CA and AA check passed (the battery is not vacuous)."""
+    result = read_card(fc.genuine_card(kind))
+    report = result.report
+    assert report.verdict is Verdict.GENUINE, report.to_text()
+    assert result.protocol == "PACE"
+    for name in (
+        "pa.sod_signature",
+        "pa.ds_chain",
+        "pa.ds_revocation",
+        "pa.dg_hash.DG1",
+        "pa.dg_hash.DG15",
+        "chip_authentication",
+        "active_authentication",
+        "access.downgrade",
+    ):
+        check = report.get(name)
+        assert check is not None and check.passed, report.to_text()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("scenario", sorted(BATTERY))
+def test_forgery_is_not_genuine(scenario: str, kind: str) -> None:
+    """Each forged card is NOT_GENUINE and the named check FAILED with its reason."""
+    builder, check, words = BATTERY[scenario]
+    reason = _failed_check(read_card(builder(kind)), check)
+    assert words in reason, reason
+
+
+@pytest.mark.parametrize("dg", [1, 2, 13, 14, 15])
+def test_any_read_data_group_altered(dg: int) -> None:
+    """ICAO 9303-11 §5.1.1 step 3: every data group read is hashed; altering any one fails its hash."""
+    reason = _failed_check(read_card(fc.dg_altered("ec", dg)), f"pa.dg_hash.DG{dg}")
+    assert f"DG{dg} bytes do not match" in reason
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hash_replaced_is_caught_by_the_signature_not_the_hash(kind: str) -> None:
+    """The forged DG1 matches its (replaced) hash: only the signed messageDigest betrays it."""
+    report = read_card(fc.hash_replaced(kind)).report
+    dg1 = report.get("pa.dg_hash.DG1")
+    assert dg1 is not None and dg1.passed, report.to_text()
+    _failed_check(read_card(fc.hash_replaced(kind)), "pa.message_digest")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    "builder",
+    [fc.self_signed_csca, fc.rogue_ds, fc.dg15_replaced, fc.sod_swapped],
+    ids=["self-signed-csca", "rogue-ds", "dg15-attacker", "sod-swapped"],
+)
+def test_untrusted_keys_are_never_used_for_aa_or_ca(kind: str, builder: Builder) -> None:
+    """ICAO 9303-11 §6.1/§6.2: the DG15 / DG14 key is used only once Passive Authentication vouched for it.
+    With the attacker's DG15 the attacker's chip would pass AA: it must not even be run."""
+    report = read_card(builder(kind)).report
+    aa = report.get("active_authentication")
+    assert aa is not None and aa.status is CheckStatus.NOT_PERFORMED, report.to_text()
+    assert "not authenticated" in aa.reason
+    assert report.verdict is Verdict.NOT_GENUINE
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_cloned_chip_fails_both_aa_and_ca(kind: str) -> None:
+    """Faults.cloned replaces both chip keys: CA (§6.2) and AA (§6.1) both fail."""
+    result = read_card(fc.cloned(kind))
+    _failed_check(result, "chip_authentication")
+    _failed_check(result, "active_authentication")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_raw_truncated_sod_file_is_a_typed_error(kind: str) -> None:
+    """A file shorter than its own TLV header: the reader stops with a typed ParseError (never GENUINE)."""
+    sod = fc.genuine(kind).files["EF.SOD"]
+    card = ForgedCard(fc.genuine(kind).with_files(EF_SOD=sod[: len(sod) // 2]), store_for(pki(kind)))
+    with pytest.raises(ParseError, match="end of file"):
+        read_card(card)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_expired_genuine_card_stays_genuine_with_a_warning(kind: str) -> None:
+    """Expiry does not make a chip less genuine: GENUINE, document.expiry an informational FAILED (WARN)."""
+    report = read_card(fc.expired_genuine(kind)).report
+    assert report.verdict is Verdict.GENUINE, report.to_text()
+    expiry = report.get("document.expiry")
+    assert expiry is not None and expiry.failed and not expiry.required, report.to_text()
+    assert "expired on" in expiry.reason
+
+
+def test_dg1_dg13_id_disagreement_is_a_soft_finding() -> None:
+    """DG13's ID number differs from DG1's, both signed by the genuine DS: PA cannot object (the issuer
+    signed it), chipid keeps the verdict GENUINE and reports the disagreement as a soft finding of
+    Document.id_number_check() (not a report check)."""
+    result = read_card(fc.id_mismatch("ec"))
+    assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
+    check = result.document.id_number_check()
+    assert check is not None
+    assert "DG13 ID number differs from the MRZ optional data" in check.findings
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG: reader reads only the DGs listed in the unsigned EF.COM; a clone "
+    "that drops DG14/DG15 from EF.COM hides CA and AA and is reported GENUINE",
+)
+@pytest.mark.parametrize("kind", KINDS)
+def test_clone_hiding_dg14_dg15_in_ef_com(kind: str) -> None:
+    """EF.COM is not covered by the SOD (ICAO 9303-10 §4.6.1); the SOD lists DG14 and DG15, so the chip
+    supports CA/AA and a clone must not verify as GENUINE."""
+    report = read_card(fc.com_stripped_clone(kind)).report
+    assert report.verdict is not Verdict.GENUINE, report.to_text()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="BUG: access.downgrade looks only at EF.CardAccess (unsigned), not at "
+    "the PACEInfo of the authenticated DG14; stripping it from EF.CardAccess hides a BAC downgrade",
+)
+def test_downgrade_hidden_by_stripping_card_access() -> None:
+    """PACEInfo removed from EF.CardAccess, chip BAC-only; DG14 (signed) still advertises PACE."""
+    result = read_card(fc.card_access_stripped_downgrade("ec"))
+    assert result.protocol == "BAC"
+    _failed_check(result, "access.downgrade")
+
+
+# --------------------------------------------------------------------------- property
+_READ_DGS = ("DG1", "DG2", "DG13", "DG14", "DG15")
+
+
+def _protected_sod_ranges(kind: str) -> list[tuple[int, int]]:
+    """eContent, the DS certificate, signedAttrs and the signature value inside EF.SOD (the bytes PA
+    authenticates; the CMS envelope around them, e.g. SignedData.version, is not signed)."""
+    sod = fc.genuine(kind).files["EF.SOD"]
+    parsed = parse_sod(sod)
+    signer = parsed.signer_info
+    parts = (parsed.econtent, pki(kind).ds.der, signer["signed_attrs"].dump()[2:], bytes(signer["signature"].native))
+    return [(sod.find(p), sod.find(p) + len(p)) for p in parts]
+
+
+@given(
+    kind=st.sampled_from(KINDS),
+    target=st.sampled_from((*_READ_DGS, "EF.SOD")),
+    where=st.integers(0, 1 << 20),
+    xor=st.integers(1, 255),
+)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_single_byte_corruption_never_genuine(kind: str, target: str, where: int, xor: int) -> None:
+    """Any single-byte change to a data group read or to the signed parts of EF.SOD, read through the
+    reader, is NOT_GENUINE or a typed ChipIDError: never GENUINE, never another exception."""
+    profile = fc.genuine(kind)
+    data = bytearray(profile.files[target])
+    if target == "EF.SOD":
+        start, end = _protected_sod_ranges(kind)[where % 4]
+        offset = start + (where >> 2) % (end - start)
+    else:
+        offset = where % len(data)
+    data[offset] ^= xor
+    card = ForgedCard(profile.with_files(**{target.replace(".", "_"): bytes(data)}), store_for(pki(kind)))
+    try:
+        result = read_card(card)
+    except ChipIDError:
+        return
+    assert result.report.verdict is Verdict.NOT_GENUINE, result.report.to_text()
