@@ -39,6 +39,11 @@ int chipid_blob_check(const unsigned char *blob, long long len);
 int chipid_compare(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len,
                    double *score);
 
+/* chipid_compare through one code path: 0 portable C, 1 POPCNT, 2 AVX2, 3 AVX2 + AVX-512 VPOPCNTDQ.
+ * For tests (all paths must agree bit for bit); CHIPID_EINVAL when the CPU lacks the path. */
+int chipid_compare_isa(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len, int isa,
+                       double *score);
+
 /* 1:N search: gallery is one buffer, template i spans [offsets[i], offsets[i + 1]).
  * out_idx / out_score receive the best top_k (score descending, index ascending on ties); entries
  * past the gallery size get index -1.  n_threads >= 1 (pthreads). */

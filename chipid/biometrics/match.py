@@ -149,6 +149,19 @@ def _blob(data: bytes, what: str) -> bytes:
     return data
 
 
+def _compare_isa(probe: bytes, candidate: bytes, isa: int) -> float | None:
+    """compare() through one native code path (0 C, 1 POPCNT, 2 AVX2, 3 AVX-512); None if unavailable.
+
+    For tests: every path must give the same bits.
+    """
+    a, b = _blob(probe, "probe"), _blob(candidate, "candidate")
+    if _NATIVE is None:
+        return None
+    out = _NATIVE.ffi.new("double *")
+    rc = _NATIVE.lib.chipid_compare_isa(a, len(a), b, len(b), isa, out)
+    return float(out[0]) if rc == _OK else None
+
+
 def compare(probe: bytes, candidate: bytes) -> float:
     """1:1 similarity in [0, 1] of two prepared blobs; symmetric.
 

@@ -156,3 +156,16 @@ def test_native_face_rejects_bad_input() -> None:
     zero = array.array("f", [0.0, 0.0])
     match.face_normalize(zero, 2)
     assert list(zero) == [0.0, 0.0]
+
+
+def test_native_every_isa_path_gives_the_same_bits() -> None:
+    """Portable C, POPCNT, AVX2 and AVX-512 paths agree exactly (those this CPU has)."""
+    blobs = [match.prepare(_view("DB2_B", f, i)) for f in (101, 104, 108) for i in (1, 3)]
+    assert match._compare_isa(blobs[0], blobs[1], 0) is not None  # the portable path always exists
+    assert match._compare_isa(blobs[0], blobs[1], 9) is None
+    for a in blobs:
+        for b in blobs:
+            expected = match.compare(a, b)
+            for isa in range(4):
+                got = match._compare_isa(a, b, isa)
+                assert got is None or got == expected, (isa, got, expected)
