@@ -35,6 +35,7 @@ __all__ = [
     "compare",
     "face_cosine",
     "face_normalize",
+    "face_scan",
     "face_search",
     "prepare",
     "quantize",
@@ -54,15 +55,16 @@ def _load_native() -> Any:
     required = os.environ.get("CHIPID_REQUIRE_NATIVE", "") == "1"
     try:
         _native: Any = importlib.import_module("chipid._native")  # the one import of the extension
+        abi = _native.lib.chipid_abi_version()
+        if abi != _ABI:
+            raise ImportError(f"chipid._native has ABI {abi}, this chipid needs {_ABI}: rebuild it")
     except ImportError as err:
         if required:
-            raise NativeBuildError("chipid._native is not built and CHIPID_REQUIRE_NATIVE=1") from err
+            raise NativeBuildError(f"chipid._native unusable and CHIPID_REQUIRE_NATIVE=1: {err}") from err
         warnings.warn(
-            "chipid._native is missing: using the slow pure-Python matcher", ChipIDWarning, stacklevel=2
+            f"chipid._native unusable ({err}): using the slow pure-Python matcher", ChipIDWarning, stacklevel=2
         )
         return None
-    if _native.lib.chipid_abi_version() != _ABI:
-        raise NativeBuildError(f"chipid._native ABI {_native.lib.chipid_abi_version()} != {_ABI}: rebuild it")
     return _native
 
 
