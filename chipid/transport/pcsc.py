@@ -10,7 +10,9 @@ or reset (``SCARD_W_REMOVED_CARD`` 0x80100069, ``SCARD_W_RESET_CARD`` 0x80100068
 ``SCARD_E_NOT_TRANSACTED`` 0x80100016...) -> CardRemovedError. Exception: a failed
 *extended-length* exchange (0x80100016 or ``SCARD_E_INSUFFICIENT_BUFFER`` 0x80100008) is a
 plain TransportError, as readers without extended length fail that way with the card still
-present; whole-EF reading then falls back to short APDUs.
+present; whole-EF reading then falls back to short APDUs. A response shorter than SW1 SW2 (pyscard's
+"no valid response", hresult 0: vpcd and some readers answer so for the APDU in flight when the card
+leaves) is a CardRemovedError when the reader reports the card gone within a second, else a TransportError.
 """
 
 from __future__ import annotations
@@ -22,6 +24,16 @@ from typing import Any
 from smartcard.CardConnection import CardConnection
 from smartcard.Exceptions import NoCardException, SmartcardException
 from smartcard.pcsc.PCSCExceptions import BaseSCardException
+from smartcard.scard import (
+    SCARD_S_SUCCESS,
+    SCARD_SCOPE_USER,
+    SCARD_STATE_EMPTY,
+    SCARD_STATE_PRESENT,
+    SCARD_STATE_UNAWARE,
+    SCardEstablishContext,
+    SCardGetStatusChange,
+    SCardReleaseContext,
+)
 from smartcard.System import readers as _system_readers
 
 from chipid.errors import CardRemovedError, NoCardError, NoReaderError, TransportError
@@ -88,6 +100,27 @@ def _map_error(err: Exception, what: str, *, connected: bool) -> TransportError:
     if code in _REMOVED or (connected and code == SCARD_E_NO_SMARTCARD):
         return CardRemovedError(text, hresult=code)
     return TransportError(text, hresult=code)
+
+
+_REMOVAL_GRACE_MS = 1000
+
+
+def _card_left(reader: str, grace_ms: int = _REMOVAL_GRACE_MS) -> bool:
+    """Whether ``reader`` reports no card now or within ``grace_ms`` (pcscd polls its drivers)."""
+    rc, context = SCardEstablishContext(SCARD_SCOPE_USER)
+    if rc != SCARD_S_SUCCESS:
+        return False
+    try:
+        rc, states = SCardGetStatusChange(context, 0, [(reader, SCARD_STATE_UNAWARE)])
+        if rc != SCARD_S_SUCCESS or not states:
+            return False
+        state = states[0][1]
+        if state & SCARD_STATE_EMPTY or not state & SCARD_STATE_PRESENT:
+            return True
+        rc, states = SCardGetStatusChange(context, grace_ms, [(reader, state)])
+        return rc == SCARD_S_SUCCESS and bool(states) and bool(states[0][1] & SCARD_STATE_EMPTY)
+    finally:
+        SCardReleaseContext(context)
 
 
 def _all_readers() -> list[Any]:
@@ -244,7 +277,10 @@ class PCSCTransport:
                 # card stays put: report a plain TransportError so callers can fall back to
                 # short APDUs. If the card really left, the next APDU says so.
                 raise TransportError(f"reader refused an extended APDU: {err}", hresult=_hresult(err)) from err
-            raise _map_error(err, "transmit failed", connected=True) from err
+            mapped = _map_error(err, "transmit failed", connected=True)
+            if type(mapped) is TransportError and not _hresult(err) and _card_left(self.reader):
+                mapped = CardRemovedError(f"card removed during the exchange ({err})", hresult=_hresult(err))
+            raise mapped from err
         return bytes(data), sw1, sw2
 
     def transmit(self, apdu: bytes) -> bytes:

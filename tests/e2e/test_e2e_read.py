@@ -14,7 +14,6 @@ from chipid.errors import (
     PACEError,
     SecureMessagingError,
     SecurityStatusNotSatisfiedError,
-    TransportError,
 )
 from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU
@@ -124,14 +123,10 @@ def test_wrong_mac_is_detected(virtual_card: Start) -> None:
 def test_card_removed_mid_read_then_reread(virtual_card: Start) -> None:
     bridge = virtual_card(faults=Faults(tear_after=14))
     transport = PCSCTransport.open(READER, wait=5)
-    with pytest.raises(TransportError) as info:
+    # vpcd may answer the APDU in flight when the link drops with an empty "successful" response;
+    # PCSCTransport then asks the reader and reports the removal all the same.
+    with pytest.raises(CardRemovedError):
         _read(transport, _mrz(), "pace", ReadPolicy())
-    if not isinstance(info.value, CardRemovedError):
-        # vpcd returns an APDU that was in flight when the link dropped as an empty "successful"
-        # response (pcscd then says 0x0); the card is gone all the same, as the next APDU shows.
-        assert "no valid response" in str(info.value)
-        with pytest.raises(CardRemovedError):
-            transport.transmit(bytes.fromhex("00A4000C00"))
     wait_card(False)  # let pcscd see the removal before the handle is released
     transport.close()
     bridge.insert_card()

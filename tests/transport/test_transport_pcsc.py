@@ -220,3 +220,23 @@ def test_transport_exposes_atr_hint() -> None:
 
     assert pcsc.PCSCTransport(Conn([]), "R").extended_length is True
     assert pcsc.PCSCTransport(FakeConnection([]), "R").extended_length is None
+
+
+@pytest.mark.parametrize(("card_left", "cls"), [(True, CardRemovedError), (False, TransportError)])
+def test_no_valid_response_asks_the_reader_whether_the_card_left(
+    monkeypatch: pytest.MonkeyPatch, card_left: bool, cls: type[TransportError]
+) -> None:
+    """An answer shorter than SW1 SW2 (pyscard: hresult 0) is a removal only if the reader then says so."""
+    asked: list[str] = []
+
+    def fake_card_left(reader: str, grace_ms: int = 1000) -> bool:
+        asked.append(reader)
+        return card_left
+
+    monkeypatch.setattr(pcsc, "_card_left", fake_card_left)
+    conn = FakeConnection([CardConnectionException("Card returned no valid response", hresult=0)])
+    t = pcsc.PCSCTransport(conn, "Reader 1")
+    with pytest.raises(TransportError) as info:
+        t.transmit(H("00B0000004"))
+    assert type(info.value) is cls
+    assert asked == ["Reader 1"]
