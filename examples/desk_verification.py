@@ -51,10 +51,8 @@ def main() -> int:
         from chipid.sim.personalize import default_profile
 
         profile = default_profile()
-        transport, key = SimTransport(VirtualChip(profile)), CANKey(profile.can)
-        trust = TrustStore()
-        for cert in profile.csca_certificates:
-            trust.add_certificate(cert)
+        transport, key = SimTransport(VirtualChip(profile)), profile.can_key()
+        trust = profile.trust_store()  # the virtual card's test CSCA and CRL
         args.live_finger = args.live_finger or FVC / "101_2.iso"
         args.enrolled_finger = args.enrolled_finger or FVC / "101_1.iso"
     else:

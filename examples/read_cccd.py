@@ -28,16 +28,13 @@ def main() -> int:
     trust = None
     transport: Transport
     if args.sim:
-        from chipid.pki.trust import TrustStore
         from chipid.sim import SimTransport, VirtualChip
         from chipid.sim.personalize import default_profile
 
         profile = default_profile()
         transport = SimTransport(VirtualChip(profile))
-        trust = TrustStore()
-        for cert in profile.csca_certificates:  # the virtual card's test CSCA
-            trust.add_certificate(cert)
-        key = CANKey(profile.can)
+        trust = profile.trust_store()  # the virtual card's test CSCA and CRL
+        key = profile.can_key()
     else:
         from chipid.transport.pcsc import PCSCTransport
 

@@ -16,7 +16,6 @@ from chipid.conformance.html import write_html
 from chipid.conformance.junit import write_junit
 from chipid.conformance.runner import run_suite
 from chipid.conformance.summary import format_summary
-from chipid.pki.trust import TrustStore
 from chipid.sim import SimTransport, VirtualChip
 from chipid.sim.personalize import default_profile
 
@@ -30,9 +29,7 @@ def main() -> int:
 
     profile = default_profile()
     chip = VirtualChip(profile, faults=parse_faults(args.fault))
-    trust = TrustStore()
-    for cert in profile.csca_certificates:
-        trust.add_certificate(cert)
+    trust = profile.trust_store()  # the virtual card's test CSCA and CRL
     result = run_suite(lambda: SimTransport(chip), list(profile_keys(profile)), trust=trust,
                        sessions=args.sessions, reader="in-process virtual chip")
     print(format_summary(result))

@@ -19,18 +19,16 @@ from chipid import TrustStore, verify
 
 def _dump_virtual_card(directory: Path) -> TrustStore:
     """Read the built-in virtual CCCD into ``directory`` (what ``chipid read --sim --out`` does)."""
-    from chipid import CANKey, read_document
+    from chipid import read_document
     from chipid.sim import SimTransport, VirtualChip
     from chipid.sim.personalize import default_profile
 
     profile = default_profile()
     with SimTransport(VirtualChip(profile)) as card:
-        result = read_document(card, CANKey(profile.can))
+        result = read_document(card, profile.can_key())
     for name, data in result.document.raw.items():
         (directory / f"{name.replace('.', '_')}.bin").write_bytes(data)
-    trust = TrustStore()
-    for cert in profile.csca_certificates:
-        trust.add_certificate(cert)
+    trust = profile.trust_store()  # the virtual card's test CSCA and CRL
     return trust
 
 

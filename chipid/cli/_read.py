@@ -78,13 +78,14 @@ def open_transport(args: argparse.Namespace) -> tuple[Transport, str, Any]:
 
 
 def _trust(paths: list[Path], profile: Any) -> Any:
+    """The trust store from ``--trust`` paths, plus the virtual card's own test CSCA and CRL; None if neither."""
     from chipid.pki.trust import TrustStore
 
-    store = TrustStore.from_paths(*paths) if paths else None
-    if profile is not None:  # the virtual card's own test CSCA
-        store = store or TrustStore()
-        for cert in profile.csca_certificates:
-            store.add_certificate(cert, source="virtual card profile")
+    if not paths and profile is None:
+        return None
+    store = profile.trust_store() if profile is not None else TrustStore()
+    for path in paths:
+        store.load_path(path)
     return store
 
 
@@ -161,9 +162,7 @@ def _read_live(args: argparse.Namespace, console: Console) -> Any:
                              "--dob --doe")
     transport, where, profile = open_transport(args)
     if key is None and profile is not None:
-        from chipid.cli._sim import profile_keys
-
-        key = profile_keys(profile)[1]
+        key = profile.can_key()
     assert key is not None
     console.print(f"Reading from {where}")
     try:

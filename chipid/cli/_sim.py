@@ -66,7 +66,7 @@ def parse_faults(specs: list[str]) -> Any:
 
 def profile_keys(profile: Any) -> tuple[MRZKey, CANKey]:
     """The MRZ key and the CAN of a virtual card profile."""
-    return (MRZKey(profile.document_number, profile.date_of_birth, profile.date_of_expiry), CANKey(profile.can))
+    return profile.mrz_key(), profile.can_key()
 
 
 def _load_profile(args: argparse.Namespace) -> Any:

@@ -19,7 +19,9 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from chipid.access.keys import CANKey, MRZKey
 from chipid.errors import ParseError
+from chipid.pki.trust import TrustStore
 
 __all__ = ["CardProfile"]
 
@@ -60,6 +62,23 @@ class CardProfile:
         name = self.holder.get("full_name", "?")
         aa, ca = self.aa_private_key is not None, self.ca_private_key is not None
         return f"CardProfile({len(self.files)} files, holder={name!r}, aa={aa}, ca={ca})"
+
+    def mrz_key(self) -> MRZKey:
+        """The MRZ access key (document number, date of birth, date of expiry) of this card."""
+        return MRZKey(self.document_number, self.date_of_birth, self.date_of_expiry)
+
+    def can_key(self) -> CANKey:
+        """The card access number key of this card."""
+        return CANKey(self.can)
+
+    def trust_store(self) -> TrustStore:
+        """A trust store holding this card's test CSCA certificate(s) and their CRLs."""
+        store = TrustStore()
+        for cert in self.csca_certificates:
+            store.add_certificate(cert, source="virtual card profile")
+        for crl in self.crls:
+            store.add_crl(crl, source="virtual card profile")
+        return store
 
     def with_files(self, **changes: bytes) -> CardProfile:
         """A copy with some files replaced (keyword names use ``_`` for ``.``: ``EF_COM=...``)."""
