@@ -47,6 +47,7 @@ __all__ = [
     "card_access_stripped_downgrade",
     "cloned",
     "com_stripped_clone",
+    "ds_certificate_altered",
     "data_groups",
     "dg15_replaced",
     "dg_altered",
@@ -263,6 +264,18 @@ def signature_algorithm_contradicts_key(kind: str) -> ForgedCard:
         signer["signature_algorithm"] = {"algorithm": claimed}
 
     sod = edit_signer_info(genuine(kind).files["EF.SOD"], edit)
+    return ForgedCard(genuine(kind).with_files(EF_SOD=sod), store_for(pki(kind)))
+
+
+def ds_certificate_altered(kind: str) -> ForgedCard:
+    """The DS certificate embedded in EF.SOD altered (last byte of its serial number), nothing re-signed."""
+    ds = pki(kind).ds
+    serial = ds.certificate.serial_number
+    raw = serial.to_bytes((serial.bit_length() + 8) // 8, "big", signed=True)
+    at = ds.der.find(b"\x02" + bytes([len(raw)]) + raw) + 2 + len(raw) - 1
+    altered = bytearray(ds.der)
+    altered[at] ^= 0x01
+    sod = genuine(kind).files["EF.SOD"].replace(ds.der, bytes(altered))
     return ForgedCard(genuine(kind).with_files(EF_SOD=sod), store_for(pki(kind)))
 
 
