@@ -39,6 +39,9 @@ unset CHIPID_NATIVE_CFLAGS CHIPID_NATIVE_LDFLAGS
 
 ASAN_LIB=$(gcc -print-file-name=libasan.so)
 UBSAN_LIB=$(gcc -print-file-name=libubsan.so)
+for lib in "$ASAN_LIB" "$UBSAN_LIB"; do
+  [ -f "$lib" ] || { echo "== asan: $lib not found (install gcc's sanitizer runtimes: libasan, libubsan)"; exit 1; }
+done
 export LD_PRELOAD="$ASAN_LIB $UBSAN_LIB"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
