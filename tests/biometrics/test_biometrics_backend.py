@@ -42,6 +42,10 @@ def test_backend_falls_back_to_python_with_warning() -> None:
         "assert abs(match.compare(b, b) - 1.0) < 1e-9\n"
         "g = match.Gallery([b, match.prepare(pts[:15])])\n"
         "assert match.search(b, g, 2)[0].index == 0\n"
+        "from chipid.biometrics.face import FaceGallery, cosine\n"
+        "fg = FaceGallery(3, [[1, 0, 0], [0, 1, 0], [1, 1, 0]])\n"
+        "assert [h.index for h in fg.search([1, 0.1, 0], 2)] == [0, 2]\n"
+        "assert abs(cosine([1, 0], [1, 1]) - 0.5 ** 0.5) < 1e-6\n"
         "print('ok')\n"
     )
     result = _run(code, None)
