@@ -39,7 +39,7 @@ BATTERY: dict[str, tuple[Builder, str, str]] = {
     "09-dg-missing-from-sod": (fc.dg_uncovered, "pa.dg_uncovered.DG15", "not covered"),
     "10-cloned-chip": (fc.cloned, "chip_authentication", "did not prove"),
     "11a-ca-key-not-dg14": (fc.ca_key_mismatch, "chip_authentication", "did not prove its DG14 key"),
-    "11b-ca-unsupported": (fc.ca_unsupported, "chip_authentication", "failed"),
+    "11b-ca-unsupported": (fc.ca_unsupported, "chip_authentication", "Chip Authentication failed"),
     "12-downgrade-bac-only": (fc.downgrade, "access.downgrade", "downgrade"),
     "13-aa-replay": (fc.aa_replay, "active_authentication", "did not prove the DG15 key"),
     "14-truncated-sod": (fc.truncated_sod, "pa.sod_parse", "cannot be parsed"),
