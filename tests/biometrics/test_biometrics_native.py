@@ -169,3 +169,20 @@ def test_native_every_isa_path_gives_the_same_bits() -> None:
             for isa in range(4):
                 got = match._compare_isa(a, b, isa)
                 assert got is None or got == expected, (isa, got, expected)
+
+
+@pytest.mark.parametrize(("db", "finger"), [("DB1_B", 104), ("DB2_B", 102), ("DB3_B", 105), ("DB4_B", 103)])
+def test_native_partial_overlap_and_distortion(db: str, finger: int) -> None:
+    """Half the print, a smooth +-7 px non-linear warp: still far above the threshold; another finger below."""
+    base = _view(db, finger, 1)
+    median_x = sorted(m.x for m in base)[len(base) // 2]
+    half = [m for m in base if m.x <= median_x + 15]
+    warped = [
+        Minutia(m.kind, max(0, round(m.x + 7 * math.sin(m.y / 45))), max(0, round(m.y + 7 * math.sin(m.x / 45))),
+                m.angle, m.quality)
+        for m in base
+    ]  # fmt: skip
+    blob = match.prepare(base)
+    assert match.compare(blob, match.prepare(half)) > 5 * match.THRESHOLD_FMR_10K
+    assert match.compare(blob, match.prepare(warped)) > 3 * match.THRESHOLD_FMR_10K
+    assert match.compare(blob, match.prepare(_view(db, finger + 1, 1))) < match.THRESHOLD_FMR_10K
