@@ -109,6 +109,10 @@ class _Reader:
             if sfi is None and offset > _SHORT_LIMIT:
                 limit -= _odd_overhead(limit)  # room for the DO'53' header in the answer
             ne = min(wanted, limit)
+            if ne <= 256:
+                # an APDU this small is encoded short: keep it within the short limit (under SM a
+                # short Le above 0xDF would need a protected answer longer than 256 bytes)
+                ne = min(ne, short)
             apdu = self._build(offset, ne, sfi)
             extended_apdu = apdu.needs_extended
             try:
