@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from chipid.access.bac import perform_bac
-from chipid.access.ec import Curve
 from chipid.access.keys import MRZKey
 from chipid.access.pace import perform_pace
 from chipid.access.pace_domain import domain_parameters
+from chipid.ecc.arith import Curve
 from tests.access.access_fakes import ListRNG, ScriptedCard, h
 from tests.conftest import load_vector
 

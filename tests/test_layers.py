@@ -18,6 +18,9 @@ FORBIDDEN: dict[str, set[str]] = {
     "access": {"auth", "reader", "cli", "sim", "conformance", "pki", "biometrics"},
     "auth": {"reader", "cli", "sim", "conformance", "biometrics"},
     "reader": {"cli", "sim", "conformance"},
+    # the one curve table and point arithmetic: below access, pki, auth, lds and sim; only errors below it
+    "ecc": {"transport", "iso7816", "sm", "lds", "pki", "access", "auth", "reader", "cli", "sim", "conformance",
+            "biometrics", "report", "match"},
 }
 
 
@@ -70,3 +73,14 @@ def test_only_match_imports_native() -> None:
         if "chipid._native" in path.read_text() and path.name != "match.py":
             offenders.append(str(path.relative_to(PKG.parent)))
     assert not offenders
+
+
+def test_ecc_imports_only_errors() -> None:
+    """chipid.ecc is the bottom of the stack: it may import itself and chipid.errors, nothing else."""
+    offenders = [
+        f"{path.relative_to(PKG.parent)} imports chipid.{target}"
+        for path in (PKG / "ecc").rglob("*.py")
+        for target in _imports(path)
+        if target != "errors" and not target.startswith("ecc")
+    ]
+    assert not offenders, "\n".join(offenders)

@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from chipid.access import pace_crypto as pc
-from chipid.access.ec import Curve
 from chipid.access.kdf import session_keys
 from chipid.access.keys import AccessKey
 from chipid.access.pace_cam import decrypt_cam_data
 from chipid.access.pace_domain import Domain, domain_parameters
 from chipid.access.pace_im import map_integrated
+from chipid.ecc.arith import Curve
 from chipid.errors import PACEError, ParseError, SecureMessagingError, StatusWordError, UnsupportedError
 from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU

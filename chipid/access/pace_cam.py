@@ -10,8 +10,8 @@ key PK_IC from DG14 / EF.CardSecurity, once Passive Authentication has vouched f
 
 from __future__ import annotations
 
-from chipid.access.ec import Curve
 from chipid.access.pace_domain import domain_parameters
+from chipid.ecc.arith import Curve
 from chipid.errors import ParseError, SecureMessagingError, UnsupportedError
 from chipid.sm.aes import aes_cbc_decrypt, aes_cbc_encrypt, aes_ecb_encrypt
 from chipid.sm.padding import pad, unpad

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from asn1crypto.core import ObjectIdentifier
 
-from chipid.access.ec import Curve
 from chipid.access.kdf import COUNTER_PACE, kdf
 from chipid.access.keys import AccessKey
 from chipid.access.pace_domain import Domain
+from chipid.ecc.arith import Curve
 from chipid.errors import ParseError, UnsupportedError
 from chipid.iso7816.tlv import encode_tlv
 from chipid.sm.aes import aes_cbc_decrypt, aes_cbc_encrypt, cmac

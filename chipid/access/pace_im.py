@@ -9,9 +9,9 @@ f_G the point encoding of [BCIMRT2010] in the affine form of Appendix B.2
 
 from __future__ import annotations
 
-from chipid.access.ec import Curve
 from chipid.access.pace_crypto import PACEAlgorithm, block_encrypt
 from chipid.access.pace_domain import Domain
+from chipid.ecc.arith import Curve
 from chipid.errors import ParseError, UnsupportedError
 
 __all__ = ["map_integrated", "point_encode", "pseudo_random"]

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from chipid.access import pace_crypto as pc
 from chipid.access.bac import perform_bac
-from chipid.access.ec import Curve
 from chipid.access.keys import AccessKey, MRZKey
 from chipid.access.pace import PACEResult, perform_pace
 from chipid.access.pace_domain import domain_parameters
+from chipid.ecc.arith import Curve
 from chipid.errors import (
     AccessControlError,
     BACError,

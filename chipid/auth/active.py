@@ -127,7 +127,7 @@ def verify_aa_signature(
         hash_names = [AA_HASH_BY_OID[signature_algorithm_oid]]
     else:
         hash_names = ["sha256", "sha1", "sha224", "sha384", "sha512"]
-    size = key.curve.byte_length if isinstance(key, ExplicitECKey) else (key.curve.key_size + 7) // 8
+    size = key.curve.size if isinstance(key, ExplicitECKey) else (key.curve.key_size + 7) // 8
     assert isinstance(key, ec.EllipticCurvePublicKey | ExplicitECKey)
     for der in _ecdsa_candidates(signature, size):
         for hash_name in hash_names:

@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from chipid.errors import ChipAuthError, ParseError
-from chipid.pki import ecmath
 from chipid.pki.keys import ExplicitECKey, load_public_key
 
 __all__ = ["ephemeral_key_agreement"]
@@ -49,11 +48,11 @@ def _ecdh_explicit(chip: ExplicitECKey, ephemeral: Any, rng: Callable[[int], byt
     scalar = ephemeral if isinstance(ephemeral, int) else _scalar(rng, curve.n)
     if not 0 < scalar < curve.n:
         raise ChipAuthError("ephemeral scalar out of range")
-    public = ecmath.scalar_mult(curve, scalar, (curve.gx, curve.gy))
-    shared = ecmath.scalar_mult(curve, scalar * curve.h, chip.point)
+    public = curve.multiply(scalar)
+    shared = curve.multiply(scalar * curve.h, chip.point)
     if public is None or shared is None:
         raise ChipAuthError("ECDH gave the point at infinity")
-    return ecmath.encode_point(curve, public), shared[0].to_bytes(curve.byte_length, "big")
+    return curve.encode_point(public), shared[0].to_bytes(curve.size, "big")
 
 
 def _dh(spki: bytes, ephemeral: Any, rng: Callable[[int], bytes]) -> tuple[bytes, bytes]:

@@ -10,7 +10,7 @@ restart secure messaging with KS_Enc = KDF(K, 1), KS_MAC = KDF(K, 2) (§9.7.1) a
 
 Only a read under the new keys proves the chip holds the static private key (a clone without it cannot
 compute K): :func:`verify_by_read`. ECDH uses ``cryptography`` for named curves and the pure-Python
-arithmetic of :mod:`chipid.pki.ecmath` for explicit parameters ``cryptography`` lacks (not constant time:
+arithmetic of :mod:`chipid.ecc` for explicit parameters ``cryptography`` lacks (not constant time:
 it handles only the one-use ephemeral key). DH uses Python integers.
 """
 

@@ -1,19 +1,21 @@
-"""Prime-curve arithmetic for PACE mapping and key agreement.
+"""The one prime-curve arithmetic of chipid: PACE mapping, ECDH, explicit-parameter ECDSA.
 
 PACE Generic Mapping (ICAO 9303-11 §4.4.3.3.1) builds a new generator G~ = s·G + H
-and then runs ECDH on it; ``cryptography`` can neither add points nor use a custom
-generator, so this module implements short Weierstrass curves
+and then runs ECDH on it, and national PKIs may sign with explicit domain parameters
+(ICAO 9303-12 §4.1.6.2) on curves ``cryptography`` lacks; ``cryptography`` can neither
+add points nor use a custom generator, so this module implements short Weierstrass curves
 ``y^2 = x^3 + a·x + b`` over GF(p) itself: Jacobian coordinates (no inversion per
 step) and width-5 wNAF scalar multiplication. Every point taken from outside is
 validated (BSI TR-03111 §3.2.2.1: coordinates in range, on the curve, not the point
-at infinity; the standardised curves have cofactor 1 so that is the subgroup check).
+at infinity; for cofactor h > 1 also n·P = O). The named curves are in
+:mod:`chipid.ecc.curves`.
 
 Points are affine ``(x, y)`` tuples; ``None`` is the point at infinity.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -40,9 +42,10 @@ class Curve:
     """A prime curve with base point ``(gx, gy)`` of prime order ``n`` (cofactor ``h``).
 
     A mapped PACE generator is the same curve with another ``(gx, gy)``
-    (:meth:`with_generator`). ``native`` names the same curve equation in
-    ``cryptography`` (SEC 2 / RFC 5639 name): multiples of the standard generator and
-    ECDH x-coordinates (:meth:`shared_x`) are then computed by OpenSSL.
+    (:meth:`with_generator`). ``native`` names the same curve in ``cryptography``
+    (SEC 2 / RFC 5639 name): multiples of the standard generator and ECDH
+    x-coordinates (:meth:`shared_x`) are then computed by OpenSSL. ``oid`` is the
+    named curve's object identifier (``None`` for explicit, unnamed parameters).
     """
 
     name: str
@@ -54,6 +57,7 @@ class Curve:
     n: int
     h: int = 1
     native: str | None = None
+    oid: str | None = None
     mapped: bool = False
 
     @property
@@ -63,12 +67,23 @@ class Curve:
 
     @property
     def generator(self) -> tuple[int, int]:
+        """The base point ``G`` as an affine pair."""
         return (self.gx, self.gy)
+
+    def same_domain(self, other: Curve) -> bool:
+        """True if every domain parameter (p, a, b, G, n, h; not the names) is equal."""
+        mine = (self.p, self.a, self.b, self.gx, self.gy, self.n, self.h)
+        return mine == (other.p, other.a, other.b, other.gx, other.gy, other.n, other.h)
+
+    def cryptography_curve(self) -> ec.EllipticCurve | None:
+        """The ``cryptography`` curve object of this curve, or ``None`` if Python must do the work."""
+        cls = None if self.mapped else _NATIVE.get(self.native or "")
+        return cls() if cls is not None else None
 
     def with_generator(self, point: Point) -> Curve:
         """Return the same curve with ``point`` as base point (validated)."""
         x, y = self.validate(point)
-        return Curve(self.name, self.p, self.a, self.b, x, y, self.n, self.h, self.native, True)
+        return replace(self, gx=x, gy=y, mapped=True)
 
     # ------------------------------------------------------------------ validation
     def is_on_curve(self, point: Point) -> bool:

@@ -2,7 +2,8 @@
 
 ICAO 9303-12 §4.4 (algorithms for CSCA / Document Signer signatures): RSASSA-PKCS1-v1_5, RSASSA-PSS
 (RFC 4055 parameters) and ECDSA (BSI TR-03111), with SHA-1 .. SHA-512. EC keys with explicit domain
-parameters are mapped to their named curve (:mod:`chipid.pki.curves`) or verified in pure Python.
+parameters are mapped to their named curve (:mod:`chipid.pki.curves`) or verified in pure Python
+(:mod:`chipid.ecc`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from chipid.ecc.arith import Curve
+from chipid.ecc.curves import curve_by_name
+from chipid.ecc.ecdsa import ecdsa_verify
 from chipid.errors import ParseError, UnsupportedError
-from chipid.pki import ecmath
 from chipid.pki._asn1 import ASN1_ERRORS
-from chipid.pki.curves import CurveParams, cryptography_curve, curve_by_name, from_specified_domain
+from chipid.pki.curves import from_specified_domain
 
 __all__ = [
     "HASHES",
@@ -44,9 +47,9 @@ HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 
 @dataclass(frozen=True)
 class ExplicitECKey:
-    """An EC public key on a curve ``cryptography`` cannot load (verified by :mod:`chipid.pki.ecmath`)."""
+    """An EC public key on a curve ``cryptography`` cannot load (verified by :mod:`chipid.ecc.ecdsa`)."""
 
-    curve: CurveParams
+    curve: Curve
     point: tuple[int, int]
 
 
@@ -70,12 +73,14 @@ def digest(hash_name: str, data: bytes) -> bytes:
     return hashlib.new(hash_name, data).digest()
 
 
-def _ec_key(curve: CurveParams, point_bytes: bytes, path: str) -> VerifyKey:
+def _ec_key(curve: Curve, point_bytes: bytes, path: str) -> VerifyKey:
+    if point_bytes[:1] in (b"\x02", b"\x03"):
+        raise UnsupportedError("compressed EC points are not supported")
     try:
-        point = ecmath.decode_point(curve, point_bytes)
+        point = curve.decode_point(point_bytes)
     except ParseError as err:
         raise ParseError(err.reason, path=f"{path} > subjectPublicKey") from err
-    named = cryptography_curve(curve)
+    named = curve.cryptography_curve()
     if named is None:
         return ExplicitECKey(curve, point)
     return ec.EllipticCurvePublicNumbers(point[0], point[1], named).public_key()
@@ -178,6 +183,6 @@ def verify_signature(key: VerifyKey, signature: bytes, data: bytes, spec: Signat
             key.verify(signature, data, ec.ECDSA(hash_alg))
             return True
         r, s = decode_dss_signature(signature)
-        return ecmath.ecdsa_verify(key.curve, key.point, digest(spec.hash_name, data), r, s)
+        return ecdsa_verify(key.curve, key.point, digest(spec.hash_name, data), r, s)
     except (InvalidSignature, ValueError):
         return False

@@ -23,8 +23,9 @@ from collections.abc import Callable
 
 from asn1crypto import core
 
+from chipid.access.pace_domain import DHGroup
+from chipid.ecc.arith import Curve, Point
 from chipid.sim._crypto import aes_cbc, aes_cmac8, aes_ecb_encrypt, des3_cbc, kdf, pad, retail_mac
-from chipid.sim._domain import DHDomain, ECDomain, Point
 from chipid.sim._secinfo import cipher_of
 from chipid.sim._sm import SMSession
 from chipid.sim._tlv import iter_tlv, tlv
@@ -60,7 +61,7 @@ class PaceSession:
     def __init__(
         self,
         oid: str,
-        domain: ECDomain | DHDomain,
+        domain: Curve | DHGroup,
         password: bytes,
         rng: Callable[[int], bytes],
         *,
@@ -106,22 +107,22 @@ class PaceSession:
         return retail_mac(self._ks_mac, data)
 
     def _key_do(self, public: bytes) -> bytes:
-        tag = 0x86 if isinstance(self.domain, ECDomain) else 0x84
+        tag = 0x86 if isinstance(self.domain, Curve) else 0x84
         return tlv(0x7F49, core.ObjectIdentifier(self.oid).dump() + tlv(tag, public))
 
     def _keypair(self, generator: Point | int) -> tuple[int, bytes]:
-        if isinstance(self.domain, ECDomain):
+        if isinstance(self.domain, Curve):
             sk = _scalar(self._rng, self.domain.n)
             assert not isinstance(generator, int)
-            return sk, self.domain.encode(self.domain.mul(sk, generator))
+            return sk, self.domain.encode_point(self.domain.multiply(sk, generator))
         sk = _scalar(self._rng, self.domain.q)
         assert isinstance(generator, int)
         return sk, self.domain.encode(pow(generator, sk, self.domain.p))
 
     def _agree(self, sk: int, peer: bytes) -> Point | int:
         try:
-            if isinstance(self.domain, ECDomain):
-                shared = self.domain.mul(sk, self.domain.decode(peer))
+            if isinstance(self.domain, Curve):
+                shared = self.domain.multiply(sk, self.domain.decode_point(peer))
                 if shared is None:
                     raise ValueError("shared point at infinity")
                 return shared
@@ -157,11 +158,11 @@ class PaceSession:
         if self.integrated:
             return self._map_integrated(inner[0x81])
         self._map_pk_ifd = inner[0x81]
-        if isinstance(self.domain, ECDomain):
+        if isinstance(self.domain, Curve):
             self._map_sk, pk = self._keypair(self.domain.generator)
             h = self._agree(self._map_sk, self._map_pk_ifd)
             assert not isinstance(h, int)
-            self._ec_gen = self.domain.add(self.domain.mul(self._nonce, self.domain.generator), h)
+            self._ec_gen = self.domain.add(self.domain.multiply(self._nonce, self.domain.generator), h)
             if self._ec_gen is None:
                 raise PaceFailure("mapped generator at infinity", 0x6A80)
         else:
@@ -175,7 +176,7 @@ class PaceSession:
         if len(t) != 16:
             raise PaceFailure("IM nonce t must be 16 bytes", 0x6A80)
         x = pseudo_random(self._nonce.to_bytes(16, "big"), t, self.domain.p)
-        if isinstance(self.domain, ECDomain):
+        if isinstance(self.domain, Curve):
             self._ec_gen = point_encode(self.domain, x)
         else:
             self._dh_gen = pow(x, (self.domain.p - 1) // self.domain.q, self.domain.p)
@@ -189,9 +190,9 @@ class PaceSession:
         self._pk_ifd = inner[0x83]
         if self._map_pk_ifd and hmac.compare_digest(self._pk_ifd, self._map_pk_ifd):
             raise PaceFailure("ephemeral key equals the mapping key", 0x6A80)
-        generator: Point | int = self._ec_gen if isinstance(self.domain, ECDomain) else self._dh_gen
+        generator: Point | int = self._ec_gen if isinstance(self.domain, Curve) else self._dh_gen
         sk, self._pk_ic = self._keypair(generator)
-        if isinstance(self.domain, ECDomain):
+        if isinstance(self.domain, Curve):
             secret = self._shared_x(sk)
         else:
             value = self._agree(sk, self._pk_ifd)
@@ -202,7 +203,7 @@ class PaceSession:
         return tlv(0x84, self._pk_ic)
 
     def _shared_x(self, sk: int) -> bytes:
-        assert isinstance(self.domain, ECDomain)
+        assert isinstance(self.domain, Curve)
         shared = self._agree(sk, self._pk_ifd)
         assert not isinstance(shared, int) and shared is not None
         return shared[0].to_bytes(self.domain.size, "big")
@@ -215,7 +216,7 @@ class PaceSession:
             raise PaceFailure("terminal token wrong (wrong password?)", 0x6300)
         self.done = True
         out = tlv(0x86, self._mac(self._key_do(self._pk_ifd)))
-        if self._cam_key is not None and isinstance(self.domain, ECDomain):
+        if self._cam_key is not None and isinstance(self.domain, Curve):
             ca_ic = pow(self._cam_key, -1, self.domain.n) * self._map_sk % self.domain.n
             size = (self.domain.n.bit_length() + 7) // 8
             iv = aes_ecb_encrypt(self._ks_enc, b"\xff" * 16)
@@ -247,7 +248,7 @@ def pseudo_random(s: bytes, t: bytes, p: int) -> int:
     return int.from_bytes(out, "big") % p
 
 
-def point_encode(domain: ECDomain, t: int) -> Point:
+def point_encode(domain: Curve, t: int) -> Point:
     """f_G(t), the point encoding of App. B.2 (simplified SWU, affine form, p = 3 mod 4).
 
     Raises:

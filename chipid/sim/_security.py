@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 from asn1crypto import core
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from chipid.access.pace_domain import domain_parameters
+from chipid.errors import UnsupportedError
 from chipid.sim._apdu import Command
 from chipid.sim._auth import aa_sign, ca_session
 from chipid.sim._bac import BacFailure, bac_respond
-from chipid.sim._domain import domain_by_id
 from chipid.sim._pace import PaceFailure, PaceSession, mrz_password
 from chipid.sim._secinfo import CA_PREFIX, PACE_PREFIX, cipher_of
 from chipid.sim._tlv import iter_tlv, tlv
@@ -72,8 +73,8 @@ def _set_at_pace(chip: VirtualChip, objects: dict[int, bytes]) -> int:
     if param is None or all(s.parameter_id not in (None, param) for s in suites):
         return 0x6A80
     try:
-        domain = domain_by_id(param)
-    except KeyError:
+        domain = domain_parameters(param)
+    except UnsupportedError:
         return 0x6A80
     ref = objects[0x83]
     if ref == b"\x01":

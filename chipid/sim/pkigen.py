@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
-from chipid.pki.curves import curve_by_name
+from chipid.ecc.curves import curve_by_name
+from chipid.errors import UnsupportedError
 from chipid.pki.masterlist import CSCA_MASTER_LIST_OID, CscaMasterList
 
 __all__ = [
@@ -46,14 +47,6 @@ PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 """Default 'now' of generated PKIs, so tests do not depend on the wall clock."""
 
-_CURVES: dict[str, type[ec.EllipticCurve]] = {
-    "secp256r1": ec.SECP256R1,
-    "secp384r1": ec.SECP384R1,
-    "secp521r1": ec.SECP521R1,
-    "brainpoolP256r1": ec.BrainpoolP256R1,
-    "brainpoolP384r1": ec.BrainpoolP384R1,
-    "brainpoolP512r1": ec.BrainpoolP512R1,
-}
 _RSA_CACHE: dict[tuple[bytes, str, int], rsa.RSAPrivateKey] = {}
 
 
@@ -88,9 +81,12 @@ def generate_key(
         if cache_key not in _RSA_CACHE:
             _RSA_CACHE[cache_key] = rsa.generate_private_key(65537, rsa_bits)
         return _RSA_CACHE[cache_key]
-    n = curve_by_name(curve).n
-    scalar = int.from_bytes(hashlib.sha512(seed + b"|" + label.encode()).digest(), "big") % (n - 1) + 1
-    return ec.derive_private_key(scalar, _CURVES[curve]())
+    params = curve_by_name(curve)
+    named = params.cryptography_curve()
+    if named is None:
+        raise UnsupportedError(f"cryptography cannot generate keys on {curve}")
+    scalar = int.from_bytes(hashlib.sha512(seed + b"|" + label.encode()).digest(), "big") % (params.n - 1) + 1
+    return ec.derive_private_key(scalar, named)
 
 
 def _hash_for(key: PrivateKey) -> hashes.SHA256 | hashes.SHA384:
@@ -248,14 +244,14 @@ def make_crl(csca: Issued, revoked: tuple[int, ...] = (), *, this_update: dateti
 def explicit_spki(public_key: ec.EllipticCurvePublicKey) -> bytes:
     """The SubjectPublicKeyInfo of an EC key with explicit (specified) domain parameters."""
     curve = curve_by_name(public_key.curve.name)
-    size = curve.byte_length
+    size = curve.size
     point = public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     domain = asn1_keys.SpecifiedECDomain(
         {
             "version": "ecdpVer1",
             "field_id": {"field_type": "prime_field", "parameters": curve.p},
             "curve": {"a": curve.a.to_bytes(size, "big"), "b": curve.b.to_bytes(size, "big")},
-            "base": b"\x04" + curve.gx.to_bytes(size, "big") + curve.gy.to_bytes(size, "big"),
+            "base": curve.encode_point(curve.generator),
             "order": curve.n,
             "cofactor": curve.h,
         }

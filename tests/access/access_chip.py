@@ -6,12 +6,12 @@ import random
 from collections.abc import Callable
 
 from chipid.access import pace_crypto as pc
-from chipid.access.ec import Curve
 from chipid.access.kdf import session_keys
 from chipid.access.keys import AccessKey
 from chipid.access.pace_cam import encrypt_cam_data
 from chipid.access.pace_domain import Domain, domain_parameters
 from chipid.access.pace_im import map_integrated
+from chipid.ecc.arith import Curve
 from chipid.iso7816.apdu import CommandAPDU
 from chipid.iso7816.tlv import decode_tlv, encode_tlv, iter_tlv
 

@@ -7,8 +7,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chipid.access.ec import Curve
 from chipid.access.pace_domain import DHGroup, domain_parameters
+from chipid.ecc.arith import Curve
 from chipid.errors import ParseError, UnsupportedError
 from tests.access.access_fakes import h
 from tests.conftest import load_vector

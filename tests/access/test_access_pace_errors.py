@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chipid.access import pace_crypto as pc
-from chipid.access.ec import Curve
 from chipid.access.keys import CANKey, MRZKey
 from chipid.access.pace import perform_pace
 from chipid.access.pace_domain import domain_parameters
+from chipid.ecc.arith import Curve
 from chipid.errors import PACEError, UnsupportedError, WrongPasswordError
 from chipid.iso7816.tlv import encode_tlv
 from tests.access.access_chip import PaceChip

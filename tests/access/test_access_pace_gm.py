@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from chipid.access import pace_crypto as pc
-from chipid.access.ec import Curve
 from chipid.access.kdf import session_keys
 from chipid.access.keys import MRZKey
 from chipid.access.pace import perform_pace
 from chipid.access.pace_domain import DHGroup, domain_parameters
+from chipid.ecc.arith import Curve
 from chipid.sm.channel import SecureChannel
 from tests.access.access_fakes import ScriptedCard, h
 from tests.conftest import load_vector

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from chipid.access import pace_crypto as pc
-from chipid.access.ec import Curve
 from chipid.access.keys import CANKey, MRZKey
 from chipid.access.pace import perform_pace
 from chipid.access.pace_cam import decrypt_cam_data, encrypt_cam_data, verify_cam, verify_cam_encoded
 from chipid.access.pace_domain import DHGroup, domain_parameters
 from chipid.access.pace_im import map_integrated, point_encode, pseudo_random
+from chipid.ecc.arith import Curve
 from chipid.errors import PACEError, ParseError, UnsupportedError
 from tests.access.access_chip import PaceChip
 from tests.access.access_fakes import h

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from chipid.pki import ecmath
-from chipid.pki.curves import CurveParams
+from chipid.ecc.arith import Curve
 from chipid.sim._apdu import parse_command
 from chipid.sim._crypto import kdf
 from chipid.sim._sm import SMError, SMSession
@@ -24,7 +23,7 @@ class StaticKey:
     """The chip's static CA key: a cryptography EC key, an explicit-curve scalar, or a DH exponent."""
 
     ec_key: ec.EllipticCurvePrivateKey | None = None
-    curve: CurveParams | None = None
+    curve: Curve | None = None
     scalar: int = 0
     dh: tuple[int, int] | None = None  # (p, x)
 
@@ -33,9 +32,9 @@ class StaticKey:
             peer = ec.EllipticCurvePublicKey.from_encoded_point(self.ec_key.curve, ephemeral)
             return self.ec_key.exchange(ec.ECDH(), peer)
         if self.curve is not None:
-            point = ecmath.scalar_mult(self.curve, self.scalar, ecmath.decode_point(self.curve, ephemeral))
+            point = self.curve.multiply(self.scalar, self.curve.decode_point(ephemeral))
             assert point is not None
-            return point[0].to_bytes(self.curve.byte_length, "big")
+            return point[0].to_bytes(self.curve.size, "big")
         assert self.dh is not None
         p, x = self.dh
         return pow(int.from_bytes(ephemeral, "big"), x, p).to_bytes((p.bit_length() + 7) // 8, "big")

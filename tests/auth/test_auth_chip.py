@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from chipid.access.pace_domain import DHGroup, domain_parameters
 from chipid.auth.ca_keys import ephemeral_key_agreement
 from chipid.auth.chip import ca_cipher, perform_chip_auth, verify_by_read
+from chipid.ecc.curves import curve_by_name
 from chipid.errors import ChipAuthError
 from chipid.lds.security_infos import (
     ChipAuthenticationInfo,
@@ -21,8 +22,6 @@ from chipid.lds.security_infos import (
     SecurityInfos,
     parse_security_infos,
 )
-from chipid.pki import ecmath
-from chipid.pki.curves import curve_by_name
 from chipid.report import CHECK_CA, CheckStatus
 from chipid.sim._sm import SMSession
 from chipid.sim.pkigen import generate_key
@@ -118,15 +117,15 @@ def test_explicit_brainpool_p224_pure_python_ecdh() -> None:
     """brainpoolP224r1 (cryptography lacks it) with explicit parameters, as in the BSI 2008 DG14."""
     curve = curve_by_name("brainpoolP224r1")
     d = 0xC0FFEE1234567
-    point = ecmath.scalar_mult(curve, d, (curve.gx, curve.gy))
+    point = curve.multiply(d, curve.generator)
     assert point is not None
-    size = curve.byte_length
+    size = curve.size
     domain = asn1_keys.SpecifiedECDomain(
         {
             "version": "ecdpVer1",
             "field_id": {"field_type": "prime_field", "parameters": curve.p},
             "curve": {"a": curve.a.to_bytes(size, "big"), "b": curve.b.to_bytes(size, "big")},
-            "base": ecmath.encode_point(curve, (curve.gx, curve.gy)),
+            "base": curve.encode_point(curve.generator),
             "order": curve.n,
             "cofactor": 1,
         }
@@ -134,7 +133,7 @@ def test_explicit_brainpool_p224_pure_python_ecdh() -> None:
     spki = asn1_keys.PublicKeyInfo(
         {
             "algorithm": {"algorithm": "ec", "parameters": asn1_keys.ECDomainParameters("specified", domain)},
-            "public_key": ecmath.encode_point(curve, point),
+            "public_key": curve.encode_point(point),
         }
     ).dump()
     channel, _chip = _pair("3DES", StaticKey(curve=curve, scalar=d))
@@ -154,7 +153,7 @@ def test_bsi_specimen_dg14_key_agreement() -> None:
     pk = infos.chip_authentication_public_key_infos[0]
     public, secret = ephemeral_key_agreement(pk.public_key, ephemeral_private_key=12345, rng=os.urandom)
     curve = curve_by_name("brainpoolP224r1")
-    assert ecmath.decode_point(curve, public) == ecmath.scalar_mult(curve, 12345, (curve.gx, curve.gy))
+    assert curve.decode_point(public) == curve.multiply(12345, curve.generator)
     assert len(secret) == 28
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from asn1crypto import core
 
+from chipid.access.pace_domain import domain_parameters
+from chipid.ecc.arith import Curve
 from chipid.sim._crypto import aes_cbc, aes_cmac8, aes_ecb_encrypt, des3_cbc, kdf, pad, retail_mac, unpad
-from chipid.sim._domain import ECDomain, domain_by_id
 from chipid.sim._tlv import iter_tlv, parse_tlv, tlv
 
 Send = Callable[[bytes], bytes]
@@ -94,7 +95,7 @@ def term_bac(send: Send, info: str, rng: Callable[[int], bytes] = os.urandom) ->
 
 def term_pace(send: Send, password: bytes, oid: str, param: int, ref: int) -> TermSM:
     """PACE-GM from the terminal side with fresh random keys (``password`` = f(pi))."""
-    dom = domain_by_id(param)
+    dom = domain_parameters(param)
     aes = not oid.endswith(".1")
     k_pi = kdf(password, 3, cipher="AES" if aes else "3DES")
     oid_do = core.ObjectIdentifier(oid).dump()
@@ -113,14 +114,14 @@ def term_pace(send: Send, password: bytes, oid: str, param: int, ref: int) -> Te
     z = ga(False, 0, b"")
     plain = aes_cbc(k_pi, z, iv=bytes(16), decrypt=True) if aes else des3_cbc(k_pi, z, decrypt=True)
     s = int.from_bytes(plain, "big")
-    if isinstance(dom, ECDomain):
+    if isinstance(dom, Curve):
         sk = int.from_bytes(os.urandom(dom.size), "big") % (dom.n - 1) + 1
-        pk_chip = dom.decode(ga(False, 0x81, dom.encode(dom.mul(sk, dom.generator))))
-        gen = dom.add(dom.mul(s, dom.generator), dom.mul(sk, pk_chip))
+        pk_chip = dom.decode_point(ga(False, 0x81, dom.encode_point(dom.multiply(sk, dom.generator))))
+        gen = dom.add(dom.multiply(s, dom.generator), dom.multiply(sk, pk_chip))
         esk = int.from_bytes(os.urandom(dom.size), "big") % (dom.n - 1) + 1
-        my_pk = dom.encode(dom.mul(esk, gen))
+        my_pk = dom.encode_point(dom.multiply(esk, gen))
         chip_pk = ga(False, 0x83, my_pk)
-        shared = dom.mul(esk, dom.decode(chip_pk))
+        shared = dom.multiply(esk, dom.decode_point(chip_pk))
         assert shared is not None
         secret = shared[0].to_bytes(dom.size, "big")
         tag = 0x86

@@ -95,12 +95,13 @@ def test_pace_dh_gm_app_g2() -> None:
 
 def test_pace_im_app_h1_pseudo_random_and_point_encoding() -> None:
     """App. H.1: R_p(s, t) and f_G on brainpoolP256r1 with AES-128 (ECDH-IM)."""
-    from chipid.sim._domain import ECDomain, domain_by_id
+    from chipid.access.pace_domain import domain_parameters
+    from chipid.ecc.arith import Curve
     from chipid.sim._pace import point_encode, pseudo_random
 
     h1 = load_vector("pace_im_partial_9303p11_appH.json")["H1_ecdh_brainpoolP256r1_aes128"]
-    curve = domain_by_id(13)
-    assert isinstance(curve, ECDomain)
+    curve = domain_parameters(13)
+    assert isinstance(curve, Curve)
     r = pseudo_random(bytes.fromhex(h1["s"]), bytes.fromhex(h1["t"]), curve.p)
     assert r == int(h1["Rp_s_t"], 16)
     assert point_encode(curve, r) == (int(h1["mapped_generator_x"], 16), int(h1["mapped_generator_y"], 16))
@@ -108,12 +109,12 @@ def test_pace_im_app_h1_pseudo_random_and_point_encoding() -> None:
 
 def test_pace_im_app_h2_dh_mapping() -> None:
     """App. H.2: R_p(s, t) and g~ = R_p^((p-1)/q) mod p on the RFC 5114 1024-bit group (DH-IM)."""
-    from chipid.sim._domain import DHDomain, domain_by_id
+    from chipid.access.pace_domain import DHGroup, domain_parameters
     from chipid.sim._pace import pseudo_random
 
     h2 = load_vector("pace_im_partial_9303p11_appH.json")["H2_dh_rfc5114_1024_aes128"]
-    group = domain_by_id(0)
-    assert isinstance(group, DHDomain)
+    group = domain_parameters(0)
+    assert isinstance(group, DHGroup)
     r = pseudo_random(bytes.fromhex(h2["s"]), bytes.fromhex(h2["t"]), group.p)
     assert r == int(h2["Rp_s_t"], 16)
     assert pow(r, (group.p - 1) // group.q, group.p) == int(h2["mapped_generator"], 16)
