@@ -18,38 +18,12 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
 from chipid.errors import ParseError
+from chipid.lds.mrz import check_digit, mrz_information
 
-__all__ = ["AccessKey", "CANKey", "MRZKey", "check_digit"]
+__all__ = ["AccessKey", "CANKey", "MRZKey"]
 
 _DOC_CHARS = re.compile(r"[0-9A-Z<]+")
 _DATE = re.compile(r"[0-9]{6}")
-
-
-def check_digit(text: str) -> str:
-    """Compute the ICAO 9303-3 §4.9 check digit of ``text``.
-
-    Args:
-        text: characters from ``0-9``, ``A-Z`` and ``<``.
-
-    Returns:
-        The check digit as a one-character string.
-
-    Raises:
-        ParseError: when ``text`` holds another character.
-    """
-    weights = (7, 3, 1)
-    total = 0
-    for i, ch in enumerate(text):
-        if ch.isdigit():
-            value = int(ch)
-        elif "A" <= ch <= "Z":
-            value = ord(ch) - ord("A") + 10
-        elif ch == "<":
-            value = 0
-        else:
-            raise ParseError(f"character {ch!r} not allowed in an MRZ field", path="MRZ")
-        total += value * weights[i % 3]
-    return str(total % 10)
 
 
 @runtime_checkable
@@ -106,8 +80,7 @@ class MRZKey:
     @property
     def mrz_information(self) -> str:
         """``MRZ_information`` of 9303-11 §9.7.2: each field followed by its check digit."""
-        return "".join(f + check_digit(f) for f in (self.document_number, self.date_of_birth,
-                                                     self.date_of_expiry))
+        return mrz_information(self.document_number, self.date_of_birth, self.date_of_expiry)
 
     def seed(self) -> bytes:
         """K_seed of 9303-11 §9.7.2: the first 16 bytes of SHA-1(MRZ_information)."""

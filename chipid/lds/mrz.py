@@ -14,7 +14,7 @@ from datetime import date
 
 from chipid.errors import ParseError
 
-__all__ = ["MRZ", "build_mrz", "check_digit", "mrz_date"]
+__all__ = ["MRZ", "build_mrz", "check_digit", "mrz_date", "mrz_information"]
 
 _CHARSET = re.compile(r"[A-Z0-9<]*")
 _LAYOUTS = {90: ("TD1", 30), 72: ("TD2", 36), 88: ("TD3", 44)}
@@ -22,16 +22,34 @@ _WEIGHTS = (7, 3, 1)
 
 
 def _char_value(ch: str) -> int:
-    if ch.isdigit():
+    if "0" <= ch <= "9":
         return ord(ch) - 48
     if "A" <= ch <= "Z":
         return ord(ch) - 55
-    return 0  # '<' (ICAO 9303-3 §4.9: filler counts as zero)
+    if ch == "<":
+        return 0  # ICAO 9303-3 §4.9: the filler counts as zero
+    raise ParseError(f"character {ch!r} not allowed in an MRZ field", path="MRZ")
 
 
 def check_digit(text: str) -> str:
-    """ICAO 9303-3 §4.9 check digit of ``text`` (digits, A-Z = 10..35, '<' = 0, weights 7, 3, 1)."""
+    """ICAO 9303-3 §4.9 check digit of ``text`` (digits, A-Z = 10..35, '<' = 0, weights 7, 3, 1).
+
+    Raises:
+        ParseError: ``text`` holds a character other than ``0-9``, ``A-Z`` and ``<``.
+    """
     return str(sum(_char_value(c) * _WEIGHTS[i % 3] for i, c in enumerate(text)) % 10)
+
+
+def mrz_information(document_number: str, date_of_birth: str, date_of_expiry: str) -> str:
+    """``MRZ_information`` of ICAO 9303-11 §9.7.2: each field followed by its check digit.
+
+    The document number is padded with '<' to at least 9 characters (§4.3.2). Secret-bearing: do not log.
+
+    Raises:
+        ParseError: a character outside ``0-9``, ``A-Z`` and ``<``.
+    """
+    number = document_number.ljust(9, "<")
+    return "".join(f + check_digit(f) for f in (number, date_of_birth, date_of_expiry))
 
 
 def _ok(text: str, digit: str) -> bool:
@@ -127,15 +145,7 @@ class MRZ:
 
         ICAO 9303-11 §4.3.2 (the number padded with '<' to at least 9 characters). Secret-bearing: do not log.
         """
-        number = self.document_number.ljust(9, "<")
-        return (
-            number
-            + check_digit(number)
-            + self.date_of_birth
-            + check_digit(self.date_of_birth)
-            + self.date_of_expiry
-            + check_digit(self.date_of_expiry)
-        )
+        return mrz_information(self.document_number, self.date_of_birth, self.date_of_expiry)
 
     def to_string(self) -> str:
         """The MRZ as stored in DG1: the lines concatenated without separators."""

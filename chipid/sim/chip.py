@@ -15,11 +15,11 @@ from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from chipid.lds.mrz import mrz_information
 from chipid.sim import _commands
 from chipid.sim._apdu import parse_command
 from chipid.sim._auth import ChipKey, load_key
 from chipid.sim._bac import bac_keys
-from chipid.sim._mrz import mrz_information
 from chipid.sim._pace import PaceSession
 from chipid.sim._secinfo import CA_PREFIX, PACE_PREFIX, SuiteInfo, parse_suites
 from chipid.sim._sm import SMError, SMSession

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chipid.access.keys import AccessKey, CANKey, MRZKey, check_digit
+from chipid.access.keys import AccessKey, CANKey, MRZKey
 from chipid.errors import ParseError
+from chipid.lds.mrz import check_digit
 from tests.access.access_fakes import h
 from tests.conftest import DATA, load_vector
 

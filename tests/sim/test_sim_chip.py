@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chipid.lds.mrz import mrz_information
 from chipid.sim import Faults, VirtualChip
-from chipid.sim._mrz import mrz_information
 from chipid.sim.chip import ATR
 from chipid.sim.profile import CardProfile
 from tests.sim._terminal import TermSM, term_bac, term_pace
