@@ -27,6 +27,7 @@ from chipid.iso7816.binary import ReadPolicy, read_ef
 from chipid.lds.com import parse_com
 from chipid.lds.files import EMRTD_AID, LDSFile, by_dg, by_name
 from chipid.lds.security_infos import SecurityInfos, parse_security_infos
+from chipid.lds.sod import parse_sod
 from chipid.pki.passive import passive_authenticate
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_AA, CHECK_CA, CHECK_DOWNGRADE, CheckResult, CheckStatus, VerificationReport
@@ -165,15 +166,20 @@ class DocumentReader:
             raw[name] = self._read_file(channel, by_name(name))
             self._record(f"read {name}", "ok", f"{len(raw[name])} bytes", started)
 
-        for dg in self._data_groups_to_read(raw["EF.COM"]):
+        sod_dgs = self._sod_data_groups(raw["EF.SOD"])
+        wanted = self._data_groups_to_read(raw["EF.COM"], sod_dgs)
+        unreadable: dict[int, str] = {}
+        for dg in wanted:
             started = time.perf_counter()
             try:
                 raw[f"DG{dg}"] = self._read_file(channel, by_dg(dg))
                 self._record(f"read DG{dg}", "ok", f"{len(raw[f'DG{dg}'])} bytes", started)
             except SecurityStatusNotSatisfiedError:
                 self._record(f"read DG{dg}", "skipped", "access denied (needs Extended Access Control)", started)
-            except StatusWordError as err:
+            except (StatusWordError, ParseError) as err:
+                # a file the chip lists but cannot give whole: recorded, the other files are still read
                 self._record(f"read DG{dg}", "failed", str(err), started)
+                unreadable[dg] = str(err)
 
         document = Document.from_files(raw)
         dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG")}
@@ -184,26 +190,59 @@ class DocumentReader:
                      "all checks passed" if pa.passed else "see report", started)
 
         checks: list[CheckResult] = [*pa.checks]
+        dg14 = self._security_infos(raw.get("DG14"))
+        # EF.CardAccess is not signed: the PACEInfos of an authenticated DG14 count too, so that stripping
+        # them from EF.CardAccess cannot hide a downgrade to BAC.
+        if dg14 is not None and 14 in pa.authenticated_dgs and dg14.pace_infos:
+            pace_advertised = True
         checks.append(self._downgrade(pace_advertised, access.protocol))
         checks.append(expiry_check(document, self.at))
-        dg14 = self._security_infos(raw.get("DG14"))
+        for dg, why in unreadable.items():
+            if dg not in (14, 15):  # DG14/DG15: the chip-authentication checks below say it
+                checks.append(CheckResult(f"read.DG{dg}", CheckStatus.NOT_PERFORMED,
+                                          f"DG{dg} could not be read, so it is not verified: {why}"))
+        # Which chip authentication the chip must support comes from the signed SOD, not from EF.COM (unsigned):
+        # a clone that hides DG14/DG15 (drops them from EF.COM, or refuses to serve them) is caught here.
         ca_supported = bool(dg14 and dg14.chip_authentication_public_key_infos)
         if ca_supported and dg14 is not None:
             checks.append(self._chip_auth(access.channel, dg14, 14 in pa.authenticated_dgs))
+        elif 14 in sod_dgs and "DG14" not in raw:
+            checks.append(self._unserved(CHECK_CA, 14, wanted))
         aa_supported = "DG15" in raw
         if aa_supported:
             checks.append(self._active_auth(access.channel, raw["DG15"], dg14, 15 in pa.authenticated_dgs))
+        elif 15 in sod_dgs:
+            checks.append(self._unserved(CHECK_AA, 15, wanted))
+        chip_auth_expected = ca_supported or aa_supported or bool({14, 15} & sod_dgs)
 
-        report = VerificationReport.from_checks(checks, chip_auth_supported=ca_supported or aa_supported)
+        report = VerificationReport.from_checks(checks, chip_auth_supported=chip_auth_expected)
         return ReadResult(document, report, access.protocol, tuple(self._steps))
 
-    def _data_groups_to_read(self, com: bytes) -> list[int]:
+    @staticmethod
+    def _sod_data_groups(sod: bytes) -> set[int]:
+        """Data groups the (signed) SOD lists; empty when it does not parse (PA then fails on it)."""
         try:
-            listed = sorted(parse_com(com).data_groups)
+            return set(parse_sod(sod).dg_hashes)
         except ParseError:
-            listed = [1, 2, 13, 14, 15]
-        wanted = listed if self.data_groups is None else [d for d in self.data_groups if d in listed]
+            return set()
+
+    def _data_groups_to_read(self, com: bytes, sod_dgs: set[int]) -> list[int]:
+        """EF.COM's list joined with the SOD's: EF.COM is unsigned and may hide files (ICAO 9303-10 §4.6)."""
+        try:
+            listed = set(parse_com(com).data_groups)
+        except ParseError:
+            listed = set() if sod_dgs else {1, 2, 13, 14, 15}
+        listed |= sod_dgs
+        wanted = sorted(listed) if self.data_groups is None else [d for d in self.data_groups if d in listed]
         return [d for d in wanted if d != 3 or self.read_dg3]
+
+    @staticmethod
+    def _unserved(name: str, dg: int, wanted: list[int]) -> CheckResult:
+        """The SOD lists DG14/DG15 but the chip did not give it: a genuine chip serves what its SOD lists."""
+        if dg not in wanted:
+            return CheckResult(name, CheckStatus.NOT_PERFORMED, f"DG{dg} was not read (data_groups option)")
+        return CheckResult(name, CheckStatus.FAILED,
+                           f"the signed SOD lists DG{dg} but the chip did not return it (a clone hiding its key?)")
 
     @staticmethod
     def _security_infos(dg14: bytes | None) -> SecurityInfos | None:

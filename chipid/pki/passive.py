@@ -182,7 +182,14 @@ def passive_authenticate(
     signer_result: SignerCheck | None = None
     csca: Certificate | None = None
     if ds is None:
-        if not any(c.name == "pa.ds_certificate" for c in checks):
+        if any(c.name == "pa.ds_certificate" for c in checks):
+            pass
+        elif parsed.certificates:
+            # ICAO 9303-10 §4.6.2.2: the SOD carries its DS certificate. One that is there but does not match
+            # the SignerInfo's sid was altered or substituted: tampering, not a missing trust anchor.
+            checks.append(_check("pa.ds_certificate", _F, f"the SOD embeds {len(parsed.certificates)} "
+                                 "certificate(s) but none is the signer its SignerInfo names (altered or substituted)"))
+        else:
             checks.append(_check("pa.ds_certificate", _N, "no Document Signer certificate in the SOD or store"))
     else:
         checks.append(_check("pa.ds_certificate", _P, f"DS {ds.subject_text}", serial=f"{ds.serial_number:x}"))
