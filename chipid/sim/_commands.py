@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chipid.iso7816.tlv import encode_tlv, iter_tlv
 from chipid.sim import _security
 from chipid.sim._apdu import Command
-from chipid.sim._tlv import iter_tlv, tlv
 from chipid.sim.fs import Access, ElementaryFile
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def _select(chip: VirtualChip, cmd: Command, secure: bool) -> Reply:
         if cmd.data != fs.AID:
             return b"", 0x6A82
         chip.in_app, chip.current_ef = True, None
-        return (b"" if cmd.p2 == 0x0C else b"\x6f" + bytes([len(fs.AID) + 2]) + tlv(0x84, fs.AID)), 0x9000
+        return (b"" if cmd.p2 == 0x0C else b"\x6f" + bytes([len(fs.AID) + 2]) + encode_tlv(0x84, fs.AID)), 0x9000
     if cmd.p1 == 0x00 and cmd.data in (b"", b"\x3f\x00"):
         chip.in_app, chip.current_ef = False, None
         return b"", 0x9000
@@ -87,7 +87,7 @@ def _select(chip: VirtualChip, cmd: Command, secure: bool) -> Reply:
     if cmd.p2 == 0x0C:
         return b"", 0x9000
     fcp = ef.fcp()
-    return (fcp if cmd.p2 == 0x04 else tlv(0x6F, fcp[2:])), 0x9000  # 00: the same DOs in an FCI template
+    return (fcp if cmd.p2 == 0x04 else encode_tlv(0x6F, fcp[2:])), 0x9000  # 00: the same DOs in an FCI template
 
 
 def _target(chip: VirtualChip, cmd: Command) -> tuple[ElementaryFile | None, int, int]:
@@ -139,11 +139,11 @@ def _read_binary(chip: VirtualChip, cmd: Command, secure: bool) -> Reply:
         chunk = ef.data[offset : offset + cmd.ne]
         return chunk, 0x9000 if len(chunk) == cmd.ne else 0x6282
     count = min(remaining, cmd.ne)
-    while count > 0 and len(tlv(0x53, bytes(count))) > cmd.ne:
+    while count > 0 and len(encode_tlv(0x53, bytes(count))) > cmd.ne:
         count -= 1
     if count == 0:
         return b"", 0x6700
-    body = tlv(0x53, ef.data[offset : offset + count])
+    body = encode_tlv(0x53, ef.data[offset : offset + count])
     return body, 0x9000 if len(body) == cmd.ne or count < remaining else 0x6282
 
 

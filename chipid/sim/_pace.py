@@ -25,10 +25,10 @@ from asn1crypto import core
 
 from chipid.access.pace_domain import DHGroup
 from chipid.ecc.arith import Curve, Point
+from chipid.iso7816.tlv import encode_tlv, iter_tlv
 from chipid.sim._crypto import aes_cbc, aes_cmac8, aes_ecb_encrypt, des3_cbc, kdf, pad, retail_mac
 from chipid.sim._secinfo import cipher_of
 from chipid.sim._sm import SMSession
-from chipid.sim._tlv import iter_tlv, tlv
 
 __all__ = ["PaceFailure", "PaceSession", "mrz_password", "password_key", "point_encode", "pseudo_random"]
 
@@ -108,7 +108,7 @@ class PaceSession:
 
     def _key_do(self, public: bytes) -> bytes:
         tag = 0x86 if isinstance(self.domain, Curve) else 0x84
-        return tlv(0x7F49, core.ObjectIdentifier(self.oid).dump() + tlv(tag, public))
+        return encode_tlv(0x7F49, core.ObjectIdentifier(self.oid).dump() + encode_tlv(tag, public))
 
     def _keypair(self, generator: Point | int) -> tuple[int, bytes]:
         if isinstance(self.domain, Curve):
@@ -143,14 +143,14 @@ class PaceSession:
             raise PaceFailure("PACE already finished", 0x6985)
         out = handler[self._step](inner)
         self._step += 1
-        return tlv(0x7C, out)
+        return encode_tlv(0x7C, out)
 
     def _step_nonce(self, inner: dict[int, bytes]) -> bytes:
         if inner:
             raise PaceFailure("step 1 carries no data", 0x6A80)
         s = self._rng(16 if self.cipher == "AES" or self.integrated else 8)
         self._nonce = int.from_bytes(s, "big")
-        return tlv(0x80, self._encrypt_nonce(s))
+        return encode_tlv(0x80, self._encrypt_nonce(s))
 
     def _step_map(self, inner: dict[int, bytes]) -> bytes:
         if 0x81 not in inner:
@@ -170,7 +170,7 @@ class PaceSession:
             h_dh = self._agree(self._map_sk, self._map_pk_ifd)
             assert isinstance(h_dh, int)
             self._dh_gen = pow(self.domain.g, self._nonce, self.domain.p) * h_dh % self.domain.p
-        return tlv(0x82, pk)
+        return encode_tlv(0x82, pk)
 
     def _map_integrated(self, t: bytes) -> bytes:
         if len(t) != 16:
@@ -200,7 +200,7 @@ class PaceSession:
             secret = self.domain.encode(value)
         self._ks_enc = kdf(secret, 1, cipher=self.cipher, key_len=self.key_len)
         self._ks_mac = kdf(secret, 2, cipher=self.cipher, key_len=self.key_len)
-        return tlv(0x84, self._pk_ic)
+        return encode_tlv(0x84, self._pk_ic)
 
     def _shared_x(self, sk: int) -> bytes:
         assert isinstance(self.domain, Curve)
@@ -215,12 +215,12 @@ class PaceSession:
         if not hmac.compare_digest(expected, inner[0x85]):
             raise PaceFailure("terminal token wrong (wrong password?)", 0x6300)
         self.done = True
-        out = tlv(0x86, self._mac(self._key_do(self._pk_ifd)))
+        out = encode_tlv(0x86, self._mac(self._key_do(self._pk_ifd)))
         if self._cam_key is not None and isinstance(self.domain, Curve):
             ca_ic = pow(self._cam_key, -1, self.domain.n) * self._map_sk % self.domain.n
             size = (self.domain.n.bit_length() + 7) // 8
             iv = aes_ecb_encrypt(self._ks_enc, b"\xff" * 16)
-            out += tlv(0x8A, aes_cbc(self._ks_enc, pad(ca_ic.to_bytes(size, "big"), 16), iv=iv))
+            out += encode_tlv(0x8A, aes_cbc(self._ks_enc, pad(ca_ic.to_bytes(size, "big"), 16), iv=iv))
         return out
 
     def session(self) -> SMSession:

@@ -15,12 +15,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from chipid.access.pace_domain import domain_parameters
 from chipid.errors import UnsupportedError
+from chipid.iso7816.tlv import encode_tlv, iter_tlv
 from chipid.sim._apdu import Command
 from chipid.sim._auth import aa_sign, ca_session
 from chipid.sim._bac import BacFailure, bac_respond
 from chipid.sim._pace import PaceFailure, PaceSession, mrz_password
 from chipid.sim._secinfo import CA_PREFIX, PACE_PREFIX, cipher_of
-from chipid.sim._tlv import iter_tlv, tlv
 
 if TYPE_CHECKING:
     from chipid.sim.chip import VirtualChip
@@ -168,7 +168,7 @@ def general_authenticate(chip: VirtualChip, cmd: Command, secure: bool) -> Reply
         if suite is None or inner is None or 0x80 not in inner:
             return b"", 0x6A80
         status = _start_ca(chip, inner[0x80], suite)
-        return (tlv(0x7C, b""), status) if status == 0x9000 else (b"", status)
+        return (encode_tlv(0x7C, b""), status) if status == 0x9000 else (b"", status)
     return b"", 0x6985
 
 

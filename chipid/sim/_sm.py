@@ -13,9 +13,9 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 
+from chipid.iso7816.tlv import encode_tlv, iter_tlv
 from chipid.sim._apdu import Command
 from chipid.sim._crypto import aes_cbc, aes_cmac8, aes_ecb_encrypt, des3_cbc, pad, retail_mac, unpad
-from chipid.sim._tlv import iter_tlv, tlv
 
 __all__ = ["SMError", "SMSession"]
 
@@ -79,7 +79,7 @@ class SMSession:
         if order[-1][0] != 0x8E or any(tag not in (0x85, 0x87, 0x97, 0x8E) for tag, _ in order):
             raise SMError("unexpected SM data object", 0x6988)
         header = cmd.header
-        covered = b"".join(tlv(tag, value) for tag, value in order[:-1])
+        covered = b"".join(encode_tlv(tag, value) for tag, value in order[:-1])
         expected = self._mac(pad(header, self.block) + covered)
         if not hmac.compare_digest(expected, objects[0x8E]):
             raise SMError("wrong MAC", 0x6988)
@@ -111,9 +111,9 @@ class SMSession:
         body = b""
         if data:
             cryptogram = self._crypt(pad(data, self.block), decrypt=False)
-            body = tlv(0x85, cryptogram) if odd_ins else tlv(0x87, b"\x01" + cryptogram)
-        body += tlv(0x99, sw.to_bytes(2, "big"))
+            body = encode_tlv(0x85, cryptogram) if odd_ins else encode_tlv(0x87, b"\x01" + cryptogram)
+        body += encode_tlv(0x99, sw.to_bytes(2, "big"))
         mac = self._mac(body)
         if corrupt_mac:
             mac = bytes([mac[0] ^ 0xFF]) + mac[1:]
-        return body + tlv(0x8E, mac) + sw.to_bytes(2, "big")
+        return body + encode_tlv(0x8E, mac) + sw.to_bytes(2, "big")

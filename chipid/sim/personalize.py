@@ -18,6 +18,7 @@ from typing import Literal
 
 from cryptography.hazmat.primitives import serialization
 
+from chipid.iso7816.tlv import encode_tlv
 from chipid.lds.com import COM, encode_com
 from chipid.lds.dg1 import encode_dg1
 from chipid.lds.dg2 import build_face, encode_dg2
@@ -37,7 +38,6 @@ from chipid.lds.sod import build_sod
 from chipid.sim._citizen import Citizen, ascii_fold, make_citizen
 from chipid.sim._face import draw_face, encode_face
 from chipid.sim._keys import seeded_rsa_key
-from chipid.sim._tlv import tlv
 from chipid.sim.pkigen import PrivateKey, generate_key, generate_pki, make_crl
 from chipid.sim.profile import CardProfile
 
@@ -50,8 +50,8 @@ DEFAULT_SEED = "chipid-demo-0018"
 _ECDSA_PLAIN_SHA256 = "0.4.0.127.0.7.1.1.4.1.3"
 _CRL_DAYS = 15 * 365
 """An empty CSCA CRL from 2024-01-01 for 15 years: long-lived so the demo can check revocation."""
-_EF_DIR = tlv(0x61, tlv(0x4F, bytes.fromhex("A0000002471001")))
-_EF_ATR_INFO = tlv(0x7F66, bytes.fromhex("0203010000") + bytes.fromhex("0203010000"))
+_EF_DIR = encode_tlv(0x61, encode_tlv(0x4F, bytes.fromhex("A0000002471001")))
+_EF_ATR_INFO = encode_tlv(0x7F66, bytes.fromhex("0203010000") + bytes.fromhex("0203010000"))
 """Extended length information (ISO 7816-4 §12.7.1): 65536 bytes in command and response."""
 
 
@@ -168,12 +168,12 @@ def issue_card(
     groups: dict[int, bytes] = {
         1: encode_dg1(mrz),
         2: encode_dg2([build_face(encode_face(draw_face(seed), face))]),
-        3: tlv(0x63, tlv(0x7F61, tlv(0x02, b"\x00"))),
+        3: encode_tlv(0x63, encode_tlv(0x7F61, encode_tlv(0x02, b"\x00"))),
         13: _dg13(citizen),
         14: encode_security_infos(dg14_infos, dg14=True),
     }
     if aa_key is not None:
-        groups[15] = tlv(0x6F, _spki(aa_key))
+        groups[15] = encode_tlv(0x6F, _spki(aa_key))
     test_pki = generate_pki(pki_seed, kind=pki)
     files = {f"DG{n}": data for n, data in groups.items()}
     files["EF.COM"] = encode_com(COM("0107", "040000", tuple(groups[n][0] for n in sorted(groups))))

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from chipid.ecc.arith import Curve
+from chipid.iso7816.tlv import iter_tlv
 from chipid.sim._apdu import parse_command
 from chipid.sim._crypto import kdf
 from chipid.sim._sm import SMError, SMSession
-from chipid.sim._tlv import iter_tlv
 
 EF_COM = bytes.fromhex("60165f0104303130375f36063034303030305c04617563")
 

@@ -18,11 +18,11 @@ from chipid.errors import (
 from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU
 from chipid.iso7816.binary import ReadPolicy, read_ef
+from chipid.iso7816.tlv import decode_tlv
 from chipid.lds.files import EMRTD_AID
 from chipid.lds.security_infos import parse_security_infos
 from chipid.report import CheckStatus
 from chipid.sim import Faults, VirtualChip
-from chipid.sim._tlv import parse_tlv
 from chipid.sim.personalize import default_profile
 from chipid.sim.vpcd import VpcdBridge
 from chipid.transport.base import Transport
@@ -91,7 +91,7 @@ def test_mf_files_aa_and_ca(virtual_card: Start) -> None:
         check = perform_active_auth(channel, profile.files["DG15"])
         assert check.status is CheckStatus.PASSED, check
         ResponseAPDU.from_bytes(channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())).check(0xA4)
-        _, dg14, _ = parse_tlv(read_ef(channel, sfi=14))  # 6E { SecurityInfos }
+        _, dg14, _ = decode_tlv(read_ef(channel, sfi=14))  # 6E { SecurityInfos }
         ca = perform_chip_auth(channel, parse_security_infos(dg14, name="DG14"))
         assert ca.passed, ca.reason
         assert read_ef(channel, sfi=2) == profile.files["DG2"]  # a big read under the CA keys

@@ -16,8 +16,8 @@ from asn1crypto import core
 
 from chipid.access.pace_domain import domain_parameters
 from chipid.ecc.arith import Curve
+from chipid.iso7816.tlv import decode_tlv, encode_tlv, iter_tlv
 from chipid.sim._crypto import aes_cbc, aes_cmac8, aes_ecb_encrypt, des3_cbc, kdf, pad, retail_mac, unpad
-from chipid.sim._tlv import iter_tlv, parse_tlv, tlv
 
 Send = Callable[[bytes], bytes]
 
@@ -48,10 +48,10 @@ class TermSM:
         header = bytes([cla | 0x0C, ins, p1, p2])
         body = b""
         if data:
-            body += tlv(0x87, b"\x01" + self._crypt(pad(data, self.block), False))
+            body += encode_tlv(0x87, b"\x01" + self._crypt(pad(data, self.block), False))
         if ne is not None:
-            body += tlv(0x97, bytes([ne & 0xFF]) if ne <= 256 else (ne & 0xFFFF).to_bytes(2, "big"))
-        body += tlv(0x8E, self._mac(pad(header, self.block) + body))
+            body += encode_tlv(0x97, bytes([ne & 0xFF]) if ne <= 256 else (ne & 0xFFFF).to_bytes(2, "big"))
+        body += encode_tlv(0x8E, self._mac(pad(header, self.block) + body))
         ext = ne is not None and ne > 256
         if ext:
             return header + b"\x00" + len(body).to_bytes(2, "big") + body + b"\x00\x00"
@@ -64,7 +64,7 @@ class TermSM:
         if not objs:
             return b"", sw
         assert objs[-1][0] == 0x8E, "no MAC"
-        covered = b"".join(tlv(t, v) for t, v in objs[:-1])
+        covered = b"".join(encode_tlv(t, v) for t, v in objs[:-1])
         assert self._mac(covered) == objs[-1][1], "response MAC wrong"
         d = dict(objs)
         data = b""
@@ -104,11 +104,11 @@ def term_pace(send: Send, password: bytes, oid: str, param: int, ref: int) -> Te
         raise PermissionError(r.hex())
 
     def ga(last: bool, tag: int, value: bytes) -> bytes:
-        body = tlv(0x7C, tlv(tag, value) if tag else b"")
+        body = encode_tlv(0x7C, encode_tlv(tag, value) if tag else b"")
         rr = send(bytes([0x00 if last else 0x10, 0x86, 0, 0, len(body)]) + body + b"\x00")
         if rr[-2:] != b"\x90\x00":
             raise PermissionError(rr.hex())
-        _, inner, _ = parse_tlv(rr[:-2])
+        _, inner, _ = decode_tlv(rr[:-2])
         return dict(iter_tlv(inner)) and next(iter(dict(iter_tlv(inner)).values()))
 
     z = ga(False, 0, b"")
@@ -140,6 +140,6 @@ def term_pace(send: Send, password: bytes, oid: str, param: int, ref: int) -> Te
     def mac(d: bytes) -> bytes:
         return aes_cmac8(ks_mac, d) if aes else retail_mac(ks_mac, d)
 
-    t_ic = ga(True, 0x85, mac(tlv(0x7F49, oid_do + tlv(tag, chip_pk))))
-    assert t_ic == mac(tlv(0x7F49, oid_do + tlv(tag, my_pk))), "chip token wrong"
+    t_ic = ga(True, 0x85, mac(encode_tlv(0x7F49, oid_do + encode_tlv(tag, chip_pk))))
+    assert t_ic == mac(encode_tlv(0x7F49, oid_do + encode_tlv(tag, my_pk))), "chip token wrong"
     return TermSM(cipher, ks_enc, ks_mac, 0)

@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from chipid.auth.active import verify_aa_signature
 from chipid.errors import ActiveAuthError
+from chipid.iso7816.tlv import decode_tlv, encode_tlv
 from chipid.sim import Faults, VirtualChip
 from chipid.sim._crypto import kdf
-from chipid.sim._tlv import parse_tlv, tlv
 from chipid.sim.personalize import issue_card
 from chipid.sim.profile import CardProfile
 from tests.sim._terminal import TermSM, term_pace
@@ -34,7 +34,7 @@ def _aa(chip: VirtualChip, sm: TermSM, challenge: bytes) -> tuple[bytes, int]:
 
 
 def _dg15_key(profile: CardProfile) -> bytes:
-    _, spki, _ = parse_tlv(profile.files["DG15"])  # 6F { SubjectPublicKeyInfo }
+    _, spki, _ = decode_tlv(profile.files["DG15"])  # 6F { SubjectPublicKeyInfo }
     return spki
 
 
@@ -112,9 +112,10 @@ def test_ca_aes_general_authenticate_then_new_keys(demo_profile: CardProfile) ->
     """§6.2 (CA v2 for AES): MSE:Set AT 41A4 + GENERAL AUTHENTICATE DO'80', answered 7C00 with the old keys."""
     chip, sm = _pace(demo_profile)
     oid = bytes.fromhex("04007F00070202030202")
-    assert sm.unwrap(chip.process(sm.wrap(0x00, 0x22, 0x41, 0xA4, tlv(0x80, oid))))[1] == 0x9000
+    assert sm.unwrap(chip.process(sm.wrap(0x00, 0x22, 0x41, 0xA4, encode_tlv(0x80, oid))))[1] == 0x9000
     point, ks_enc, ks_mac = _terminal_ca(_ca_public_key(demo_profile), "AES")
-    data, sw = sm.unwrap(chip.process(sm.wrap(0x00, 0x86, 0x00, 0x00, tlv(0x7C, tlv(0x80, point)), ne=256)))
+    body = encode_tlv(0x7C, encode_tlv(0x80, point))
+    data, sw = sm.unwrap(chip.process(sm.wrap(0x00, 0x86, 0x00, 0x00, body, ne=256)))
     assert (data, sw) == (b"\x7c\x00", 0x9000)
     new = TermSM("AES", ks_enc, ks_mac, 0)
     assert new.unwrap(chip.process(new.wrap(0x00, 0xB0, 0x81, 0x00, ne=256)))[0] == demo_profile.files["DG1"]
@@ -125,7 +126,7 @@ def test_ca_3des_set_kat() -> None:
     profile = issue_card("ca-3des", aa=None, ca_cipher="3DES")
     chip, sm = _pace(profile)
     point, ks_enc, ks_mac = _terminal_ca(_ca_public_key(profile), "3DES")
-    assert sm.unwrap(chip.process(sm.wrap(0x00, 0x22, 0x41, 0xA6, tlv(0x91, point))))[1] == 0x9000
+    assert sm.unwrap(chip.process(sm.wrap(0x00, 0x22, 0x41, 0xA6, encode_tlv(0x91, point))))[1] == 0x9000
     new = TermSM("3DES", ks_enc, ks_mac, 0)
     assert new.unwrap(chip.process(new.wrap(0x00, 0xB0, 0x81, 0x00, ne=256)))[0] == profile.files["DG1"]
     assert chip.process(bytes.fromhex("0088000008") + bytes(8) + b"\x00")[-2:] == b"\x6d\x00"  # aa=None
@@ -136,11 +137,11 @@ def test_ca_errors(demo_profile: CardProfile) -> None:
     chip.power_on()
     assert chip.process(bytes.fromhex("002241A40C800A04007F00070202030202"))[-2:] == b"\x69\x82"  # no SM
     chip, sm = _pace(demo_profile)
-    bad_oid = tlv(0x80, bytes.fromhex("04007F00070202030203"))  # AES-192: not offered
+    bad_oid = encode_tlv(0x80, bytes.fromhex("04007F00070202030203"))  # AES-192: not offered
     assert sm.unwrap(chip.process(sm.wrap(0x00, 0x22, 0x41, 0xA4, bad_oid)))[1] == 0x6A80
-    oid = tlv(0x80, bytes.fromhex("04007F00070202030202"))
+    oid = encode_tlv(0x80, bytes.fromhex("04007F00070202030202"))
     assert sm.unwrap(chip.process(sm.wrap(0x00, 0x22, 0x41, 0xA4, oid)))[1] == 0x9000
-    not_a_point = tlv(0x7C, tlv(0x80, b"\x04" + bytes(64)))
+    not_a_point = encode_tlv(0x7C, encode_tlv(0x80, b"\x04" + bytes(64)))
     assert sm.unwrap(chip.process(sm.wrap(0x00, 0x86, 0x00, 0x00, not_a_point, ne=256)))[1] == 0x6A80
     assert chip.sm is not None  # the old session goes on
 
@@ -149,8 +150,9 @@ def test_ca_on_a_cloned_chip_breaks_the_new_session(demo_profile: CardProfile) -
     """A clone lacks the DG14 private key: after CA the terminal's keys no longer match the chip's."""
     chip, sm = _pace(demo_profile, Faults(cloned=True))
     oid = bytes.fromhex("04007F00070202030202")
-    sm.unwrap(chip.process(sm.wrap(0x00, 0x22, 0x41, 0xA4, tlv(0x80, oid))))
+    sm.unwrap(chip.process(sm.wrap(0x00, 0x22, 0x41, 0xA4, encode_tlv(0x80, oid))))
     point, ks_enc, ks_mac = _terminal_ca(_ca_public_key(demo_profile), "AES")
-    assert sm.unwrap(chip.process(sm.wrap(0x00, 0x86, 0x00, 0x00, tlv(0x7C, tlv(0x80, point)), ne=256)))[1] == 0x9000
+    body = encode_tlv(0x7C, encode_tlv(0x80, point))
+    assert sm.unwrap(chip.process(sm.wrap(0x00, 0x86, 0x00, 0x00, body, ne=256)))[1] == 0x9000
     new = TermSM("AES", ks_enc, ks_mac, 0)
     assert chip.process(new.wrap(0x00, 0xB0, 0x81, 0x00, ne=256)) == b"\x69\x88"

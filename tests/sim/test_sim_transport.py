@@ -11,10 +11,10 @@ from chipid.errors import CardRemovedError, NoCardError, PACEError, TransportErr
 from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU
 from chipid.iso7816.binary import ReadPolicy, read_ef
+from chipid.iso7816.tlv import decode_tlv
 from chipid.lds.files import EMRTD_AID
 from chipid.lds.oids import ID_PACE
 from chipid.sim import Faults, SimTransport, VirtualChip
-from chipid.sim._tlv import parse_tlv
 from chipid.sim.personalize import issue_card
 from chipid.sim.profile import CardProfile
 from chipid.transport.base import Transport
@@ -157,7 +157,7 @@ def test_chip_authentication_with_the_reader(ca_cipher: str, cloned: bool) -> No
     transport = SimTransport(VirtualChip(profile, faults=Faults(cloned=cloned)))
     channel = establish(transport, CANKey(profile.can)).channel
     ResponseAPDU.from_bytes(channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())).check(0xA4)
-    _, body, _ = parse_tlv(profile.files["DG14"])
+    _, body, _ = decode_tlv(profile.files["DG14"])
     result = perform_chip_auth(channel, parse_security_infos(body, name="DG14"))
     assert result.passed is not cloned, result.reason
     if not cloned:
