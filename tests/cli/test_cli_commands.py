@@ -131,3 +131,18 @@ def test_cli_conformance_on_the_virtual_chip_writes_junit_and_html(tmp_path: Pat
 def test_cli_conformance_detects_a_fault(tmp_path: Path) -> None:
     proc = chipid("conformance", "--sim", "--sessions", "2", "--fault", "cloned")
     assert proc.returncode == 1, proc.stdout + proc.stderr
+
+
+def test_cli_match_face_finds_the_probe_row(tmp_path: Path) -> None:
+    import array
+    import random
+
+    rng = random.Random(7)
+    rows = [[rng.gauss(0, 1) for _ in range(128)] for _ in range(50)]
+    (tmp_path / "gallery.f32").write_bytes(array.array("f", [x for row in rows for x in row]).tobytes())
+    probe = [x + rng.gauss(0, 0.05) for x in rows[17]]
+    (tmp_path / "probe.f32").write_bytes(array.array("f", probe).tobytes())
+    proc = chipid("match", "face", tmp_path / "probe.f32", tmp_path / "gallery.f32", "--json")
+    assert proc.returncode == 0, proc.stderr
+    hits = json.loads(proc.stdout)["hits"]
+    assert hits[0]["index"] == 17 and hits[0]["score"] > 0.99
