@@ -19,6 +19,7 @@ __all__ = [
     "aes_cbc",
     "aes_ecb_encrypt",
     "aes_cmac8",
+    "cipher_of",
     "des3_cbc",
     "kdf",
     "pad",
@@ -86,6 +87,18 @@ def aes_cmac8(key: bytes, data: bytes) -> bytes:
 
 def _parity(key: bytes) -> bytes:
     return bytes((b & 0xFE) | (bin(b >> 1).count("1") + 1) % 2 for b in key)
+
+
+def cipher_of(oid: str) -> tuple[str, int]:
+    """(cipher, key length) of a PACE/CA protocol OID's last arc (ICAO 9303-11 §9.2.1, §9.2.3).
+
+    1 = 3DES, 2 = AES-128, 3 = AES-192, 4 = AES-256. Raises ValueError for another arc.
+    """
+    last = int(oid.rsplit(".", 1)[1])
+    table = {1: ("3DES", 16), 2: ("AES", 16), 3: ("AES", 24), 4: ("AES", 32)}
+    if last not in table:
+        raise ValueError(f"unknown cipher arc in {oid}")
+    return table[last]
 
 
 def kdf(secret: bytes, counter: int, *, cipher: str, key_len: int = 16) -> bytes:

@@ -26,8 +26,7 @@ from asn1crypto import core
 from chipid.access.pace_domain import DHGroup
 from chipid.ecc.arith import Curve, Point
 from chipid.iso7816.tlv import encode_tlv, iter_tlv
-from chipid.sim._crypto import aes_cbc, aes_cmac8, aes_ecb_encrypt, des3_cbc, kdf, pad, retail_mac
-from chipid.sim._secinfo import cipher_of
+from chipid.sim._crypto import aes_cbc, aes_cmac8, aes_ecb_encrypt, cipher_of, des3_cbc, kdf, pad, retail_mac
 from chipid.sim._sm import SMSession
 
 __all__ = ["PaceFailure", "PaceSession", "mrz_password", "password_key", "point_encode", "pseudo_random"]

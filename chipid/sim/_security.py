@@ -16,11 +16,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from chipid.access.pace_domain import domain_parameters
 from chipid.errors import UnsupportedError
 from chipid.iso7816.tlv import encode_tlv, iter_tlv
+from chipid.lds.oids import ID_CA, ID_PACE
 from chipid.sim._apdu import Command
 from chipid.sim._auth import aa_sign, ca_session
 from chipid.sim._bac import BacFailure, bac_respond
+from chipid.sim._crypto import cipher_of
 from chipid.sim._pace import PaceFailure, PaceSession, mrz_password
-from chipid.sim._secinfo import CA_PREFIX, PACE_PREFIX, cipher_of
 
 if TYPE_CHECKING:
     from chipid.sim.chip import VirtualChip
@@ -65,8 +66,8 @@ def _set_at_pace(chip: VirtualChip, objects: dict[int, bytes]) -> int:
     if 0x80 not in objects or 0x83 not in objects:
         return 0x6A80
     oid = _dotted(objects[0x80])
-    suites = [s for s in chip.pace_suites if s.oid == oid]
-    mapping = oid.split(".")[len(PACE_PREFIX.split("."))] if suites else ""
+    suites = [s for s in chip.pace_suites if s.protocol == oid]
+    mapping = oid.split(".")[len(ID_PACE.split("."))] if suites else ""
     if mapping not in _MAPPINGS or (mapping in _IM and not oid.endswith(".2")):
         return 0x6A80
     param = int.from_bytes(objects[0x84], "big") if 0x84 in objects else suites[0].parameter_id
@@ -101,7 +102,7 @@ def _dotted(der_contents: bytes) -> str:
 
 
 def _ca_cipher(chip: VirtualChip, oid: str | None) -> tuple[str, int] | None:
-    candidates = [s.oid for s in chip.ca_suites if oid is None or s.oid == oid]
+    candidates = [s.protocol for s in chip.ca_suites if oid is None or s.protocol == oid]
     if not candidates or chip.ca_key is None:
         return None
     try:
@@ -123,7 +124,7 @@ def manage_security_environment(chip: VirtualChip, cmd: Command, secure: bool) -
             return b"", 0x6982
         if p1p2 == 0x41A4:
             oid = _dotted(objects.get(0x80, b""))
-            if not oid.startswith(CA_PREFIX + ".") or _ca_cipher(chip, oid) is None:
+            if not oid.startswith(ID_CA + ".") or _ca_cipher(chip, oid) is None:
                 return b"", 0x6A80
             chip.ca_oid = oid
             return b"", 0x9000

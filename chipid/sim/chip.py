@@ -15,13 +15,14 @@ from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from chipid.errors import ParseError
 from chipid.lds.mrz import mrz_information
+from chipid.lds.security_infos import SecurityInfos, parse_security_infos
 from chipid.sim import _commands
 from chipid.sim._apdu import parse_command
 from chipid.sim._auth import ChipKey, load_key
 from chipid.sim._bac import bac_keys
 from chipid.sim._pace import PaceSession
-from chipid.sim._secinfo import CA_PREFIX, PACE_PREFIX, SuiteInfo, parse_suites
 from chipid.sim._sm import SMError, SMSession
 from chipid.sim.faults import Faults
 from chipid.sim.fs import FileSystem
@@ -75,10 +76,10 @@ class VirtualChip:
         self.fs = FileSystem(files)
         self.mrz_information = mrz_information(profile.document_number, profile.date_of_birth, profile.date_of_expiry)
         self.bac_keys = bac_keys(self.mrz_information)
-        self.pace_suites = self._suites(files.get("EF.CardAccess"), PACE_PREFIX)
-        self.ca_suites = self._suites(files.get("DG14"), CA_PREFIX) or self._suites(
-            files.get("EF.CardAccess"), CA_PREFIX
-        )
+        card_access = self._infos(files.get("EF.CardAccess"))
+        self.pace_suites = card_access.pace_infos
+        dg14 = self._infos(files.get("DG14"))
+        self.ca_suites = dg14.chip_authentication_infos or card_access.chip_authentication_infos
         self.aa_key = self._key(profile.aa_private_key)
         self.ca_key = self._key(profile.ca_private_key)
         self.apdu_count = 0
@@ -89,13 +90,13 @@ class VirtualChip:
         self.reset_state()
 
     @staticmethod
-    def _suites(data: bytes | None, prefix: str) -> list[SuiteInfo]:
+    def _infos(data: bytes | None) -> SecurityInfos:
         if not data:
-            return []
+            return SecurityInfos()
         try:
-            return parse_suites(data, prefix)
-        except (ValueError, TypeError, KeyError):  # a malformed file advertises nothing
-            return []
+            return parse_security_infos(data)
+        except ParseError:  # a malformed file advertises nothing
+            return SecurityInfos()
 
     def _key(self, der: bytes | None) -> ChipKey | None:
         if der is None:
