@@ -32,7 +32,7 @@ from chipid.pki.passive import passive_authenticate
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_AA, CHECK_CA, CHECK_DOWNGRADE, CheckResult, CheckStatus, VerificationReport
 from chipid.transport.base import Transport
-from chipid.verify import expiry_check
+from chipid.verify import consistency_check, expiry_check
 
 __all__ = ["DocumentReader", "ReadResult", "StepRecord", "read_document"]
 
@@ -196,7 +196,7 @@ class DocumentReader:
         if dg14 is not None and 14 in pa.authenticated_dgs and dg14.pace_infos:
             pace_advertised = True
         checks.append(self._downgrade(pace_advertised, access.protocol))
-        checks.append(expiry_check(document, self.at))
+        checks += [expiry_check(document, self.at), consistency_check(document)]
         for dg, why in unreadable.items():
             if dg not in (14, 15):  # DG14/DG15: the chip-authentication checks below say it
                 checks.append(CheckResult(f"read.DG{dg}", CheckStatus.NOT_PERFORMED,

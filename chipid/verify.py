@@ -14,9 +14,10 @@ from chipid.pki.passive import passive_authenticate
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_AA, CHECK_CA, CheckResult, CheckStatus, VerificationReport
 
-__all__ = ["CHECK_EXPIRY", "expiry_check", "verify"]
+__all__ = ["CHECK_CONSISTENCY", "CHECK_EXPIRY", "consistency_check", "expiry_check", "verify"]
 
 CHECK_EXPIRY = "document.expiry"
+CHECK_CONSISTENCY = "document.id_consistency"
 
 _OFFLINE = "offline verification of saved files: only the chip itself can prove it is not a copy"
 
@@ -40,6 +41,24 @@ def expiry_check(document: Document, at: datetime | None = None) -> CheckResult:
                        required=False)
 
 
+def consistency_check(document: Document) -> CheckResult:
+    """Informational: does the CCCD 12-digit ID agree with itself, DG13 and DG1 (sex, birth year, MRZ number)?
+
+    The issuer signed whatever it signed, so a disagreement does not make the chip less genuine; a desk must
+    still see it (a data-entry error at issuance, or a document to look at twice). NOT_PERFORMED without an ID.
+    """
+    check = document.id_number_check()
+    if check is None:
+        return CheckResult(CHECK_CONSISTENCY, CheckStatus.NOT_PERFORMED, "no 12-digit personal ID number",
+                           required=False)
+    details = {"province": check.province or "unknown"}
+    if check.findings:
+        return CheckResult(CHECK_CONSISTENCY, CheckStatus.FAILED, "; ".join(check.findings), details,
+                           required=False)
+    return CheckResult(CHECK_CONSISTENCY, CheckStatus.PASSED, "ID number consistent with DG13 and the MRZ",
+                       details, required=False)
+
+
 def verify(
     files: Mapping[str, bytes] | Document, trust: TrustStore | None, *, at: datetime | None = None
 ) -> VerificationReport:
@@ -54,7 +73,8 @@ def verify(
     dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG") and k[2:].isdigit()}
     result = passive_authenticate(raw.get("EF.SOD", b""), dgs, trust, at=at)
     checks = list(result.checks)
-    checks.append(expiry_check(files if isinstance(files, Document) else Document.from_files(raw), at))
+    document = files if isinstance(files, Document) else Document.from_files(raw)
+    checks += [expiry_check(document, at), consistency_check(document)]
     if "DG14" in raw:
         checks.append(CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED, _OFFLINE))
     if "DG15" in raw:

@@ -149,13 +149,16 @@ def test_expired_genuine_card_stays_genuine_with_a_warning(kind: str) -> None:
 
 def test_dg1_dg13_id_disagreement_is_a_soft_finding() -> None:
     """DG13's ID number differs from DG1's, both signed by the genuine DS: PA cannot object (the issuer
-    signed it), chipid keeps the verdict GENUINE and reports the disagreement as a soft finding of
-    Document.id_number_check() (not a report check)."""
+    signed it), chipid keeps the verdict GENUINE and shows the disagreement as an informational FAILED
+    check (a WARN at the desk), from Document.id_number_check()."""
     result = read_card(fc.id_mismatch("ec"))
     assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
     check = result.document.id_number_check()
     assert check is not None
     assert "DG13 ID number differs from the MRZ optional data" in check.findings
+    warn = result.report.get("document.id_consistency")
+    assert warn is not None and warn.failed and not warn.required
+    assert "differs from the MRZ" in warn.reason
 
 
 @pytest.mark.parametrize("kind", KINDS)
