@@ -8,6 +8,7 @@ Errors are always chained (``raise ... from err``) so no context is lost.
 from __future__ import annotations
 
 __all__ = [
+    "ASN1_ERRORS",
     "AccessControlError",
     "ActiveAuthError",
     "BACError",
@@ -180,6 +181,19 @@ class ParseError(ChipIDError, ValueError):
         super().__init__(f"{path}: {message}" if path else message)
         self.path = path
         self.reason = message
+
+
+ASN1_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
+"""What asn1crypto raises on malformed input (it parses lazily, so on first field access): catch exactly
+this tuple at the asn1crypto boundary and re-raise :class:`ParseError` with a path."""
 
 
 class UnsupportedError(ChipIDError, NotImplementedError):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from chipid.ecc.arith import Curve
 from chipid.ecc.curves import curve_by_name
 from chipid.errors import ParseError, UnsupportedError
+from chipid.lds.oids import STANDARDIZED_PARAMETER_NAMES
 
 __all__ = ["DHGroup", "Domain", "domain_parameters"]
 
@@ -141,19 +142,5 @@ _DH_GROUPS: dict[int, DHGroup] = {
     ),
 }
 
-_CURVES: dict[int, Curve] = {
-    pid: curve_by_name(name)
-    for pid, name in {
-        8: "secp192r1",
-        9: "brainpoolP192r1",
-        10: "secp224r1",
-        11: "brainpoolP224r1",
-        12: "secp256r1",
-        13: "brainpoolP256r1",
-        14: "brainpoolP320r1",
-        15: "secp384r1",
-        16: "brainpoolP384r1",
-        17: "brainpoolP512r1",
-        18: "secp521r1",
-    }.items()
-}
+_CURVES: dict[int, Curve] = {pid: curve_by_name(name) for pid, name in STANDARDIZED_PARAMETER_NAMES.items() if pid >= 8}
+"""Ids 8-18: the named curves of :mod:`chipid.ecc.curves`, by the names of 9303-11 §9.5.1 table 6."""

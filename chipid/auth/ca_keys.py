@@ -15,12 +15,11 @@ from asn1crypto import keys as asn1_keys
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from chipid.errors import ChipAuthError, ParseError
+from chipid.errors import ASN1_ERRORS, ChipAuthError, ParseError
 from chipid.pki.keys import ExplicitECKey, load_public_key
 
 __all__ = ["ephemeral_key_agreement"]
 
-_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)
 
 
 def _scalar(rng: Callable[[int], bytes], order: int) -> int:
@@ -63,7 +62,7 @@ def _dh(spki: bytes, ephemeral: Any, rng: Callable[[int], bytes]) -> tuple[bytes
         g = int(params["g"].native)
         q = params["q"].native if "q" in params else None
         y = int(info["public_key"].parsed.native)
-    except _ASN1_ERRORS as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"malformed DH public key: {err}", path="DG14 > ChipAuthenticationPublicKeyInfo") from err
     if not 1 < y < p - 1 or (q and pow(y, int(q), p) != 1):
         raise ChipAuthError("chip DH public value out of range or outside the prime-order subgroup")
@@ -91,7 +90,7 @@ def ephemeral_key_agreement(
     """
     try:
         algorithm = asn1_keys.PublicKeyInfo.load(chip_public_key)["algorithm"]["algorithm"].native
-    except _ASN1_ERRORS as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"not a SubjectPublicKeyInfo: {err}", path="DG14 > ChipAuthenticationPublicKeyInfo") from err
     if algorithm == "dh":
         return _dh(chip_public_key, ephemeral_private_key, rng)

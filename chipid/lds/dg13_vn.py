@@ -16,7 +16,7 @@ from datetime import date
 
 from asn1crypto import core
 
-from chipid.errors import ParseError
+from chipid.errors import ASN1_ERRORS, ParseError
 from chipid.lds import _asn1
 from chipid.lds._tlv import encode_tlv, iter_tlv, read_tlv
 
@@ -28,7 +28,6 @@ _STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1"}
 _UTF8, _PRINTABLE, _SEQUENCE = 0x0C, 0x13, 0x30
 _PRINTABLE_FIELDS = frozenset({1, 3, 11, 15, 16})  # as written by issued cards and the project vector
 _PARENTS = 13
-_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
 _PRINTABLE_CHARS = re.compile(r"[A-Za-z0-9 '()+,\-./:=?]*")  # X.680 §41.4 PrintableString
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -174,7 +173,7 @@ def parse_dg13(data: bytes) -> DG13VN:
         version = int(content["version"].native)
         charset = content["charset"].dotted
         items = list(content["fields"])
-    except _ASN1_ERRORS as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"malformed DG13 content: {err}", path="DG13") from err
     fields = []
     for i, item in enumerate(items):
@@ -182,7 +181,7 @@ def parse_dg13(data: bytes) -> DG13VN:
         try:
             parts = [part.dump() for part in item]
             number = int(core.Integer.load(parts[0], strict=True).native)
-        except _ASN1_ERRORS as err:
+        except ASN1_ERRORS as err:
             raise ParseError(f"field without an INTEGER number: {err}", path=path) from err
         path = f"DG13 > field {number}"
         if number not in DG13_FIELD_NAMES:

@@ -15,13 +15,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-from chipid.errors import ParseError
+from chipid.errors import ASN1_ERRORS, ParseError
 from chipid.lds._tlv import encode_tlv, single_tlv
 
 __all__ = ["DG15", "encode_dg15", "parse_dg15"]
 
 _DG15 = 0x6F
-_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def _rsa_unsigned(der: bytes) -> tuple[int, int] | None:
         rsa_key: Any = keys.RSAPublicKey.load(info["public_key"].contents[1:])
         n = int.from_bytes(rsa_key["modulus"].contents, "big")
         e = int.from_bytes(rsa_key["public_exponent"].contents, "big")
-    except _ASN1_ERRORS:
+    except ASN1_ERRORS:
         return None
     return n, e
 
@@ -82,10 +81,10 @@ def parse_dg15(data: bytes) -> DG15:
         size: int | None
         try:
             size = int(info.bit_size)
-        except _ASN1_ERRORS:
+        except ASN1_ERRORS:
             rsa_numbers = _rsa_unsigned(der) if algorithm == "rsa" else None
             size = rsa_numbers[0].bit_length() if rsa_numbers else None
-    except _ASN1_ERRORS as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"not a SubjectPublicKeyInfo: {err}", path="DG15 > SubjectPublicKeyInfo") from err
     return DG15(der, algorithm, size)
 

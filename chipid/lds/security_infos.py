@@ -12,7 +12,7 @@ from typing import Any
 
 from asn1crypto import cms, core
 
-from chipid.errors import ParseError
+from chipid.errors import ASN1_ERRORS, ParseError
 from chipid.lds import _asn1
 from chipid.lds._tlv import encode_length, encode_tlv, single_tlv
 from chipid.lds.oids import ID_AA, ID_CA, ID_PACE, ID_PK, ID_TA, oid_name
@@ -31,7 +31,6 @@ __all__ = [
     "parse_security_infos",
 ]
 
-_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
 _DG14_TAG = 0x6E
 
 
@@ -212,7 +211,7 @@ def parse_security_infos(data: bytes, *, name: str = "SecurityInfos") -> Securit
     try:
         infos = _asn1.SecurityInfos.load(data, strict=True)
         count = len(infos)
-    except _ASN1_ERRORS as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"not a SET OF SecurityInfo: {err}", path=name) from err
     groups: dict[str, list[Any]] = {k: [] for k in _KINDS}
     for i in range(count):
@@ -221,11 +220,11 @@ def parse_security_infos(data: bytes, *, name: str = "SecurityInfos") -> Securit
             info = infos[i]
             oid = info["protocol"].dotted
             raw = info.dump()
-        except _ASN1_ERRORS as err:
+        except ASN1_ERRORS as err:
             raise ParseError(f"malformed SecurityInfo: {err}", path=path) from err
         try:
             _parse_one(raw, oid, groups)
-        except _ASN1_ERRORS as err:
+        except ASN1_ERRORS as err:
             raise ParseError(f"malformed {oid_name(oid)}: {err}", path=path) from err
     return SecurityInfos(
         pace_infos=tuple(groups["pace"]),
@@ -259,7 +258,7 @@ def parse_card_security(data: bytes) -> SecurityInfos:
         if not isinstance(econtent, core.OctetString | core.ParsableOctetString):
             raise ValueError("SignedData has no encapsulated content")
         inner = econtent.contents
-    except _ASN1_ERRORS as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"not a CMS SignedData: {err}", path="EF.CardSecurity") from err
     return parse_security_infos(inner, name="EF.CardSecurity > eContent")
 

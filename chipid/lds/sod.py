@@ -24,7 +24,7 @@ from asn1crypto import algos, cms, core, x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from chipid.errors import ParseError, UnsupportedError
+from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 
 __all__ = [
     "LDS_SECURITY_OBJECT_OID",
@@ -36,16 +36,6 @@ __all__ = [
     "build_sod",
     "parse_sod",
 ]
-
-_ASN1_ERRORS: tuple[type[Exception], ...] = (
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    AttributeError,
-    OverflowError,
-    RecursionError,
-)
 
 LDS_SECURITY_OBJECT_OID = "2.23.136.1.1.1"
 """id-icao-mrtd-security-ldsSecurityObject (ICAO 9303-10 §4.6.2.1)."""
@@ -130,7 +120,7 @@ def _parse_lds_object(econtent: bytes) -> tuple[int, str, dict[int, bytes], str 
         hash_algorithm = obj["hash_algorithm"]["algorithm"].native
         values = obj["data_group_hash_values"]
         count = len(values)
-    except _ASN1_ERRORS as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"malformed LDSSecurityObject: {err}", path=base) from err
     if version not in (0, 1):
         raise ParseError(f"unknown version {version}", path=f"{base} > version")
@@ -140,7 +130,7 @@ def _parse_lds_object(econtent: bytes) -> tuple[int, str, dict[int, bytes], str 
         try:
             number = int(values[i]["data_group_number"].native)
             value = bytes(values[i]["data_group_hash_value"].native)
-        except _ASN1_ERRORS as err:
+        except ASN1_ERRORS as err:
             raise ParseError(f"malformed DataGroupHash: {err}", path=where) from err
         if not 1 <= number <= 16:
             raise ParseError(f"data group number {number} out of 1..16", path=where)
@@ -153,7 +143,7 @@ def _parse_lds_object(econtent: bytes) -> tuple[int, str, dict[int, bytes], str 
         if info.native is not None:
             lds_version = info["lds_version"].native
             unicode_version = info["unicode_version"].native
-    except _ASN1_ERRORS as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"malformed LDSVersionInfo: {err}", path=f"{base} > ldsVersionInfo") from err
     return version, hash_algorithm, hashes, lds_version, unicode_version
 
@@ -199,7 +189,7 @@ def parse_sod(data: bytes) -> SOD:
         signed_data["signer_infos"].native  # noqa: B018
     except ParseError:
         raise
-    except _ASN1_ERRORS as err:
+    except ASN1_ERRORS as err:
         raise ParseError(f"malformed CMS SignedData: {err}", path="SOD > SignedData") from err
     _check_versions(signed_data)
     if signer_count != 1:

@@ -13,8 +13,7 @@ from datetime import datetime, timezone
 
 from asn1crypto import cms
 
-from chipid.errors import ParseError, UnsupportedError
-from chipid.pki._asn1 import ASN1_ERRORS
+from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 from chipid.pki.certs import Certificate, load_certificate
 from chipid.pki.chain import chain_checks
 from chipid.pki.cms_signer import find_signer_certificate, verify_signer_info

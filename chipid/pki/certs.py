@@ -15,8 +15,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 
-from chipid.errors import ParseError, UnsupportedError
-from chipid.pki._asn1 import ASN1_ERRORS
+from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 from chipid.pki.keys import VerifyKey, load_public_key, signature_spec, verify_signature
 from chipid.pki.names import NormalizedName, normalize_name
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from chipid.errors import ParseError, UnsupportedError
-from chipid.pki._asn1 import ASN1_ERRORS
+from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 from chipid.pki.certs import Certificate
 from chipid.pki.keys import HASHES, digest, signature_spec, verify_signature
 

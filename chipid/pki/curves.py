@@ -14,8 +14,7 @@ from typing import Any
 
 from chipid.ecc.arith import Curve
 from chipid.ecc.curves import curve_by_params
-from chipid.errors import ParseError, UnsupportedError
-from chipid.pki._asn1 import ASN1_ERRORS
+from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 
 __all__ = ["from_specified_domain"]
 

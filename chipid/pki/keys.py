@@ -21,8 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from chipid.ecc.arith import Curve
 from chipid.ecc.curves import curve_by_name
 from chipid.ecc.ecdsa import ecdsa_verify
-from chipid.errors import ParseError, UnsupportedError
-from chipid.pki._asn1 import ASN1_ERRORS
+from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 from chipid.pki.curves import from_specified_domain
 
 __all__ = [

@@ -15,8 +15,7 @@ from typing import Any, ClassVar
 from asn1crypto import cms, core
 from asn1crypto import x509 as asn1_x509
 
-from chipid.errors import ParseError, UnsupportedError
-from chipid.pki._asn1 import ASN1_ERRORS
+from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 from chipid.pki.certs import Certificate, load_certificate
 from chipid.pki.cms_signer import SignerCheck, find_signer_certificate, verify_signer_info
 
