@@ -15,6 +15,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
+from chipid.errors import SecureMessagingError
+
 __all__ = ["CBCStream"]
 
 
@@ -25,19 +27,37 @@ def _xor3(a: bytes, b: bytes, c: bytes) -> bytes:
 
 
 class CBCStream:
-    """CBC encryption and decryption under one key with per-call IVs (whole blocks only)."""
+    """CBC encryption and decryption under one key with per-call IVs (whole blocks only).
 
-    def __init__(self, algorithm: Any, block: int) -> None:
+    ``name`` (``"AES"``, ``"3DES"``) labels the :class:`SecureMessagingError` raised for data that is not
+    whole blocks or an IV of the wrong size.
+    """
+
+    def __init__(self, algorithm: Any, block: int, name: str) -> None:
         zero = bytes(block)
         self._block = block
+        self._name = name
         self._enc = Cipher(algorithm, modes.CBC(zero)).encryptor()
         self._dec = Cipher(algorithm, modes.CBC(zero)).decryptor()
         self._enc_last = zero
         self._dec_last = zero
         self._lock = threading.Lock()
 
+    def _check(self, data: bytes, iv: bytes) -> None:
+        if len(data) % self._block:
+            raise SecureMessagingError(f"{self._name} data length {len(data)} is not a multiple of {self._block}")
+        if len(iv) != self._block:
+            raise SecureMessagingError(f"{self._name} IV must be {self._block} bytes, got {len(iv)}")
+
     def encrypt(self, data: bytes, iv: bytes) -> bytes:
-        """CBC-encrypt ``data`` (a non-empty multiple of the block size) under ``iv``."""
+        """CBC-encrypt ``data`` (a multiple of the block size; empty gives empty) under ``iv``.
+
+        Raises:
+            SecureMessagingError: partial block or wrong IV size.
+        """
+        self._check(data, iv)
+        if not data:
+            return b""
         b = self._block
         with self._lock:
             first = _xor3(data[:b], iv, self._enc_last)
@@ -46,7 +66,14 @@ class CBCStream:
         return out
 
     def decrypt(self, data: bytes, iv: bytes) -> bytes:
-        """CBC-decrypt ``data`` (a non-empty multiple of the block size) under ``iv``."""
+        """CBC-decrypt ``data`` (a multiple of the block size; empty gives empty) under ``iv``.
+
+        Raises:
+            SecureMessagingError: partial block or wrong IV size.
+        """
+        self._check(data, iv)
+        if not data:
+            return b""
         b = self._block
         with self._lock:
             out: bytes = self._dec.update(data)

@@ -32,39 +32,25 @@ def _algorithm(key: bytes) -> algorithms.AES:
 
 @lru_cache(maxsize=32)
 def _stream(key: bytes) -> CBCStream:
-    return CBCStream(_algorithm(key), BLOCK)
-
-
-def _check_blocks(data: bytes, iv: bytes) -> None:
-    if len(data) % BLOCK:
-        raise SecureMessagingError(f"AES data length {len(data)} is not a multiple of {BLOCK}")
-    if len(iv) != BLOCK:
-        raise SecureMessagingError(f"AES IV must be {BLOCK} bytes, got {len(iv)}")
+    return CBCStream(_algorithm(key), BLOCK, "AES")
 
 
 def aes_cbc_encrypt(key: bytes, data: bytes, iv: bytes = _ZERO_IV) -> bytes:
     """Encrypt whole blocks with AES-CBC (no padding is added)."""
-    _check_blocks(data, iv)
-    if not data:
-        return b""
     return _stream(bytes(key)).encrypt(data, iv)
 
 
 def aes_cbc_decrypt(key: bytes, data: bytes, iv: bytes = _ZERO_IV) -> bytes:
     """Decrypt whole blocks with AES-CBC (padding is left in place)."""
-    _check_blocks(data, iv)
-    if not data:
-        return b""
     return _stream(bytes(key)).decrypt(data, iv)
 
 
 def aes_ecb_encrypt(key: bytes, block: bytes) -> bytes:
     """Encrypt one or more whole blocks with AES-ECB (used for the SM IV, E(KSenc, SSC))."""
-    _check_blocks(block, _ZERO_IV)
-    if not block:
-        return b""
-    # ECB of each block = CBC of that block alone under a zero IV
     stream = _stream(bytes(key))
+    if len(block) % BLOCK:
+        return stream.encrypt(block, _ZERO_IV)  # raises the partial-block error
+    # ECB of each block = CBC of that block alone under a zero IV
     return b"".join(stream.encrypt(block[i : i + BLOCK], _ZERO_IV) for i in range(0, len(block), BLOCK))
 
 

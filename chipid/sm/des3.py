@@ -41,14 +41,7 @@ def expand_key(key: bytes) -> bytes:
 
 @lru_cache(maxsize=32)
 def _stream(key: bytes) -> CBCStream:
-    return CBCStream(TripleDES(expand_key(key)), BLOCK)
-
-
-def _check_blocks(data: bytes, iv: bytes) -> None:
-    if len(data) % BLOCK:
-        raise SecureMessagingError(f"3DES data length {len(data)} is not a multiple of {BLOCK}")
-    if len(iv) != BLOCK:
-        raise SecureMessagingError(f"3DES IV must be {BLOCK} bytes, got {len(iv)}")
+    return CBCStream(TripleDES(expand_key(key)), BLOCK, "3DES")
 
 
 def des3_encrypt(key: bytes, data: bytes, iv: bytes = _ZERO_IV) -> bytes:
@@ -59,9 +52,6 @@ def des3_encrypt(key: bytes, data: bytes, iv: bytes = _ZERO_IV) -> bytes:
         data: plaintext, a multiple of 8 bytes.
         iv: initial vector, zero by default (ICAO 9303-11 §9.8.6.1).
     """
-    _check_blocks(data, iv)
-    if not data:
-        return b""
     return _stream(bytes(key)).encrypt(data, iv)
 
 
@@ -73,9 +63,6 @@ def des3_decrypt(key: bytes, data: bytes, iv: bytes = _ZERO_IV) -> bytes:
         data: ciphertext, a multiple of 8 bytes.
         iv: initial vector, zero by default.
     """
-    _check_blocks(data, iv)
-    if not data:
-        return b""
     return _stream(bytes(key)).decrypt(data, iv)
 
 
