@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
+from chipid.ecc.arith import Curve
 from chipid.ecc.curves import curve_by_name
 from chipid.errors import UnsupportedError
 from chipid.pki.masterlist import CSCA_MASTER_LIST_OID, CscaMasterList
@@ -30,6 +31,8 @@ __all__ = [
     "Issued",
     "PrivateKey",
     "TestPKI",
+    "explicit_domain",
+    "explicit_ec_spki",
     "explicit_spki",
     "generate_key",
     "generate_pki",
@@ -241,12 +244,10 @@ def make_crl(csca: Issued, revoked: tuple[int, ...] = (), *, this_update: dateti
     )
 
 
-def explicit_spki(public_key: ec.EllipticCurvePublicKey) -> bytes:
-    """The SubjectPublicKeyInfo of an EC key with explicit (specified) domain parameters."""
-    curve = curve_by_name(public_key.curve.name)
+def explicit_domain(curve: Curve) -> Any:
+    """``curve`` written out as explicit SpecifiedECDomain parameters (ICAO 9303-12 §4.1.6.2, X9.62 / SEC 1)."""
     size = curve.size
-    point = public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    domain = asn1_keys.SpecifiedECDomain(
+    return asn1_keys.SpecifiedECDomain(
         {
             "version": "ecdpVer1",
             "field_id": {"field_type": "prime_field", "parameters": curve.p},
@@ -256,14 +257,27 @@ def explicit_spki(public_key: ec.EllipticCurvePublicKey) -> bytes:
             "cofactor": curve.h,
         }
     )
+
+
+def explicit_ec_spki(curve: Curve, point: tuple[int, int]) -> bytes:
+    """The SubjectPublicKeyInfo of the EC public ``point`` with ``curve`` as explicit domain parameters."""
     info = asn1_keys.PublicKeyInfo(
         {
-            "algorithm": {"algorithm": "ec", "parameters": asn1_keys.ECDomainParameters("specified", domain)},
-            "public_key": point,
+            "algorithm": {
+                "algorithm": "ec",
+                "parameters": asn1_keys.ECDomainParameters("specified", explicit_domain(curve)),
+            },
+            "public_key": curve.encode_point(point),
         }
     )
     der: bytes = info.dump()
     return der
+
+
+def explicit_spki(public_key: ec.EllipticCurvePublicKey) -> bytes:
+    """The SubjectPublicKeyInfo of a ``cryptography`` EC key, with explicit (specified) domain parameters."""
+    numbers = public_key.public_numbers()
+    return explicit_ec_spki(curve_by_name(public_key.curve.name), (numbers.x, numbers.y))
 
 
 def _patch(der: bytes, issuer_key: PrivateKey, *, explicit: bool, negate_serial: bool) -> bytes:

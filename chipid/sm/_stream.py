@@ -43,20 +43,21 @@ class CBCStream:
         self._dec_last = zero
         self._lock = threading.Lock()
 
-    def _check(self, data: bytes, iv: bytes) -> None:
+    def _blocks(self, data: bytes, iv: bytes) -> int:
+        """Number of whole blocks in ``data``.
+
+        Raises:
+            SecureMessagingError: a partial block, or an IV that is not one block.
+        """
         if len(data) % self._block:
             raise SecureMessagingError(f"{self._name} data length {len(data)} is not a multiple of {self._block}")
         if len(iv) != self._block:
             raise SecureMessagingError(f"{self._name} IV must be {self._block} bytes, got {len(iv)}")
+        return len(data) // self._block
 
     def encrypt(self, data: bytes, iv: bytes) -> bytes:
-        """CBC-encrypt ``data`` (a multiple of the block size; empty gives empty) under ``iv``.
-
-        Raises:
-            SecureMessagingError: partial block or wrong IV size.
-        """
-        self._check(data, iv)
-        if not data:
+        """CBC-encrypt whole blocks under ``iv`` (empty in, empty out; errors as :meth:`_blocks`)."""
+        if not self._blocks(data, iv):
             return b""
         b = self._block
         with self._lock:
@@ -66,13 +67,8 @@ class CBCStream:
         return out
 
     def decrypt(self, data: bytes, iv: bytes) -> bytes:
-        """CBC-decrypt ``data`` (a multiple of the block size; empty gives empty) under ``iv``.
-
-        Raises:
-            SecureMessagingError: partial block or wrong IV size.
-        """
-        self._check(data, iv)
-        if not data:
+        """CBC-decrypt whole blocks under ``iv`` (empty in, empty out; errors as :meth:`_blocks`)."""
+        if not self._blocks(data, iv):
             return b""
         b = self._block
         with self._lock:

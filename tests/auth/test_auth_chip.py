@@ -24,7 +24,7 @@ from chipid.lds.security_infos import (
 )
 from chipid.report import CHECK_CA, CheckStatus
 from chipid.sim._sm import SMSession
-from chipid.sim.pkigen import generate_key
+from chipid.sim.pkigen import explicit_ec_spki, generate_key
 from chipid.sm.channel import SecureChannel, SMKeys
 from tests.auth.ca_chip import CAChip, StaticKey
 from tests.conftest import DATA
@@ -119,23 +119,7 @@ def test_explicit_brainpool_p224_pure_python_ecdh() -> None:
     d = 0xC0FFEE1234567
     point = curve.multiply(d, curve.generator)
     assert point is not None
-    size = curve.size
-    domain = asn1_keys.SpecifiedECDomain(
-        {
-            "version": "ecdpVer1",
-            "field_id": {"field_type": "prime_field", "parameters": curve.p},
-            "curve": {"a": curve.a.to_bytes(size, "big"), "b": curve.b.to_bytes(size, "big")},
-            "base": curve.encode_point(curve.generator),
-            "order": curve.n,
-            "cofactor": 1,
-        }
-    )
-    spki = asn1_keys.PublicKeyInfo(
-        {
-            "algorithm": {"algorithm": "ec", "parameters": asn1_keys.ECDomainParameters("specified", domain)},
-            "public_key": curve.encode_point(point),
-        }
-    ).dump()
+    spki = explicit_ec_spki(curve, point)
     channel, _chip = _pair("3DES", StaticKey(curve=curve, scalar=d))
     result = perform_chip_auth(
         channel,

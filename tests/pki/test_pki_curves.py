@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from asn1crypto import keys as asn1_keys
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
@@ -17,7 +16,7 @@ from chipid.ecc.ecdsa import ecdsa_verify
 from chipid.errors import ParseError
 from chipid.pki.curves import from_specified_domain
 from chipid.pki.keys import ExplicitECKey, SignatureSpec, load_public_key, verify_signature
-from chipid.sim.pkigen import explicit_spki
+from chipid.sim.pkigen import explicit_domain, explicit_spki
 
 
 @pytest.mark.parametrize("curve", [c.name for c in KNOWN_CURVES if c.native is not None])
@@ -47,18 +46,7 @@ def test_tweaked_params_stay_explicit() -> None:
     base = curve_by_name("brainpoolP256r1")
     g2 = base.multiply(2, base.generator)
     assert g2 is not None
-    size = base.size
-    domain = asn1_keys.SpecifiedECDomain(
-        {
-            "version": "ecdpVer1",
-            "field_id": {"field_type": "prime_field", "parameters": base.p},
-            "curve": {"a": base.a.to_bytes(size, "big"), "b": base.b.to_bytes(size, "big")},
-            "base": base.encode_point(g2),
-            "order": base.n,
-            "cofactor": 1,
-        }
-    )
-    params = from_specified_domain(domain)
+    params = from_specified_domain(explicit_domain(base.with_generator(g2)))
     assert params.name == "explicit"
 
 
