@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from chipid.access.pace_domain import DHGroup, domain_parameters
+from chipid.ecc.arith import Curve
 from chipid.sim import VirtualChip
 from chipid.sim._apdu import parse_command
+from chipid.sim._pace import point_encode, pseudo_random
 from chipid.sim._sm import SMSession
 from tests.conftest import load_vector
 from tests.sim.conftest import hand_profile, scripted
+
+
+def _app_d_chip(d3: dict[str, str]) -> VirtualChip:
+    """The App. D specimen chip (L898902C, 690806, 940623), powered, drawing RND.IC and K.IC of App. D.3."""
+    chip = VirtualChip(
+        hand_profile("L898902C", "690806", "940623"),
+        rng=scripted(bytes.fromhex(d3["rnd_ic"]), bytes.fromhex(d3["k_ic"])),
+    )
+    chip.power_on()
+    return chip
 
 
 def test_bac_app_d3_mutual_authentication() -> None:
     """App. D.3: GET CHALLENGE returns RND.IC, EXTERNAL AUTHENTICATE answers E_IC || M_IC."""
     v = load_vector("bac_9303p11_appD.json")
     d3 = v["D3_mutual_auth"]
-    chip = VirtualChip(
-        hand_profile("L898902C", "690806", "940623"),
-        rng=scripted(bytes.fromhex(d3["rnd_ic"]), bytes.fromhex(d3["k_ic"])),
-    )
-    chip.power_on()
+    chip = _app_d_chip(d3)
     assert chip.process(bytes.fromhex(d3["get_challenge_capdu"])).hex().upper() == d3["get_challenge_rapdu"]
     out = chip.process(bytes.fromhex(d3["external_authenticate_capdu"]))
     assert out.hex().upper() == d3["external_authenticate_rapdu"]
@@ -31,11 +40,7 @@ def test_sm_app_d4_transcript() -> None:
     """App. D.4: the chip unwraps the three protected commands and answers the printed responses."""
     v = load_vector("bac_9303p11_appD.json")
     d3 = v["D3_mutual_auth"]
-    chip = VirtualChip(
-        hand_profile("L898902C", "690806", "940623"),
-        rng=scripted(bytes.fromhex(d3["rnd_ic"]), bytes.fromhex(d3["k_ic"])),
-    )
-    chip.power_on()
+    chip = _app_d_chip(d3)
     chip.process(bytes.fromhex("00A4040C07A0000002471001"))
     chip.process(bytes.fromhex(d3["get_challenge_capdu"]))
     chip.process(bytes.fromhex(d3["external_authenticate_capdu"]))
@@ -95,10 +100,6 @@ def test_pace_dh_gm_app_g2() -> None:
 
 def test_pace_im_app_h1_pseudo_random_and_point_encoding() -> None:
     """App. H.1: R_p(s, t) and f_G on brainpoolP256r1 with AES-128 (ECDH-IM)."""
-    from chipid.access.pace_domain import domain_parameters
-    from chipid.ecc.arith import Curve
-    from chipid.sim._pace import point_encode, pseudo_random
-
     h1 = load_vector("pace_im_partial_9303p11_appH.json")["H1_ecdh_brainpoolP256r1_aes128"]
     curve = domain_parameters(13)
     assert isinstance(curve, Curve)
@@ -109,9 +110,6 @@ def test_pace_im_app_h1_pseudo_random_and_point_encoding() -> None:
 
 def test_pace_im_app_h2_dh_mapping() -> None:
     """App. H.2: R_p(s, t) and g~ = R_p^((p-1)/q) mod p on the RFC 5114 1024-bit group (DH-IM)."""
-    from chipid.access.pace_domain import DHGroup, domain_parameters
-    from chipid.sim._pace import pseudo_random
-
     h2 = load_vector("pace_im_partial_9303p11_appH.json")["H2_dh_rfc5114_1024_aes128"]
     group = domain_parameters(0)
     assert isinstance(group, DHGroup)
