@@ -26,6 +26,7 @@ from chipid.ecc.arith import Curve
 from chipid.ecc.curves import curve_by_name
 from chipid.errors import UnsupportedError
 from chipid.pki.masterlist import CSCA_MASTER_LIST_OID, CscaMasterList
+from chipid.sim._keys import seeded_rsa_key
 
 __all__ = [
     "Issued",
@@ -78,11 +79,12 @@ class TestPKI:
 def generate_key(
     seed: bytes, label: str, kind: str = "ec", *, curve: str = "brainpoolP256r1", rsa_bits: int = 2048
 ) -> PrivateKey:
-    """A key pair derived from ``seed`` and ``label`` (EC: deterministic scalar; RSA: cached)."""
+    """A key pair that depends only on ``seed`` and ``label`` (EC: a derived scalar; RSA: seeded primes, cached
+    per process because generating them in Python takes a moment)."""
     if kind == "rsa":
         cache_key = (seed, label, rsa_bits)
         if cache_key not in _RSA_CACHE:
-            _RSA_CACHE[cache_key] = rsa.generate_private_key(65537, rsa_bits)
+            _RSA_CACHE[cache_key] = seeded_rsa_key(f"{seed.hex()}|{label}", rsa_bits)
         return _RSA_CACHE[cache_key]
     params = curve_by_name(curve)
     named = params.cryptography_curve()

@@ -105,3 +105,17 @@ def test_load_rejects_garbage(tmp_path: Path) -> None:
 
 def test_default_profile_is_cached() -> None:
     assert default_profile() is default_profile()
+
+
+def test_same_seed_same_card_across_processes_rsa_pki_included() -> None:
+    """Deterministic from the seed: two fresh interpreters issue byte-identical cards (RSA PKI too)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib; from chipid.sim.personalize import issue_card; p = issue_card(11, pki='rsa'); "
+        "print(hashlib.sha256(b''.join(p.files[k] for k in sorted(p.files)) + p.csca_certificates[0]).hexdigest())"
+    )
+    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)}
+    assert len(runs) == 1
