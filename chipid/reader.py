@@ -16,11 +16,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chipid.access import AccessKey, establish, read_card_access
+from asn1crypto import keys
+
+from chipid.access import AccessKey, PACEResult, establish, read_card_access
+from chipid.access.pace_cam import verify_cam_encoded
 from chipid.auth.active import perform_active_auth
 from chipid.auth.chip import perform_chip_auth
 from chipid.document import Document
-from chipid.errors import ParseError, SecurityStatusNotSatisfiedError, StatusWordError
+from chipid.errors import ASN1_ERRORS, ParseError, SecurityStatusNotSatisfiedError, StatusWordError
 from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU
 from chipid.iso7816.binary import ReadPolicy, read_ef
@@ -204,7 +207,10 @@ class DocumentReader:
         # Which chip authentication the chip must support comes from the signed SOD, not from EF.COM (unsigned):
         # a clone that hides DG14/DG15 (drops them from EF.COM, or refuses to serve them) is caught here.
         ca_supported = bool(dg14 and dg14.chip_authentication_public_key_infos)
-        if ca_supported and dg14 is not None:
+        cam = access.pace if access.pace is not None and access.pace.cam_data is not None else None
+        if cam is not None and dg14 is not None and ca_supported:
+            checks.append(self._chip_auth_mapping(cam, dg14, 14 in pa.authenticated_dgs))
+        elif ca_supported and dg14 is not None:
             checks.append(self._chip_auth(access.channel, dg14, 14 in pa.authenticated_dgs))
         elif 14 in sod_dgs and "DG14" not in raw:
             checks.append(self._unserved(CHECK_CA, 14, wanted))
@@ -278,6 +284,26 @@ class DocumentReader:
         self._record("chip authentication", "ok" if result.passed else "failed", result.reason, started)
         return result.check
 
+    def _chip_auth_mapping(self, pace: PACEResult, dg14: SecurityInfos, dg14_authentic: bool) -> CheckResult:
+        """PACE-CAM (ICAO 9303-11 §4.4.3.5): CA_IC from the last GENERAL AUTHENTICATE must map the chip's static
+        key (DG14, authenticated by PA) onto its PACE mapping key; this replaces a separate Chip Authentication."""
+        started = time.perf_counter()
+        if not dg14_authentic:
+            self._record("chip authentication (PACE-CAM)", "skipped", "DG14 not authenticated by the SOD", started)
+            return CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED,
+                               "DG14 is not authenticated by Passive Authentication: its key is untrusted")
+        details = {"protocol": pace.protocol, "mapping": "CAM"}
+        if pace.parameter_id is not None and pace.chip_mapping_key is not None and pace.cam_data is not None:
+            for info in dg14.chip_authentication_public_key_infos:
+                static = _ec_point(info.public_key)
+                if static and verify_cam_encoded(pace.parameter_id, pace.cam_data, pace.chip_mapping_key, static):
+                    self._record("chip authentication (PACE-CAM)", "ok", "CA_IC verified", started)
+                    return CheckResult(CHECK_CA, CheckStatus.PASSED,
+                                       "PACE-CAM: the chip proved its DG14 key during PACE", details)
+        self._record("chip authentication (PACE-CAM)", "failed", "CA_IC does not match the DG14 key", started)
+        return CheckResult(CHECK_CA, CheckStatus.FAILED,
+                           "PACE-CAM: the chip's authentication data does not match the DG14 key (a clone?)", details)
+
     def _active_auth(self, channel: Transport, dg15: bytes, dg14: SecurityInfos | None,
                      dg15_authentic: bool) -> CheckResult:
         started = time.perf_counter()
@@ -292,6 +318,15 @@ class DocumentReader:
         result = perform_active_auth(channel, dg15, aa_info=aa_info, rng=self.rng)
         self._record("active authentication", "ok" if result.passed else "failed", result.reason, started)
         return result
+
+
+def _ec_point(spki: bytes) -> bytes | None:
+    """The uncompressed EC point of a SubjectPublicKeyInfo (explicit parameters allowed), or None."""
+    try:
+        point = keys.PublicKeyInfo.load(spki)["public_key"].native
+    except ASN1_ERRORS:
+        return None
+    return point if isinstance(point, bytes) and point[:1] == b"\x04" else None
 
 
 def read_document(
