@@ -7,7 +7,9 @@ hash named in DG14's ActiveAuthenticationInfo (SHA-256 here).
 
 Chip Authentication (§6.2; BSI TR-03110-2 §3.4): the terminal sends an ephemeral public
 key (MSE:Set KAT DO'91' for 3DES, GENERAL AUTHENTICATE DO'80' after MSE:Set AT for AES);
-the chip computes K by ECDH with its static key and restarts SM with KDF(K,1), KDF(K,2).
+the chip computes K by ECDH with its static key (K = x-coordinate, TR-03111 §4.3.1) or by DH
+(K = PK_IFD^x mod p on the byte length of p, TR-03110-3 §A.2.3.1; the terminal's key is a bare
+y, checked 1 < y < p-1 and y^q = 1) and restarts SM with KDF(K,1), KDF(K,2) (§9.7.1).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import hashlib
 from collections.abc import Callable
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import dh, ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from chipid.sim._crypto import kdf
@@ -24,14 +26,14 @@ from chipid.sim._sm import SMSession
 
 __all__ = ["ChipKey", "aa_sign", "ca_session", "load_key"]
 
-ChipKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+ChipKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dh.DHPrivateKey
 
 
 def load_key(der: bytes) -> ChipKey:
-    """Load a PKCS#8 DER private key (RSA or EC). Raises ValueError for anything else."""
+    """Load a PKCS#8 DER private key (RSA, EC or X9.42 DH). Raises ValueError for anything else."""
     key = serialization.load_der_private_key(der, password=None)
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
-        raise ValueError("chip keys must be RSA or EC")
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dh.DHPrivateKey):
+        raise ValueError("chip keys must be RSA, EC or DH")
     return key
 
 
@@ -49,21 +51,40 @@ def aa_sign(key: ChipKey, challenge: bytes, rng: Callable[[int], bytes]) -> byte
     """The INTERNAL AUTHENTICATE response for ``challenge`` (§6.1)."""
     if isinstance(key, rsa.RSAPrivateKey):
         return _iso9796_2_sign(key, challenge, rng)
+    if isinstance(key, dh.DHPrivateKey):
+        raise ValueError("Active Authentication needs an RSA or EC key")
     der = key.sign(challenge, ec.ECDSA(hashes.SHA256()))
     r, s = decode_dss_signature(der)
     size = (key.curve.key_size + 7) // 8
     return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
 
-def ca_session(key: ChipKey, ephemeral: bytes, cipher: str, key_len: int) -> SMSession:
-    """Derive the new SM session from the terminal's ephemeral EC public key (§6.2.2).
+def _dh_secret(key: dh.DHPrivateKey, ephemeral: bytes) -> bytes:
+    numbers = key.private_numbers()
+    params = numbers.public_numbers.parameter_numbers
+    p, q = params.p, params.q
+    size = (p.bit_length() + 7) // 8
+    if not ephemeral or len(ephemeral) > size:
+        raise ValueError("DH public key has the wrong length")
+    y = int.from_bytes(ephemeral, "big")
+    if not 1 < y < p - 1 or (q is not None and pow(y, q, p) != 1):
+        raise ValueError("DH public key out of range or outside the prime-order subgroup")
+    return pow(y, numbers.x, p).to_bytes(size, "big")
 
-    Raises ValueError when the key is not a valid point on the chip key's curve.
+
+def ca_session(key: ChipKey, ephemeral: bytes, cipher: str, key_len: int) -> SMSession:
+    """Derive the new SM session from the terminal's ephemeral public key (§6.2.2).
+
+    Raises ValueError when the key is not a valid point on the chip key's curve (ECDH) or
+    not an element of the chip key's prime-order subgroup (DH), or the chip key is RSA.
     """
-    if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise ValueError("Chip Authentication needs an EC key here")
-    peer = ec.EllipticCurvePublicKey.from_encoded_point(key.curve, ephemeral)
-    secret = key.exchange(ec.ECDH(), peer)
+    if isinstance(key, dh.DHPrivateKey):
+        secret = _dh_secret(key, ephemeral)
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        peer = ec.EllipticCurvePublicKey.from_encoded_point(key.curve, ephemeral)
+        secret = key.exchange(ec.ECDH(), peer)
+    else:
+        raise ValueError("Chip Authentication needs an EC or DH key")
     return SMSession(
         cipher,
         kdf(secret, 1, cipher=cipher, key_len=key_len),

@@ -2,7 +2,8 @@
 
 EC keys come from :func:`chipid.sim.pkigen.generate_key` (a deterministic scalar). RSA keys
 are built here from primes found by a seeded search (Miller-Rabin, FIPS 186-4 C.3 style
-rounds) because ``cryptography`` cannot seed RSA generation. Test keys only.
+rounds) because ``cryptography`` cannot seed RSA generation. DH keys for Chip Authentication
+take a seeded exponent on a standardized MODP group (ICAO 9303-11 §9.5.1, RFC 5114). Test keys only.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import random
 
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import dh, rsa
 
-__all__ = ["seeded_rsa_key"]
+from chipid.access.pace_domain import DHGroup, domain_parameters
+
+__all__ = ["seeded_dh_key", "seeded_rsa_key"]
 
 _SMALL_PRIMES = tuple(p for p in range(3, 2000, 2) if all(p % d for d in range(3, int(p**0.5) + 1, 2)))
 
@@ -62,3 +65,21 @@ def seeded_rsa_key(seed: str, bits: int = 2048, e: int = 65537) -> rsa.RSAPrivat
         public_numbers=rsa.RSAPublicNumbers(e, n),
     )
     return numbers.private_key()
+
+
+def seeded_dh_key(seed: str, parameter_id: int = 2) -> dh.DHPrivateKey:
+    """A DH key on the standardized group ``parameter_id`` (0, 1 or 2) that depends only on ``seed``.
+
+    The exponent x lies in [1, q-1] and y = g^x mod p, so the key serializes as X9.42 DH
+    (dhpublicnumber with DomainParameters p, g, q), the form of BSI TR-03110-3 §A.1.1.
+
+    Raises:
+        ValueError: ``parameter_id`` is not a MODP group.
+    """
+    group = domain_parameters(parameter_id)
+    if not isinstance(group, DHGroup):
+        raise ValueError(f"parameter id {parameter_id} is not a DH group")
+    digest = hashlib.sha512(f"chipid-dh|{seed}|{parameter_id}".encode()).digest()
+    x = int.from_bytes(digest, "big") % (group.q - 1) + 1
+    params = dh.DHParameterNumbers(group.p, group.g, group.q)
+    return dh.DHPrivateNumbers(x, dh.DHPublicNumbers(pow(group.g, x, group.p), params)).private_key()

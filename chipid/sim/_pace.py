@@ -3,9 +3,11 @@
 The four GENERAL AUTHENTICATE steps of §4.4.4 seen from the chip:
 1. encrypted nonce: answer 7C{80 z}, z = E(K_pi, s), K_pi = KDF_pi(f(pi)) (§9.7.3);
 2. mapping: receive 7C{81 PK_map_IFD}, answer 7C{82 PK_map_IC}; G~ = s*G + H (ECDH-GM,
-   §4.4.3.3.1) or g~ = g^s * h mod p (DH-GM). Integrated Mapping (§4.4.3.3.2, AES-128 only
-   here): receive 7C{81 t}, answer 7C00; G~ = f_G(R_p(s, t)) with the point encoding of
-   App. B.2 (p = 3 mod 4), or g~ = R_p(s, t)^((p-1)/q) mod p;
+   §4.4.3.3.1) or g~ = g^s * h mod p (DH-GM). Integrated Mapping (§4.4.3.3.2, 3DES and
+   AES-128/192/256; s has l = 128 bits for 3DES/AES-128 and 256 for AES-192/256, t has the
+   key size k, 3DES counting as k = 128): receive 7C{81 t}, answer 7C00;
+   G~ = f_G(R_p(s, t)) with the point encoding of App. B.2 (p = 3 mod 4), or
+   g~ = R_p(s, t)^((p-1)/q) mod p;
 3. key agreement: receive 7C{83 PK_IFD}, answer 7C{84 PK_IC}; K = the shared secret's
    x-coordinate (ECDH) or value (DH), KSenc = KDF(K,1), KSmac = KDF(K,2) (§9.7.1);
 4. mutual authentication: receive 7C{85 T_IFD}, check it, answer 7C{86 T_IC}; the tokens
@@ -147,7 +149,7 @@ class PaceSession:
     def _step_nonce(self, inner: dict[int, bytes]) -> bytes:
         if inner:
             raise PaceFailure("step 1 carries no data", 0x6A80)
-        s = self._rng(16 if self.cipher == "AES" or self.integrated else 8)
+        s = self._rng(self._im_length() if self.integrated else 16 if self.cipher == "AES" else 8)
         self._nonce = int.from_bytes(s, "big")
         return encode_tlv(0x80, self._encrypt_nonce(s))
 
@@ -171,10 +173,15 @@ class PaceSession:
             self._dh_gen = pow(self.domain.g, self._nonce, self.domain.p) * h_dh % self.domain.p
         return encode_tlv(0x82, pk)
 
+    def _im_length(self) -> int:
+        """l / 8 of §4.4.3.3.2: the byte length of s (and of t, 3DES included)."""
+        return 16 if self.key_len == 16 else 32
+
     def _map_integrated(self, t: bytes) -> bytes:
-        if len(t) != 16:
-            raise PaceFailure("IM nonce t must be 16 bytes", 0x6A80)
-        x = pseudo_random(self._nonce.to_bytes(16, "big"), t, self.domain.p)
+        if len(t) != self.key_len:
+            raise PaceFailure(f"IM nonce t must be {self.key_len} bytes", 0x6A80)
+        s = self._nonce.to_bytes(self._im_length(), "big")
+        x = pseudo_random(s, t, self.domain.p, cipher=self.cipher)
         if isinstance(self.domain, Curve):
             self._ec_gen = point_encode(self.domain, x)
         else:
@@ -229,21 +236,32 @@ class PaceSession:
         return SMSession(self.cipher, self._ks_enc, self._ks_mac, 0)
 
 
-_C0 = bytes.fromhex("a668892a7c41e3ca739f40b057d85904")
-_C1 = bytes.fromhex("a4e136ac725f738b01c1f60217c188ad")
-"""The constants c0, c1 of the IM pseudo-random function for l = 128 (§4.4.3.3.2)."""
+_C128 = (bytes.fromhex("a668892a7c41e3ca739f40b057d85904"), bytes.fromhex("a4e136ac725f738b01c1f60217c188ad"))
+_C256 = (
+    bytes.fromhex("d463d65234124ef7897054986dca0a174e28df758cbaa03f240616414d5a1676"),
+    bytes.fromhex("54bd7255f0aaf831bec3423fcf39d69b6cbf066677d0faae5aadd99df8e53517"),
+)
+"""The constants (c0, c1) of the IM pseudo-random function for l = 128 and l = 256 (§4.4.3.3.2)."""
 
 
-def pseudo_random(s: bytes, t: bytes, p: int) -> int:
-    """R_p(s, t) of §4.4.3.3.2 with AES-128: k0 = E(t, s), x_i = E(k_i, c1), k_(i+1) = E(k_i, c0).
+def _encrypt(key: bytes, data: bytes, cipher: str) -> bytes:
+    return des3_cbc(key, data) if cipher == "3DES" else aes_cbc(key, data, iv=bytes(16))
 
-    The output x_1 || ... || x_n (n * 128 >= log2 p + 64) is reduced mod p.
+
+def pseudo_random(s: bytes, t: bytes, p: int, *, cipher: str = "AES") -> int:
+    """R_p(s, t) of §4.4.3.3.2: k0 = E(t, s), x_i = E(k_i, c1), k_(i+1) = E(k_i, c0).
+
+    E is CBC with a zero IV under 3DES or AES with the key size of ``t`` (16, 24 or 32
+    bytes); every k_i is truncated to that size. The output x_1 || ... || x_n
+    (n * l >= log2 p + 64) is reduced mod p.
     """
-    key = aes_cbc(t, s, iv=bytes(16))[:16]
+    key_len = len(t)
+    c0, c1 = _C128 if key_len == 16 else _C256
+    key = _encrypt(t, s, cipher)[:key_len]
     out = b""
-    for _ in range(-(-(p.bit_length() + 64) // 128)):
-        out += aes_cbc(key, _C1, iv=bytes(16))
-        key = aes_cbc(key, _C0, iv=bytes(16))
+    for _ in range(-(-(p.bit_length() + 64) // (len(c1) * 8))):
+        out += _encrypt(key, c1, cipher)
+        key = _encrypt(key, c0, cipher)[:key_len]
     return int.from_bytes(out, "big") % p
 
 

@@ -34,9 +34,8 @@ __all__ = [
 ]
 
 Reply = tuple[bytes, int]
-_MAPPINGS = ("1", "2", "3", "4", "6")  # DH-GM, ECDH-GM, DH-IM, ECDH-IM (AES-128), ECDH-CAM
+_MAPPINGS = ("1", "2", "3", "4", "6")  # DH-GM, ECDH-GM, DH-IM, ECDH-IM, ECDH-CAM
 _CAM = "6"
-_IM = ("3", "4")
 _AA_REPLAYED_CHALLENGE = bytes.fromhex("0011223344556677")
 
 
@@ -68,7 +67,7 @@ def _set_at_pace(chip: VirtualChip, objects: dict[int, bytes]) -> int:
     oid = _dotted(objects[0x80])
     suites = [s for s in chip.pace_suites if s.protocol == oid]
     mapping = oid.split(".")[len(ID_PACE.split("."))] if suites else ""
-    if mapping not in _MAPPINGS or (mapping in _IM and not oid.endswith(".2")):
+    if mapping not in _MAPPINGS:
         return 0x6A80
     param = int.from_bytes(objects[0x84], "big") if 0x84 in objects else suites[0].parameter_id
     if param is None or all(s.parameter_id not in (None, param) for s in suites):

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable
 
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import dh, ec, rsa
 
 from chipid.errors import ParseError
 from chipid.lds.mrz import mrz_information
@@ -106,6 +106,8 @@ class VirtualChip:
             return key
         if isinstance(key, rsa.RSAPrivateKey):
             return rsa.generate_private_key(65537, key.key_size)
+        if isinstance(key, dh.DHPrivateKey):
+            return key.parameters().generate_private_key()
         return ec.generate_private_key(key.curve)
 
     # ------------------------------------------------------------------ state

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dh
 
 from chipid.iso7816.tlv import encode_tlv
 from chipid.lds.com import COM, encode_com
@@ -37,14 +38,21 @@ from chipid.lds.security_infos import (
 from chipid.lds.sod import build_sod
 from chipid.sim._citizen import Citizen, ascii_fold, make_citizen
 from chipid.sim._face import draw_face, encode_face
-from chipid.sim._keys import seeded_rsa_key
+from chipid.sim._keys import seeded_dh_key, seeded_rsa_key
 from chipid.sim.pkigen import PrivateKey, generate_key, generate_pki, make_crl
 from chipid.sim.profile import CardProfile
 
-__all__ = ["CCCD_PACE_SUITES", "DEFAULT_SEED", "default_profile", "issue_card"]
+__all__ = ["CCCD_PACE_SUITES", "DEFAULT_SEED", "IM_PACE_SUITES", "default_profile", "issue_card"]
 
 CCCD_PACE_SUITES: tuple[tuple[str, int], ...] = ((ID_PACE + ".2.2", 13),)
 """id-PACE-ECDH-GM-AES-CBC-CMAC-128 on brainpoolP256r1 (parameter id 13), as on the CCCD."""
+IM_PACE_SUITES: tuple[tuple[str, int], ...] = tuple(
+    (f"{ID_PACE}.{mapping}.{cipher}", parameter_id)
+    for mapping, parameter_id in (("4", 13), ("3", 0))
+    for cipher in (1, 2, 3, 4)
+)
+"""Every PACE Integrated Mapping suite: ECDH-IM on brainpoolP256r1 (13) and DH-IM on the 1024-bit
+group (0), each with 3DES and AES-128/192/256 (ICAO 9303-11 §9.2.1, id-PACE-(EC)DH-IM-*)."""
 DEFAULT_SEED = "chipid-demo-0018"
 """Seed of :func:`default_profile`: Đặng Công Tuấn, card valid until 2040-10-15."""
 _ECDSA_PLAIN_SHA256 = "0.4.0.127.0.7.1.1.4.1.3"
@@ -55,13 +63,13 @@ _EF_ATR_INFO = encode_tlv(0x7F66, bytes.fromhex("0203010000") + bytes.fromhex("0
 """Extended length information (ISO 7816-4 §12.7.1): 65536 bytes in command and response."""
 
 
-def _der(key: PrivateKey) -> bytes:
+def _der(key: PrivateKey | dh.DHPrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
 
 
-def _spki(key: PrivateKey) -> bytes:
+def _spki(key: PrivateKey | dh.DHPrivateKey) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
@@ -116,6 +124,17 @@ def _aa_key(seed: int | str, aa: str | None, aa_bits: int) -> PrivateKey | None:
     return generate_key(f"card|{seed}".encode(), "aa", "ec", curve="brainpoolP256r1")
 
 
+_CA_CIPHER_ARCS = {"3DES": 1, "AES": 2, "AES-128": 2, "AES-192": 3, "AES-256": 4}
+
+
+def _ca_key(seed: int | str, ca: bool, ca_kind: str, dh_parameter_id: int) -> PrivateKey | dh.DHPrivateKey | None:
+    if not ca:
+        return None
+    if ca_kind == "dh":
+        return seeded_dh_key(f"{seed}|ca", dh_parameter_id)
+    return generate_key(f"card|{seed}".encode(), "ca", "ec", curve="brainpoolP256r1")
+
+
 def issue_card(
     seed: int | str,
     *,
@@ -125,7 +144,9 @@ def issue_card(
     ca: bool = True,
     pace: bool = True,
     pace_suites: Sequence[tuple[str, int]] = CCCD_PACE_SUITES,
-    ca_cipher: Literal["AES", "3DES"] = "AES",
+    ca_cipher: Literal["AES", "AES-128", "AES-192", "AES-256", "3DES"] = "AES",
+    ca_kind: Literal["ec", "dh"] = "ec",
+    ca_dh_parameter_id: int = 2,
     aa_bits: int = 2048,
     pki_seed: str = "chipid-sim-VN",
 ) -> CardProfile:
@@ -136,20 +157,26 @@ def issue_card(
         pki: key type of the test CSCA and Document Signer.
         face: DG2 image format (JPEG ~11 KB or JPEG 2000 ~17 KB).
         aa: Active Authentication key type (``None``: no DG15, INTERNAL AUTHENTICATE -> 6D00).
-        ca: Chip Authentication (EC brainpoolP256r1 key in DG14).
+        ca: Chip Authentication (a static key in DG14, see ``ca_kind``).
         pace: advertise and accept PACE (``False``: BAC only, no PACEInfo).
         pace_suites: (PACE OID, standardized parameter id) pairs to advertise, e.g.
             ``(ID_PACE + ".1.2", 0)`` for DH-GM AES-128 on the 1024-bit group.
-        ca_cipher: ``"AES"`` (MSE:Set AT + GENERAL AUTHENTICATE) or ``"3DES"`` (MSE:Set KAT).
+        ca_cipher: ``"AES"`` (= ``"AES-128"``), ``"AES-192"``, ``"AES-256"`` (MSE:Set AT +
+            GENERAL AUTHENTICATE) or ``"3DES"`` (MSE:Set KAT).
+        ca_kind: ``"ec"`` (ECDH on brainpoolP256r1, id-CA-ECDH-*) or ``"dh"`` (DH, id-CA-DH-*:
+            the DG14 key is a dhpublicnumber SubjectPublicKeyInfo with DomainParameters p, g, q,
+            BSI TR-03110-3 §A.1.1 / ICAO 9303-11 §9.2.4).
+        ca_dh_parameter_id: the standardized MODP group of a DH CA key (0: 1024-bit,
+            1: 2048/224, 2: 2048/256; RFC 5114, ICAO 9303-11 §9.5.1).
         aa_bits: RSA AA key size.
         pki_seed: seed of the test PKI; cards issued with the same one share a CSCA.
     """
     citizen = make_citizen(seed)
     mrz = _mrz(citizen)
-    card_seed = f"card|{seed}".encode()
     aa_key = _aa_key(seed, aa, aa_bits)
-    ca_key = generate_key(card_seed, "ca", "ec", curve="brainpoolP256r1") if ca else None
-    ca_oid = ID_CA + (".2.2" if ca_cipher == "AES" else ".2.1")
+    ca_key = _ca_key(seed, ca, ca_kind, ca_dh_parameter_id)
+    agreement = "1" if ca_kind == "dh" else "2"  # id-CA-DH / id-CA-ECDH, id-PK-DH / id-PK-ECDH
+    ca_oid = f"{ID_CA}.{agreement}.{_CA_CIPHER_ARCS[ca_cipher]}"
     paces = tuple(PACEInfo(oid, 2, pid) for oid, pid in pace_suites) if pace else ()
     card_access = SecurityInfos(
         pace_infos=paces,
@@ -160,7 +187,7 @@ def issue_card(
         pace_infos=paces,
         chip_authentication_infos=card_access.chip_authentication_infos,
         chip_authentication_public_key_infos=(
-            (ChipAuthenticationPublicKeyInfo(ID_PK + ".2", _spki(ca_key)),) if ca_key else ()
+            (ChipAuthenticationPublicKeyInfo(f"{ID_PK}.{agreement}", _spki(ca_key)),) if ca_key else ()
         ),
         terminal_authentication_infos=card_access.terminal_authentication_infos,
         active_authentication_infos=((ActiveAuthenticationInfo(ID_AA, 1, _ECDSA_PLAIN_SHA256),) if aa == "ec" else ()),
