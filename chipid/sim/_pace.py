@@ -1,4 +1,4 @@
-"""Chip side of PACE with Generic Mapping (ICAO 9303-11 §4.4, §9.5; BSI TR-03110-2 §3.2).
+"""Chip side of PACE: Generic, Integrated and Chip Authentication Mapping (ICAO 9303-11 §4.4, §9.5).
 
 The four GENERAL AUTHENTICATE steps of §4.4.4 seen from the chip:
 1. encrypted nonce: answer 7C{80 z}, z = E(K_pi, s), K_pi = KDF_pi(f(pi)) (§9.7.3);
@@ -57,7 +57,7 @@ def _scalar(rng: Callable[[int], bytes], order: int) -> int:
 
 
 class PaceSession:
-    """One PACE-GM run on the chip side; feed it the dynamic authentication data of each step."""
+    """One PACE run (GM, IM or CAM) on the chip side; feed it the dynamic authentication data of each step."""
 
     def __init__(
         self,
@@ -71,7 +71,7 @@ class PaceSession:
         """Start a run.
 
         Args:
-            oid: the PACE OID chosen by MSE:Set AT (GM or CAM).
+            oid: the PACE OID chosen by MSE:Set AT (GM, IM or CAM).
             domain: the standardized domain parameters.
             password: f(pi): SHA-1(MRZ_information) or the CAN bytes.
             rng: the chip's randomness (nonce, then the mapping and ephemeral keys).

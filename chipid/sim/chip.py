@@ -3,7 +3,7 @@
 The dispatcher of ISO/IEC 7816-4 commands (SELECT §11.1.1, READ BINARY §11.2.3, GET
 CHALLENGE §11.5.3, EXTERNAL/INTERNAL AUTHENTICATE §11.5.4-5, MSE §11.5.11, GENERAL
 AUTHENTICATE §11.5.6) over the ICAO 9303 protocols implemented in this package: BAC
-(:mod:`._bac`), PACE-GM (:mod:`._pace`), secure messaging (:mod:`._sm`), AA and CA
+(:mod:`._bac`), PACE GM, IM and CAM (:mod:`._pace`), secure messaging (:mod:`._sm`), AA and CA
 (:mod:`._auth`). :meth:`VirtualChip.process` never raises: every error is a status word.
 """
 

@@ -8,6 +8,7 @@ The reader side (chipid.reader.DocumentReader, chipid.auth.chip) runs against ca
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 from asn1crypto import keys as asn1_keys
@@ -139,3 +140,11 @@ def test_dh_ca_session_matches_the_terminal_secret() -> None:
     secret = pow(chip_y, x_ifd, group.p).to_bytes(256, "big")
     assert session.ks_enc == kdf(secret, 1, cipher="AES", key_len=32)
     assert session.ks_mac == kdf(secret, 2, cipher="AES", key_len=32)
+
+
+def test_dh_card_survives_save_and_load(tmp_path: Path) -> None:
+    """The X9.42 PKCS#8 CA key goes through CardProfile.save/load and still passes CA."""
+    loaded = CardProfile.load(dh_card("3DES").save(tmp_path / "dh"))
+    result = DocumentReader(SimTransport(VirtualChip(loaded)), loaded.can_key(), trust=loaded.trust_store()).read()
+    check = result.report.get("chip_authentication")
+    assert check is not None and check.status is CheckStatus.PASSED, result.report.to_text()
