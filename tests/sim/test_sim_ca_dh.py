@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import dh
 
 from chipid.access.pace_domain import DHGroup, domain_parameters
 from chipid.iso7816.tlv import encode_tlv
-from chipid.lds.oids import ID_CA, ID_PK
+from chipid.lds.oids import ID_CA, ID_PACE, ID_PK
 from chipid.lds.security_infos import parse_security_infos
 from chipid.reader import DocumentReader
 from chipid.report import CheckStatus, Verdict
@@ -148,3 +148,25 @@ def test_dh_card_survives_save_and_load(tmp_path: Path) -> None:
     result = DocumentReader(SimTransport(VirtualChip(loaded)), loaded.can_key(), trust=loaded.trust_store()).read()
     check = result.report.get("chip_authentication")
     assert check is not None and check.status is CheckStatus.PASSED, result.report.to_text()
+
+
+def test_all_dh_card_dh_im_then_dh_ca() -> None:
+    """A card with only DH: PACE DH-IM AES-256 on the 1024-bit group, then id-CA-DH-AES-CBC-CMAC-256."""
+    profile = issue_card(
+        "all-dh", aa=None, ca_kind="dh", ca_cipher="AES-256", pace_suites=((ID_PACE + ".3.4", 0),)
+    )
+    result = DocumentReader(SimTransport(VirtualChip(profile)), profile.mrz_key(), trust=profile.trust_store()).read()
+    check = result.report.get("chip_authentication")
+    assert check is not None and check.status is CheckStatus.PASSED, result.report.to_text()
+    assert check.details["protocol"] == ID_CA + ".1.4"
+    assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
+
+
+def test_pace_cam_is_refused_when_the_ca_key_is_dh() -> None:
+    """§4.4.3.5 needs the static CA key on the PACE curve: a DH key makes MSE:Set AT for CAM answer 6A80."""
+    profile = issue_card("dh-cam", aa=None, ca_kind="dh", pace_suites=((ID_PACE + ".6.2", 13),))
+    chip = VirtualChip(profile)
+    chip.power_on()
+    oid = bytes.fromhex("04007F00070202040602")  # id-PACE-ECDH-CAM-AES-CBC-CMAC-128
+    apdu = bytes.fromhex("0022C1A4") + bytes([len(oid) + 5 + 3]) + encode_tlv(0x80, oid) + bytes.fromhex("830102")
+    assert chip.process(apdu + bytes.fromhex("84010D"))[-2:] == b"\x6a\x80"
