@@ -14,6 +14,7 @@ import random
 from cryptography.hazmat.primitives.asymmetric import dh, rsa
 
 from chipid.access.pace_domain import DHGroup, domain_parameters
+from chipid.errors import UnsupportedError
 
 __all__ = ["seeded_dh_key", "seeded_rsa_key"]
 
@@ -74,11 +75,11 @@ def seeded_dh_key(seed: str, parameter_id: int = 2) -> dh.DHPrivateKey:
     (dhpublicnumber with DomainParameters p, g, q), the form of BSI TR-03110-3 §A.1.1.
 
     Raises:
-        ValueError: ``parameter_id`` is not a MODP group.
+        UnsupportedError: ``parameter_id`` is not a standardized MODP group.
     """
     group = domain_parameters(parameter_id)
     if not isinstance(group, DHGroup):
-        raise ValueError(f"parameter id {parameter_id} is not a DH group")
+        raise UnsupportedError(f"parameter id {parameter_id} is not a DH group (use 0, 1 or 2)")
     digest = hashlib.sha512(f"chipid-dh|{seed}|{parameter_id}".encode()).digest()
     x = int.from_bytes(digest, "big") % (group.q - 1) + 1
     params = dh.DHParameterNumbers(group.p, group.g, group.q)

@@ -19,6 +19,7 @@ from typing import Literal
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dh
 
+from chipid.errors import UnsupportedError
 from chipid.iso7816.tlv import encode_tlv
 from chipid.lds.com import COM, encode_com
 from chipid.lds.dg1 import encode_dg1
@@ -130,6 +131,8 @@ _CA_CIPHER_ARCS = {"3DES": 1, "AES": 2, "AES-128": 2, "AES-192": 3, "AES-256": 4
 def _ca_key(seed: int | str, ca: bool, ca_kind: str, dh_parameter_id: int) -> PrivateKey | dh.DHPrivateKey | None:
     if not ca:
         return None
+    if ca_kind not in ("ec", "dh"):
+        raise UnsupportedError(f"ca_kind must be 'ec' or 'dh', not {ca_kind!r}")
     if ca_kind == "dh":
         return seeded_dh_key(f"{seed}|ca", dh_parameter_id)
     return generate_key(f"card|{seed}".encode(), "ca", "ec", curve="brainpoolP256r1")
@@ -170,10 +173,16 @@ def issue_card(
             1: 2048/224, 2: 2048/256; RFC 5114, ICAO 9303-11 §9.5.1).
         aa_bits: RSA AA key size.
         pki_seed: seed of the test PKI; cards issued with the same one share a CSCA.
+
+    Raises:
+        UnsupportedError: an unknown ``ca_kind`` or ``ca_cipher``, or a ``ca_dh_parameter_id``
+            that is not a MODP group.
     """
     citizen = make_citizen(seed)
     mrz = _mrz(citizen)
     aa_key = _aa_key(seed, aa, aa_bits)
+    if ca_cipher not in _CA_CIPHER_ARCS:
+        raise UnsupportedError(f"ca_cipher must be one of {sorted(_CA_CIPHER_ARCS)}, not {ca_cipher!r}")
     ca_key = _ca_key(seed, ca, ca_kind, ca_dh_parameter_id)
     agreement = "1" if ca_kind == "dh" else "2"  # id-CA-DH / id-CA-ECDH, id-PK-DH / id-PK-ECDH
     ca_oid = f"{ID_CA}.{agreement}.{_CA_CIPHER_ARCS[ca_cipher]}"

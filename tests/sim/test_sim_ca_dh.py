@@ -7,6 +7,7 @@ The reader side (chipid.reader.DocumentReader, chipid.auth.chip) runs against ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from asn1crypto import keys as asn1_keys
 from cryptography.hazmat.primitives.asymmetric import dh
 
 from chipid.access.pace_domain import DHGroup, domain_parameters
+from chipid.errors import UnsupportedError
 from chipid.iso7816.tlv import encode_tlv
 from chipid.lds.oids import ID_CA, ID_PACE, ID_PK
 from chipid.lds.security_infos import parse_security_infos
@@ -170,3 +172,17 @@ def test_pace_cam_is_refused_when_the_ca_key_is_dh() -> None:
     oid = bytes.fromhex("04007F00070202040602")  # id-PACE-ECDH-CAM-AES-CBC-CMAC-128
     apdu = bytes.fromhex("0022C1A4") + bytes([len(oid) + 5 + 3]) + encode_tlv(0x80, oid) + bytes.fromhex("830102")
     assert chip.process(apdu + bytes.fromhex("84010D"))[-2:] == b"\x6a\x80"
+
+
+_BAD_CA_OPTIONS: list[Callable[[], CardProfile]] = [
+    lambda: issue_card("bad-ca", aa=None, ca_kind="dh", ca_dh_parameter_id=13),  # a curve, not a MODP group
+    lambda: issue_card("bad-ca", aa=None, ca_kind="dh", ca_dh_parameter_id=7),  # reserved id
+    lambda: issue_card("bad-ca", aa=None, ca_kind="rsa"),  # type: ignore[arg-type]
+    lambda: issue_card("bad-ca", aa=None, ca_cipher="AES-512"),  # type: ignore[arg-type]
+]
+
+
+@pytest.mark.parametrize("call", _BAD_CA_OPTIONS, ids=["curve-id", "reserved-id", "rsa", "aes-512"])
+def test_issue_card_refuses_unknown_ca_options(call: Callable[[], CardProfile]) -> None:
+    with pytest.raises(UnsupportedError):
+        call()
