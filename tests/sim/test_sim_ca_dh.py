@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from asn1crypto import keys as asn1_keys
 from cryptography.hazmat.primitives.asymmetric import dh
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipid.access.pace_domain import DHGroup, domain_parameters
 from chipid.errors import UnsupportedError
@@ -186,3 +188,18 @@ _BAD_CA_OPTIONS: list[Callable[[], CardProfile]] = [
 def test_issue_card_refuses_unknown_ca_options(call: Callable[[], CardProfile]) -> None:
     with pytest.raises(UnsupportedError):
         call()
+
+
+@settings(max_examples=15, deadline=None)
+@given(key=st.binary(max_size=300), three_des=st.booleans())
+def test_dh_ca_garbage_keys_get_6a80(key: bytes, three_des: bool) -> None:
+    """Arbitrary DO'80' / DO'91' contents are refused with 6A80 (never 6F00, never a session switch)."""
+    chip, sm = _pace(dh_card("3DES" if three_des else "AES-128"))
+    if three_des:
+        command = sm.wrap(0x00, 0x22, 0x41, 0xA6, encode_tlv(0x91, key), ne=65536)
+    else:
+        oid = bytes.fromhex("04007F00070202030102")
+        assert sm.unwrap(chip.process(sm.wrap(0x00, 0x22, 0x41, 0xA4, encode_tlv(0x80, oid))))[1] == 0x9000
+        command = sm.wrap(0x00, 0x86, 0x00, 0x00, encode_tlv(0x7C, encode_tlv(0x80, key)), ne=65536)
+    assert sm.unwrap(chip.process(command))[1] == 0x6A80
+    assert chip.authenticated == "PACE"

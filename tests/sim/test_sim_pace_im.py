@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 import pytest
+from asn1crypto import core
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,3 +108,29 @@ def test_pseudo_random_depends_on_the_cipher() -> None:
     p = domain_parameters(13).p
     s, t = bytes(range(16)), bytes(range(16, 32))
     assert pseudo_random(s, t, p, cipher="3DES") != pseudo_random(s, t, p, cipher="AES")
+
+
+def _plain_ga(chip: VirtualChip, tag: int, value: bytes) -> int:
+    body = encode_tlv(0x7C, encode_tlv(tag, value) if tag else b"")
+    apdu = bytes.fromhex("10860000") + (
+        bytes([len(body)]) + body + b"\x00" if len(body) < 256 else b"\x00" + len(body).to_bytes(2, "big") + body
+    )
+    return int.from_bytes(chip.process(apdu)[-2:], "big")
+
+
+@settings(max_examples=30, deadline=None)
+@given(suite=st.sampled_from(IM_PACE_SUITES), t=st.binary(max_size=40), pk=st.binary(max_size=300))
+def test_garbage_mapping_and_keys_get_status_words(suite: tuple[str, int], t: bytes, pk: bytes) -> None:
+    """Any t or ephemeral key is answered with 9000, 6A80 or 6300: never 6F00 (an internal error)."""
+    oid, parameter_id = suite
+    chip = VirtualChip(im_card(suite))
+    chip.power_on()
+    set_at = encode_tlv(0x80, core.ObjectIdentifier(oid).contents) + bytes.fromhex("830102")
+    set_at += encode_tlv(0x84, bytes([parameter_id]))
+    assert chip.process(bytes.fromhex("0022C1A4") + bytes([len(set_at)]) + set_at)[-2:] == b"\x90\x00"
+    assert _plain_ga(chip, 0, b"") == 0x9000
+    sw = _plain_ga(chip, 0x81, t)
+    assert sw in (0x9000, 0x6A80)
+    assert (sw == 0x9000) == (len(t) == (16 if oid.endswith((".1", ".2")) else 24 if oid.endswith(".3") else 32))
+    if sw == 0x9000:
+        assert _plain_ga(chip, 0x83, pk) in (0x9000, 0x6A80)
