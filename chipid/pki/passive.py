@@ -181,23 +181,21 @@ def passive_authenticate(
         checks.append(_check("pa.ds_certificate", _F, f"embedded certificate cannot be parsed: {err}"))
     signer_result: SignerCheck | None = None
     csca: Certificate | None = None
-    if ds is None:
-        if any(c.name == "pa.ds_certificate" for c in checks):
-            pass
-        elif parsed.certificates:
-            # ICAO 9303-10 §4.6.2.2: the SOD carries its DS certificate. One that is there but does not match
-            # the SignerInfo's sid was altered or substituted: tampering, not a missing trust anchor.
-            checks.append(_check("pa.ds_certificate", _F, f"the SOD embeds {len(parsed.certificates)} "
-                                 "certificate(s) but none is the signer its SignerInfo names (altered or substituted)"))
-        else:
-            checks.append(_check("pa.ds_certificate", _N, "no Document Signer certificate in the SOD or store"))
-    else:
+    if ds is not None:
         checks.append(_check("pa.ds_certificate", _P, f"DS {ds.subject_text}", serial=f"{ds.serial_number:x}"))
         sig_checks, signer_result = _signature_checks(parsed, ds)
         checks += sig_checks
         signing_time = signer_result.signing_time if signer_result else None
         chain, csca = chain_checks(ds, trust, signing_time or now, now, require_crl=require_crl)
         checks += chain
+    elif not any(c.name == "pa.ds_certificate" for c in checks):  # an unparseable one was reported above
+        if parsed.certificates:
+            # ICAO 9303-10 §4.6.2.2: the SOD carries its DS certificate. One that is there but does not match
+            # the SignerInfo's sid was altered or substituted: tampering, not a missing trust anchor.
+            checks.append(_check("pa.ds_certificate", _F, f"the SOD embeds {len(parsed.certificates)} "
+                                 "certificate(s) but none is the signer its SignerInfo names (altered or substituted)"))
+        else:
+            checks.append(_check("pa.ds_certificate", _N, "no Document Signer certificate in the SOD or store"))
     hash_checks, matched = _hash_checks(parsed, data_groups)
     checks += hash_checks
     sod_ok = all(c.passed for c in checks if c.name in (CHECK_SOD_SIGNATURE, "pa.content_type", "pa.message_digest"))
