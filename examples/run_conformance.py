@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from chipid.cli._sim import parse_faults, profile_keys
+from chipid.cli._sim import parse_faults
 from chipid.conformance.html import write_html
 from chipid.conformance.junit import write_junit
 from chipid.conformance.runner import run_suite
@@ -30,7 +30,7 @@ def main() -> int:
     profile = default_profile()
     chip = VirtualChip(profile, faults=parse_faults(args.fault))
     trust = profile.trust_store()  # the virtual card's test CSCA and CRL
-    result = run_suite(lambda: SimTransport(chip), list(profile_keys(profile)), trust=trust,
+    result = run_suite(lambda: SimTransport(chip), [profile.mrz_key(), profile.can_key()], trust=trust,
                        sessions=args.sessions, reader="in-process virtual chip")
     print(format_summary(result))
     args.out.mkdir(parents=True, exist_ok=True)

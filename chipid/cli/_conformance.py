@@ -37,7 +37,7 @@ def _prompt(message: str) -> None:
 
 def cmd_conformance(args: argparse.Namespace) -> int:
     from chipid.cli._read import _trust
-    from chipid.cli._sim import parse_faults, profile_keys
+    from chipid.cli._sim import parse_faults
     from chipid.conformance.html import write_html
     from chipid.conformance.junit import write_junit
     from chipid.conformance.runner import run_suite
@@ -59,7 +59,7 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         def factory() -> Transport:
             return SimTransport(chip)
 
-        keys: Any = key or list(profile_keys(profile))
+        keys: Any = key or [profile.mrz_key(), profile.can_key()]
         reader = "in-process virtual chip"
     else:
         from chipid.transport.pcsc import PCSCTransport

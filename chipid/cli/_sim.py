@@ -8,10 +8,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from chipid.access.keys import CANKey, MRZKey
 from chipid.cli._console import Console
 
-__all__ = ["parse_faults", "profile_keys", "register"]
+__all__ = ["parse_faults", "register"]
 
 VPCD_READER = "Virtual PCD 00 00"
 
@@ -62,11 +61,6 @@ def parse_faults(specs: list[str]) -> Any:
         else:
             values[name] = value or None
     return Faults(**values)
-
-
-def profile_keys(profile: Any) -> tuple[MRZKey, CANKey]:
-    """The MRZ key and the CAN of a virtual card profile."""
-    return profile.mrz_key(), profile.can_key()
 
 
 def _load_profile(args: argparse.Namespace) -> Any:
@@ -130,7 +124,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     console = Console(color=False if args.no_color else None)
     profile = default_profile()
     chip = VirtualChip(profile)
-    _, can = profile_keys(profile)
+    can = profile.can_key()
     console.heading("chipid demo: a synthetic Vietnamese CCCD on a virtual chip")
     bridge = None
     transport: Transport

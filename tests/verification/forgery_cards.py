@@ -24,7 +24,6 @@ from typing import Literal
 from asn1crypto import cms, core
 from cryptography.hazmat.primitives import serialization
 
-from chipid.cli._sim import profile_keys
 from chipid.lds.com import COM, encode_com, parse_com
 from chipid.lds.dg13_vn import encode_dg13, parse_dg13
 from chipid.lds.security_infos import encode_security_infos, parse_security_infos
@@ -154,7 +153,7 @@ def private_der(key: pkigen.PrivateKey) -> bytes:
 
 def read_card(card: ForgedCard) -> ReadResult:
     """Read ``card`` end to end: EF.CardAccess, PACE (or BAC), files, CA, AA, Passive Authentication."""
-    mrz, can = profile_keys(card.profile)
+    mrz, can = card.profile.mrz_key(), card.profile.can_key()
     chip = VirtualChip(card.profile, faults=card.faults)
     return DocumentReader(SimTransport(chip), mrz if card.key == "mrz" else can, trust=card.trust, at=card.at).read()
 
