@@ -271,15 +271,24 @@ class DocumentReader:
                            {"protocol": protocol, "pace_advertised": str(pace_advertised).lower()},
                            required=False)
 
+    def _precondition(self, check: str, step: str, dg: int, *, enabled: bool, authentic: bool,
+                      started: float) -> CheckResult | None:
+        """The NOT_PERFORMED result when AA/CA must not run (disabled, or its key's DG not vouched for by PA)."""
+        if not enabled:
+            self._record(step, "skipped", "disabled", started)
+            return CheckResult(check, CheckStatus.NOT_PERFORMED, "disabled by the caller", required=False)
+        if not authentic:
+            self._record(step, "skipped", f"DG{dg} not authenticated by the SOD", started)
+            return CheckResult(check, CheckStatus.NOT_PERFORMED,
+                               f"DG{dg} is not authenticated by Passive Authentication: its key is untrusted")
+        return None
+
     def _chip_auth(self, channel: Transport, dg14: SecurityInfos, dg14_authentic: bool) -> CheckResult:
         started = time.perf_counter()
-        if not self.chip_auth:
-            self._record("chip authentication", "skipped", "disabled", started)
-            return CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED, "disabled by the caller", required=False)
-        if not dg14_authentic:
-            self._record("chip authentication", "skipped", "DG14 not authenticated by the SOD", started)
-            return CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED,
-                               "DG14 is not authenticated by Passive Authentication: its key is untrusted")
+        skipped = self._precondition(CHECK_CA, "chip authentication", 14, enabled=self.chip_auth,
+                                     authentic=dg14_authentic, started=started)
+        if skipped is not None:
+            return skipped
         result = perform_chip_auth(channel, dg14, rng=self.rng)  # type: ignore[arg-type]
         self._record("chip authentication", "ok" if result.passed else "failed", result.reason, started)
         return result.check
@@ -288,10 +297,10 @@ class DocumentReader:
         """PACE-CAM (ICAO 9303-11 §4.4.3.5): CA_IC from the last GENERAL AUTHENTICATE must map the chip's static
         key (DG14, authenticated by PA) onto its PACE mapping key; this replaces a separate Chip Authentication."""
         started = time.perf_counter()
-        if not dg14_authentic:
-            self._record("chip authentication (PACE-CAM)", "skipped", "DG14 not authenticated by the SOD", started)
-            return CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED,
-                               "DG14 is not authenticated by Passive Authentication: its key is untrusted")
+        skipped = self._precondition(CHECK_CA, "chip authentication (PACE-CAM)", 14, enabled=True,
+                                     authentic=dg14_authentic, started=started)
+        if skipped is not None:
+            return skipped
         details = {"protocol": pace.protocol, "mapping": "CAM"}
         if pace.parameter_id is not None and pace.chip_mapping_key is not None and pace.cam_data is not None:
             for info in dg14.chip_authentication_public_key_infos:
@@ -307,13 +316,10 @@ class DocumentReader:
     def _active_auth(self, channel: Transport, dg15: bytes, dg14: SecurityInfos | None,
                      dg15_authentic: bool) -> CheckResult:
         started = time.perf_counter()
-        if not self.active_auth:
-            self._record("active authentication", "skipped", "disabled", started)
-            return CheckResult(CHECK_AA, CheckStatus.NOT_PERFORMED, "disabled by the caller", required=False)
-        if not dg15_authentic:
-            self._record("active authentication", "skipped", "DG15 not authenticated by the SOD", started)
-            return CheckResult(CHECK_AA, CheckStatus.NOT_PERFORMED,
-                               "DG15 is not authenticated by Passive Authentication: its key is untrusted")
+        skipped = self._precondition(CHECK_AA, "active authentication", 15, enabled=self.active_auth,
+                                     authentic=dg15_authentic, started=started)
+        if skipped is not None:
+            return skipped
         aa_info = dg14.active_authentication_infos[0] if dg14 and dg14.active_authentication_infos else None
         result = perform_active_auth(channel, dg15, aa_info=aa_info, rng=self.rng)
         self._record("active authentication", "ok" if result.passed else "failed", result.reason, started)
