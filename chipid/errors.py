@@ -12,6 +12,7 @@ __all__ = [
     "AccessControlError",
     "ActiveAuthError",
     "BACError",
+    "CardInUseError",
     "CardRemovedError",
     "ChipAuthError",
     "ChipFileNotFoundError",
@@ -65,6 +66,13 @@ class NoCardError(TransportError):
 
 class CardRemovedError(TransportError):
     """The card left the field during a session; partial data is never returned as whole."""
+
+
+class CardInUseError(TransportError):
+    """Another application holds the card or broke this session's secure channel.
+
+    Never evidence about the document: retry when the other program has finished.
+    """
 
 
 # --------------------------------------------------------------------------- status words

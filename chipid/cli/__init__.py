@@ -8,6 +8,7 @@ Exit codes (stable, for scripts):
     4  no reader or no card
     5  access denied: wrong key material (check the MRZ fields or the CAN)
     6  card removed during the session (put it back and retry)
+    7  card in use by another application (close it and retry)
     64 usage error
 """
 
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from chipid import __version__
 from chipid.errors import (
     AccessControlError,
+    CardInUseError,
     CardRemovedError,
     ChipIDError,
     NoCardError,
@@ -30,7 +32,7 @@ from chipid.errors import (
 __all__ = ["main"]
 
 EXIT_OK, EXIT_NOT_GENUINE, EXIT_INCOMPLETE, EXIT_ERROR = 0, 1, 2, 3
-EXIT_NO_CARD, EXIT_ACCESS, EXIT_REMOVED, EXIT_USAGE = 4, 5, 6, 64
+EXIT_NO_CARD, EXIT_ACCESS, EXIT_REMOVED, EXIT_IN_USE, EXIT_USAGE = 4, 5, 6, 7, 64
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,6 +62,8 @@ def _hint(err: ChipIDError) -> tuple[int, str]:
         return EXIT_NO_CARD, "no PC/SC reader found: plug one in (is pcscd running?)"
     if isinstance(err, NoCardError):
         return EXIT_NO_CARD, "no card on the reader: place the card flat on the reader and retry"
+    if isinstance(err, CardInUseError):
+        return EXIT_IN_USE, "the card is in use by another application: close it and retry"
     if isinstance(err, CardRemovedError):
         return EXIT_REMOVED, "the card was removed during the session: put it back, keep it still, and retry"
     if isinstance(err, AccessControlError) or isinstance(err.__cause__, WrongPasswordError):
