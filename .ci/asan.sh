@@ -25,7 +25,8 @@ mkdir -p "$WORK/run/tests"
 cp "$REPO/tests/__init__.py" "$REPO/tests/conftest.py" "$WORK/run/tests/"
 cp -r "$REPO/tests/biometrics" "$WORK/run/tests/"
 cp "$REPO/pyproject.toml" "$WORK/run/"
-ln -s "$(cd "$REPO/.." && pwd)/shared" "$WORK/shared"   # tests find ../shared/data from the run root
+mkdir -p "$WORK/run/tests/data"                       # the FVC templates the native tests read
+cp -r "$REPO/tests/data/fvc2002-iso-templates" "$WORK/run/tests/data/"
 
 # --without-pip: Debian's python3 may lack ensurepip; the system pip is visible through
 # --system-site-packages and installs into the venv.

@@ -1,6 +1,6 @@
 """Accuracy of the MCC matcher on the FVC2002 DB1_B..DB4_B minutiae templates; prints a table.
 
-Run: ``python benchmarks/accuracy_fvc.py`` (needs ../shared/data/fvc2002-iso-templates).
+Run: ``python benchmarks/accuracy_fvc.py`` (templates in tests/data/fvc2002-iso-templates).
 
 FVC protocol per database (10 fingers x 8 impressions):
   genuine pairs: every pair of impressions of one finger, one order (scores are symmetric): 28 x 10 = 280;
@@ -25,7 +25,7 @@ from pathlib import Path
 from chipid.biometrics.match import BACKEND, THRESHOLD_FMR_10K, compare, prepare
 from chipid.biometrics.template import parse_template
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "fvc2002-iso-templates"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "fvc2002-iso-templates"
 DBS = ("DB1_B", "DB2_B", "DB3_B", "DB4_B")
 FINGERS = range(101, 111)
 IMPRESSIONS = range(1, 9)

@@ -1,7 +1,7 @@
 """1:N fingerprint search: find who a live scan belongs to in a gallery of enrolled templates.
 
     python examples/batch_search.py PROBE.iso GALLERY_DIR [--top 5]
-    python examples/batch_search.py --demo      # FVC2002 DB1_B templates from ../shared/data
+    python examples/batch_search.py --demo      # FVC2002 DB1_B templates from tests/data
 
 The gallery is prepared once (templates packed into one cache-friendly buffer) and searched on all cores.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from chipid.biometrics import BACKEND, THRESHOLD_FMR_10K, Gallery, parse_template, prepare, search
 
-DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "fvc2002-iso-templates" / "DB1_B"
+DEMO_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "fvc2002-iso-templates" / "DB1_B"
 
 
 def main() -> int:

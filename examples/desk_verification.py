@@ -23,7 +23,7 @@ from chipid.biometrics.face import cosine
 from chipid.pki.trust import TrustStore
 from chipid.transport import Transport
 
-FVC = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "fvc2002-iso-templates" / "DB1_B"
+FVC = Path(__file__).resolve().parent.parent / "tests" / "data" / "fvc2002-iso-templates" / "DB1_B"
 FACE_THRESHOLD = 0.6  # cosine; depends on the embedder: calibrate it for yours
 
 

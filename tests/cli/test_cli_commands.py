@@ -109,7 +109,6 @@ def test_cli_trace_redacts_secrets_by_default() -> None:
     assert "redacted" in proc.stderr.lower()
 
 
-@pytest.mark.skipif(not (DATA / "fvc2002-iso-templates").is_dir(), reason="needs ../shared/data FVC templates")
 def test_cli_match_finger_one_to_one_and_one_to_n() -> None:
     db = DATA / "fvc2002-iso-templates" / "DB1_B"
     same = chipid("match", "finger", db / "101_1.iso", db / "101_2.iso")

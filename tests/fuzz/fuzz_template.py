@@ -27,7 +27,7 @@ with atheris.instrument_imports():
     from chipid.biometrics.template import Minutia, MinutiaType, parse_template
     from chipid.errors import DataQuirkWarning, ParseError, UnsupportedError
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "fvc2002-iso-templates"
+DATA = Path(__file__).resolve().parents[1] / "data" / "fvc2002-iso-templates"
 warnings.simplefilter("ignore", DataQuirkWarning)
 
 _REAL: list[bytes] = []

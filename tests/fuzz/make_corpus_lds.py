@@ -1,4 +1,4 @@
-"""Write a seed corpus for fuzz_lds.py from the shared specimen files (selector byte + file)."""
+"""Write a seed corpus for fuzz_lds.py from the specimen files in tests/data (selector byte + file)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
+DATA = ROOT / "tests" / "data"
 SEEDS = {
     0: ["card-access/DE_eID_EF_CardAccess.bin", "card-access/DE_passport_EF_CardAccess_GM_and_CAM.bin",
         "specimen-bsi2008/DG14.bin"],

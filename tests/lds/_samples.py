@@ -1,12 +1,10 @@
-"""Paths and loaders of the shared specimen files used by the LDS tests."""
+"""Paths and loaders of the specimen files (tests/data/) used by the LDS tests."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.conftest import DATA
 
@@ -16,9 +14,7 @@ CCCD = DATA / "cccd"
 
 
 def read(path: Path) -> bytes:
-    """Read one specimen file, skipping the test when the shared data is absent."""
-    if not path.exists():
-        pytest.skip(f"{path} not present")
+    """Read one specimen file from tests/data/."""
     return path.read_bytes()
 
 
