@@ -52,6 +52,8 @@ class CheckStatus(str, Enum):
     """Outcome of one check."""
 
     PASSED = "PASSED"
+    WARN = "WARN"
+    """The check held, with a finding the clerk must see (e.g. DS certificate expired now, valid at signing)."""
     FAILED = "FAILED"
     NOT_PERFORMED = "NOT_PERFORMED"
 
@@ -70,7 +72,7 @@ class CheckResult:
 
     Attributes:
         name: stable dotted identifier (``"pa.sod_signature"``, ``"pa.dg_hash.DG2"``...).
-        status: PASSED, FAILED or NOT_PERFORMED.
+        status: PASSED, WARN (held, with a finding to show), FAILED or NOT_PERFORMED.
         reason: one human sentence explaining the status (never contains secrets).
         details: extra string facts for audit (algorithm, certificate subject...).
         required: whether the check counts towards the verdict (see module docstring).
@@ -84,7 +86,8 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
-        return self.status is CheckStatus.PASSED
+        """PASSED or WARN: the check held (a WARN carries a finding to show, never a failure)."""
+        return self.status in (CheckStatus.PASSED, CheckStatus.WARN)
 
     @property
     def failed(self) -> bool:
