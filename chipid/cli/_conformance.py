@@ -36,7 +36,7 @@ def _prompt(message: str) -> None:
 
 
 def cmd_conformance(args: argparse.Namespace) -> int:
-    from chipid.cli._read import _trust
+    from chipid.cli._read import trust_for as _trust
     from chipid.cli._sim import parse_faults
     from chipid.conformance.html import write_html
     from chipid.conformance.junit import write_junit
