@@ -141,6 +141,13 @@ def open_transport(args: argparse.Namespace) -> tuple[Transport, str, Any]:
     return transport, where, profile
 
 
+def check_paths(paths: list[Path], option: str = "--trust") -> None:
+    """Usage error (64) for a path given on the command line that does not exist, before any card I/O."""
+    for path in paths:
+        if not path.exists():
+            raise usage_error(f"{option} {path}: no such file or folder")
+
+
 def trust_for(paths: list[Path], profile: Any, console: Console | None = None) -> Any:
     """The trust store: ``--trust`` paths, else the default store; plus the virtual card's test CSCA and CRL.
 
@@ -253,6 +260,7 @@ def _read_live(args: argparse.Namespace, console: Console, info: Console) -> Any
     key = key_from_args(args)
     if key is None and not getattr(args, "sim", None):
         raise usage_error("an access key is needed: --can, --mrz, or --id-card/--doc-number with --dob --doe")
+    check_paths(args.trust)
     transport, where, profile = open_transport(args)
     try:
         if key is None:

@@ -14,7 +14,7 @@ from chipid.cli._exit import usage_error
 from chipid.cli._labels import Labels
 from chipid.cli._read import bounded_float
 
-__all__ = ["parse_faults", "register"]
+__all__ = ["FAULT_HELP", "parse_faults", "register"]
 
 VPCD_READER = "Virtual PCD 00 00"
 
@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
     s.add_argument("--seed", help="issue a fresh card from this seed instead")
     s.add_argument("--port", type=int, default=35963, choices=range(1, 65536), metavar="PORT",
                    help="vpcd port (35963 = 'Virtual PCD 00 00', 35964 = '... 00 01')")
-    s.add_argument("--fault", action="append", default=[], metavar="NAME[=VALUE]", help=_FAULT_HELP)
+    s.add_argument("--fault", action="append", default=[], metavar="NAME[=VALUE]", help=FAULT_HELP)
     s.add_argument("--seconds", type=bounded_float(0, 7 * 24 * 3600), default=None,
                    help="stop after this many seconds")
     s.add_argument("--reinsert-after", type=bounded_float(0, 3600), default=None, metavar="S",
@@ -47,7 +47,7 @@ def register(sub: Any) -> None:
     d.set_defaults(func=cmd_demo)
 
 
-_FAULT_HELP = ("inject a fault: tear_after=N, tear_repeat, wrong_mac=once|always, corrupt_dgs=2,13, cloned, "
+FAULT_HELP = ("inject a fault: tear_after=N, tear_repeat, wrong_mac=once|always, corrupt_dgs=2,13, cloned, "
                "delay_ms=N (0-10000), no_extended_length, bac_only, aa_replay (repeatable)")
 MAX_DELAY_MS = 10_000
 MAX_TEAR_AFTER = 1_000_000
