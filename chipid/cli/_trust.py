@@ -51,7 +51,8 @@ class Anchor:
         how: ``"certificate file"``, ``"LDIF"`` or ``"master list"``.
         list_signer: for a master list: ``"verified"`` (the list's signer chains to a CSCA trusted
             independently of the list), ``"self-consistent"`` (it chains only to a CSCA inside the list),
-            ``"unverified"`` (no valid signature); ``None`` otherwise.
+            ``"untrusted"`` (its signer chains to no known CSCA), ``"unverified"`` (no valid signature);
+            ``None`` otherwise.
     """
 
     certificate: Certificate
@@ -141,8 +142,12 @@ def _load_one(result: TrustLoad, file: Path, kind: str, data: bytes, shown: str)
         what = f"LDIF: {store.load_ldif(data, source=shown)} object(s)"
     else:
         load = store.load_master_list(data, source=shown)
-        signer = ("verified" if load.signature_valid and load.signer_trusted
-                  else "self-consistent" if load.signature_valid else "unverified")
+        if not load.signature_valid:
+            signer = "unverified"
+        elif load.signer_trusted:
+            signer = "verified"
+        else:
+            signer = "self-consistent" if "inside the list itself" in load.reason else "untrusted"
         what = f"master list: {load.added} new CSCA(s); {load.reason.removeprefix(shown + ': ')}"
     result.anchors.extend(Anchor(c, shown, how, signer) for c in store.anchors if c.der not in before)
     return what

@@ -6,6 +6,7 @@ import argparse
 import hashlib
 import json
 import shutil
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ __all__ = ["load_default_store", "register"]
 _SIGNER_TEXT = {
     "verified": "list signer verified (chains to a CSCA trusted on its own)",
     "self-consistent": "list signer NOT independently verified (chains only to a CSCA inside the list)",
+    "untrusted": "list signer NOT verified (chains to no known CSCA)",
     "unverified": "list signature NOT valid",
     None: "",
 }
@@ -139,6 +141,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     console = Console(color=False if args.no_color else None)
+    errors = Console(sys.stderr, color=False if args.no_color else None)
     root = _store_dir(args)
     candidates: list[tuple[Path, str]] = []
     skipped = []
@@ -157,7 +160,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             else:
                 candidates.append((file, kind))
     for file, reason in skipped:
-        console.warn(f"skipped {file}: {reason}")
+        errors.warn(f"skipped {file}: {reason}")
     if not candidates:
         raise CLIError("nothing to add", code=EXIT_ERROR)
     # everything must load (a corrupt master list is refused before anything is copied)
