@@ -18,10 +18,12 @@ advice. ``CHIPID_DEBUG=1`` adds the traceback of an unexpected error (for a bug 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from chipid import __version__
 from chipid.cli._exit import (
@@ -122,8 +124,26 @@ def _os_message(err: OSError) -> str:
     return f"{where}{err.strerror or err}"
 
 
+def _quiet_unraisable(unraisable: Any) -> None:
+    """Errors raised in finalizers (pyscard's ``PCSCCardConnection.__del__`` releasing a context of a card that
+    is gone) are never a user's business: kept for ``CHIPID_DEBUG=1``, otherwise not printed."""
+    if os.environ.get("CHIPID_DEBUG") == "1":
+        sys.__unraisablehook__(unraisable)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (see the module docstring)."""
+    previous = sys.unraisablehook
+    sys.unraisablehook = _quiet_unraisable
+    try:
+        return _main(argv)
+    finally:
+        gc.collect()  # finalise PC/SC connections now, while pyscard is still whole
+        if argv is not None:  # called as a function (tests, scripts): leave the process as it was
+            sys.unraisablehook = previous
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
