@@ -35,7 +35,8 @@ exit codes (stable, for scripts):
    6  card removed during the session: put it back and retry
    7  card in use by another application: close it and retry
   64  usage error: unknown option, bad option value (key format, MRZ check digit, fault, delay),
-      a path given on the command line that does not exist"""
+      a path given on the command line that does not exist
+ 130  interrupted (Ctrl-C)"""
 
 
 class CLIError(Exception):
