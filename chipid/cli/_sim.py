@@ -137,7 +137,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     profile = _load_profile(args)
     chip = VirtualChip(profile, faults=faults)
     with VpcdBridge(chip, port=args.port) as bridge:
-        console.print(f"Virtual card attached to vpcd on 127.0.0.1:{args.port}; Ctrl-C to remove it")
+        if not bridge.wait_connected(3.0):
+            Console(sys.stderr, color=False if args.no_color else None).warn(
+                f"vpcd does not answer on 127.0.0.1:{args.port} yet (is pcscd running with vsmartcard-vpcd?); "
+                "still trying")
+        console.print(f"Virtual card served to vpcd on 127.0.0.1:{args.port}; Ctrl-C to remove it")
         console.print(f"  CAN {profile.can}, document number {profile.document_number}, "
                       f"DOB {profile.date_of_birth}, DOE {profile.date_of_expiry} (synthetic test card)")
         deadline = None if args.seconds is None else time.monotonic() + args.seconds
