@@ -10,13 +10,32 @@ from pathlib import Path
 from typing import Any
 
 from chipid.cli._console import Console
+from chipid.cli._exit import EXIT_ERROR, EXIT_NO_CARD, CLIError, usage_error
 from chipid.cli._keys import add_key_options, key_from_args
+from chipid.cli._labels import LANGS, Labels
+from chipid.errors import NoCardError
 from chipid.report import Verdict, VerificationReport
 from chipid.transport.base import Transport
 
-__all__ = ["open_transport", "register", "verdict_exit_code", "write_outputs"]
+__all__ = ["bounded_float", "open_transport", "register", "verdict_exit_code", "write_outputs"]
 
 READ_SCHEMA = "chipid.read/1"
+MAX_WAIT_S = 3600.0
+
+
+def bounded_float(low: float, high: float) -> Any:
+    """An argparse type: a number in [low, high] (else a usage error, exit 64)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is out of range ({low:g} to {high:g})")
+        return value
+
+    return parse
 
 
 def register(sub: Any) -> None:
@@ -28,25 +47,75 @@ def register(sub: Any) -> None:
         p = sub.add_parser(name, help=helptext)
         if name == "verify":
             p.add_argument("dump", nargs="?", type=Path, help="a directory written by 'chipid read --out'")
-        _add_card_options(p)
+        add_card_options(p)
         add_key_options(p, required=False)
         p.add_argument("--trust", action="append", type=Path, default=[], metavar="PATH",
-                       help="CSCA certificates: PEM/DER file or folder, master list, LDIF, CRL (repeatable)")
-        p.add_argument("--json", action="store_true", help="print the JSON document (schema chipid.read/1)")
+                       help="CSCA trust: certificate (PEM/DER), CRL, CSCA master list, LDIF, or a folder of them "
+                            "(repeatable; recognised by content). Default: the store of 'chipid trust add'")
+        p.add_argument("--json", action="store_true", help="print the JSON document (schema chipid.read/1, "
+                                                           "docs/read.schema.json)")
+        p.add_argument("--lang", choices=LANGS, default="en",
+                       help="labels of the holder view: en, or vi (Vietnamese, dates dd/mm/yyyy)")
         if name == "read":
-            p.add_argument("--out", type=Path, metavar="DIR", help="write raw files, photo and JSON here")
+            p.add_argument("--out", type=Path, metavar="DIR", help="write raw files, photo, document.json "
+                                                                   "(chipid.read/1) and report.json here")
             p.add_argument("--read-dg3", action="store_true", help="also try DG3 (fingerprints; needs EAC)")
         p.set_defaults(func=cmd_read if name == "read" else cmd_verify)
 
 
-def _add_card_options(p: argparse.ArgumentParser) -> None:
+def add_card_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("card")
     g.add_argument("--reader", metavar="R", help="reader name substring or index (default: first with a card)")
-    g.add_argument("--wait", type=float, default=0.0, metavar="S", help="wait up to S seconds for a card")
+    g.add_argument("--wait", type=bounded_float(0, MAX_WAIT_S), default=0.0, metavar="S",
+                   help="wait up to S seconds for a card")
     g.add_argument("--sim", nargs="?", const="default", metavar="PROFILE",
                    help="use the in-process virtual chip (built-in card, or a saved profile)")
     g.add_argument("--trace", action="store_true", help="print the APDU log to stderr (secrets redacted)")
     g.add_argument("--trace-secrets", action="store_true", help="with --trace: show secrets too (DANGER)")
+
+
+def load_profile(spec: str) -> Any:
+    """The virtual card for ``--sim [PROFILE]`` (usage error when the profile folder does not exist)."""
+    from chipid.sim.personalize import default_profile
+    from chipid.sim.profile import CardProfile
+
+    if spec == "default":
+        return default_profile()
+    if not Path(spec).exists():
+        raise usage_error(f"--sim {spec}: no such profile (make one with 'chipid sim issue --out DIR')")
+    return CardProfile.load(Path(spec))
+
+
+def open_pcsc(reader_arg: str | None, wait: float) -> Any:
+    """Connect to a card through PC/SC with advice that names the readers concerned."""
+    from chipid.errors import NoReaderError
+    from chipid.transport.pcsc import PCSCTransport, list_readers
+
+    names = list_readers()
+    if not names:
+        raise NoReaderError("no PC/SC reader found")
+    listing = "; ".join(f"{i}: {n}" for i, n in enumerate(names))
+    reader: str | int | None = reader_arg
+    if reader_arg is None:
+        chosen = names
+    elif reader_arg.isdigit():
+        reader = int(reader_arg)
+        if reader >= len(names):
+            raise CLIError(f"no reader #{reader}: {len(names)} reader(s) connected ({listing})", code=EXIT_NO_CARD,
+                           hint=f"pick one with --reader 0..{len(names) - 1} or a part of its name")
+        chosen = [names[reader]]
+    else:
+        chosen = [n for n in names if reader_arg.lower() in n.lower()]
+        if not chosen:
+            raise CLIError(f"no reader matching {reader_arg!r} ({listing})", code=EXIT_NO_CARD,
+                           hint="pick one with --reader INDEX or a part of its name")
+    try:
+        return PCSCTransport.open(reader, wait=wait)
+    except NoCardError as err:
+        where = ", ".join(f"'{n}'" for n in chosen)
+        raise CLIError(f"no card on {'the reader' if len(chosen) == 1 else 'any reader'}: {where} "
+                       f"{'is' if len(chosen) == 1 else 'are'} empty", code=EXIT_NO_CARD,
+                       hint="place the card flat on the reader and retry (--wait S waits for it)") from err
 
 
 def open_transport(args: argparse.Namespace) -> tuple[Transport, str, Any]:
@@ -55,19 +124,14 @@ def open_transport(args: argparse.Namespace) -> tuple[Transport, str, Any]:
     transport: Transport
     if getattr(args, "sim", None):
         from chipid.sim import SimTransport, VirtualChip
-        from chipid.sim.personalize import default_profile
-        from chipid.sim.profile import CardProfile
 
-        profile = default_profile() if args.sim == "default" else CardProfile.load(Path(args.sim))
+        if getattr(args, "reader", None) is not None:
+            raise usage_error("--sim and --reader exclude each other (the virtual chip is not behind a reader)")
+        profile = load_profile(args.sim)
         transport = SimTransport(VirtualChip(profile))
         where = "in-process virtual chip"
     else:
-        from chipid.transport.pcsc import PCSCTransport
-
-        reader: str | int | None = args.reader
-        if isinstance(reader, str) and reader.isdigit():
-            reader = int(reader)
-        pcsc = PCSCTransport.open(reader, wait=args.wait)
+        pcsc = open_pcsc(args.reader, args.wait)
         transport, where = pcsc, pcsc.reader
     if getattr(args, "trace", False):
         from chipid.transport.trace import TracingTransport
@@ -77,16 +141,45 @@ def open_transport(args: argparse.Namespace) -> tuple[Transport, str, Any]:
     return transport, where, profile
 
 
-def _trust(paths: list[Path], profile: Any) -> Any:
-    """The trust store from ``--trust`` paths, plus the virtual card's own test CSCA and CRL; None if neither."""
-    from chipid.pki.trust import TrustStore
-
-    if not paths and profile is None:
-        return None
-    store = profile.trust_store() if profile is not None else TrustStore()
+def check_paths(paths: list[Path], option: str = "--trust") -> None:
+    """Usage error (64) for a path given on the command line that does not exist, before any card I/O."""
     for path in paths:
-        store.load_path(path)
-    return store
+        if not path.exists():
+            raise usage_error(f"{option} {path}: no such file or folder")
+
+
+def trust_for(paths: list[Path], profile: Any, console: Console | None = None) -> Any:
+    """The trust store: ``--trust`` paths, else the default store; plus the virtual card's test CSCA and CRL.
+
+    Every skipped file is listed on ``console``. None when there is nothing to trust at all.
+    """
+    from chipid.cli._trust import default_store_dir, load_trust
+    from chipid.cli._trustcmd import load_default_store
+
+    base = profile.trust_store() if profile is not None else None
+    if paths:
+        load = load_trust(paths, store=base)
+        where = ", ".join(map(str, paths))
+    else:
+        found = load_default_store()
+        where = f"default store {default_store_dir()}"
+        if found is None:
+            if console is not None and profile is None:
+                console.warn(f"No trust anchors: the {where} is empty and no --trust was given "
+                             "(add CSCAs with 'chipid trust add'); the verdict can be at best INCOMPLETE")
+            return base
+        load = found
+        if base is not None:
+            for cert in load.store.anchors:
+                base.add_certificate(cert)
+            for crl in load.store.crls:
+                base.add_crl(crl.der)
+            load.store = base
+    if console is not None:
+        console.print(f"Trust: {where} ({len(load.store.anchors)} CSCA(s), {len(load.store.crls)} CRL(s))")
+        for file, reason in load.skipped:
+            console.warn(f"Trust: skipped {file}: {reason}")
+    return load.store
 
 
 def verdict_exit_code(report: VerificationReport) -> int:
@@ -105,7 +198,7 @@ def _result_json(document: Any, report: VerificationReport, protocol: str | None
 
 
 def write_outputs(out: Path, document: Any, report: VerificationReport, protocol: str | None, steps: Any) -> None:
-    """Write the raw files (as read), the photo, document.json and report.json into ``out``."""
+    """Write the raw files (as read), the photo, document.json (chipid.read/1) and report.json into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     for name, data in document.raw.items():
         (out / f"{name.replace('.', '_')}.bin").write_bytes(data)
@@ -114,64 +207,81 @@ def write_outputs(out: Path, document: Any, report: VerificationReport, protocol
         ext = {"image/jpeg": "jpg", "image/jp2": "jp2", "image/j2k": "j2k"}.get(document.face_mime_type() or "", "bin")
         (out / f"face.{ext}").write_bytes(face)
     payload = _result_json(document, report, protocol, steps)
-    (out / "document.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-    (out / "report.json").write_text(report.to_json(indent=2) + "\n")
+    (out / "document.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+                                       encoding="utf-8")
+    (out / "report.json").write_text(report.to_json(indent=2) + "\n", encoding="utf-8")
 
 
-def print_holder(console: Console, document: Any) -> None:
+def print_summary(console: Console, document: Any, report: VerificationReport, labels: Labels) -> None:
+    """The clerk's first line: ``GENUINE — Đặng Thu Dung, 001090000001``."""
+    text = labels.summary(report.verdict.value, document.holder())
+    {Verdict.GENUINE: console.ok, Verdict.NOT_GENUINE: console.bad,
+     Verdict.INCOMPLETE: console.warn}[report.verdict](text)
+
+
+def print_holder(console: Console, document: Any, labels: Labels | None = None) -> None:
+    labels = labels or Labels()
     holder = document.holder()
     if holder is None:
-        console.warn("No holder data (DG1 and DG13 unreadable)")
+        console.warn(labels.word("no_holder"))
         return
-    console.heading(f"Holder (from {holder.source})")
+    console.heading(labels.word("holder", source=holder.source))
+    width = 24 if labels.lang == "vi" else 20
     for f in dataclasses.fields(holder):
         value = getattr(holder, f.name)
         if f.name == "source" or value in (None, "", [], ()):
             continue
-        shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-        console.print(f"  {f.name.replace('_', ' '):<20} {shown}")
+        console.print(f"  {labels.field(f.name):<{width}} {labels.value(value)}")
 
 
-def print_report(console: Console, report: VerificationReport) -> None:
-    console.heading("Verification")
+def print_report(console: Console, report: VerificationReport, labels: Labels | None = None) -> None:
+    labels = labels or Labels()
+    console.heading(labels.word("verification"))
     for check in report.checks:
-        mark = {"PASSED": "ok  ", "FAILED": "FAIL", "NOT_PERFORMED": "--  "}[check.status.value]
+        mark = {"PASSED": "ok  ", "FAILED": "FAIL", "NOT_PERFORMED": "--  ", "WARN": "WARN"}.get(
+            check.status.value, check.status.value)
         if check.failed and not check.required:
             mark = "WARN"  # informational: never changes the verdict
         line = f"  {mark} {check.name:<34} {check.reason}"
         if check.failed and check.required:
             console.bad(line)
-        elif check.passed:
+        elif check.passed and mark != "WARN":
             console.print(line)
         else:
             console.warn(line)
     verdict = report.verdict
-    text = f"Verdict: {verdict.value} — {report.verdict_reason}"
+    text = f"{labels.word('verdict')}: {verdict.value} — {report.verdict_reason}"
     {Verdict.GENUINE: console.ok, Verdict.NOT_GENUINE: console.bad, Verdict.INCOMPLETE: console.warn}[verdict](text)
 
 
-def _read_live(args: argparse.Namespace, console: Console) -> Any:
+def _read_live(args: argparse.Namespace, console: Console, info: Console) -> Any:
     from chipid.reader import DocumentReader
 
     key = key_from_args(args)
-    if key is None:
-        if getattr(args, "sim", None):
-            key = None
-        else:
-            raise SystemExit("chipid: an access key is needed: --can, --mrz, or --id-card/--doc-number with "
-                             "--dob --doe")
+    if key is None and not getattr(args, "sim", None):
+        raise usage_error("an access key is needed: --can, --mrz, or --id-card/--doc-number with --dob --doe")
+    check_paths(args.trust)
     transport, where, profile = open_transport(args)
-    if key is None and profile is not None:
-        key = profile.can_key()
-    assert key is not None
-    console.print(f"Reading from {where}")
     try:
+        if key is None:
+            key = profile.can_key()
+        trust = trust_for(args.trust, profile, info)
+        info.print(f"Reading from {where}")
         with console.progress() as update:
-            reader = DocumentReader(transport, key, trust=_trust(args.trust, profile), progress=update,
+            reader = DocumentReader(transport, key, trust=trust, progress=update,
                                     read_dg3=bool(getattr(args, "read_dg3", False)))
             return reader.read()
     finally:
         transport.close()
+
+
+def _consoles(args: argparse.Namespace) -> tuple[Console, Console]:
+    """(main output, side information): with --json the main output is the JSON, so both go to stderr."""
+    color = False if args.no_color else None
+    if args.json:
+        err = Console(sys.stderr, color=color)
+        return err, err
+    return Console(color=color), Console(sys.stderr, color=color)
 
 
 def cmd_readers(args: argparse.Namespace) -> int:
@@ -180,42 +290,47 @@ def cmd_readers(args: argparse.Namespace) -> int:
     console = Console(color=False if args.no_color else None)
     names = list_readers()
     if not names:
-        console.warn("no PC/SC readers (is pcscd running? is a reader plugged in?)")
-        return 4
+        raise CLIError("no PC/SC readers", code=EXIT_NO_CARD, hint="is pcscd running? is a reader plugged in?")
     for i, name in enumerate(names):
         console.print(f"{i}: {name}  [{'card present' if card_present(name) else 'no card'}]")
     return 0
 
 
+def _show(args: argparse.Namespace, console: Console, document: Any, report: VerificationReport, *,
+          protocol: str | None, steps: Any) -> None:
+    labels = Labels(args.lang)
+    if args.json:
+        print(json.dumps(_result_json(document, report, protocol, steps), indent=2, ensure_ascii=False,
+                         sort_keys=True))
+        return
+    print_summary(console, document, report, labels)
+    if protocol:
+        console.print(f"{labels.word('access')}: {protocol}")
+    print_holder(console, document, labels)
+    print_report(console, report, labels)
+
+
 def cmd_read(args: argparse.Namespace) -> int:
-    console = Console(sys.stderr if args.json else None, color=False if args.no_color else None)
-    result = _read_live(args, console)
+    console, info = _consoles(args)
+    result = _read_live(args, console, info)
     if args.out:
         write_outputs(args.out, result.document, result.report, result.protocol, result.steps)
-        console.print(f"Wrote raw files, photo and document.json to {args.out}")
-    if args.json:
-        print(json.dumps(_result_json(result.document, result.report, result.protocol, result.steps),
-                         indent=2, ensure_ascii=False, sort_keys=True))
-    else:
-        console.print(f"Access control: {result.protocol}")
-        print_holder(console, result.document)
-        print_report(console, result.report)
+        info.print(f"Wrote raw files, photo and document.json to {args.out}")
+    _show(args, console, result.document, result.report, protocol=result.protocol, steps=result.steps)
     return verdict_exit_code(result.report)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    console = Console(sys.stderr if args.json else None, color=False if args.no_color else None)
+    console, info = _consoles(args)
     if args.dump is None:
-        result = _read_live(args, console)
+        result = _read_live(args, console, info)
         document, report, protocol, steps = result.document, result.report, result.protocol, result.steps
     else:
-        document, report = verify_dump(args.dump, _trust(args.trust, None))
+        if getattr(args, "sim", None) or getattr(args, "reader", None) is not None:
+            raise usage_error("a dump directory is verified offline: --sim and --reader do not apply")
+        document, report = verify_dump(args.dump, trust_for(args.trust, None, info))
         protocol, steps = None, ()
-    if args.json:
-        print(json.dumps(_result_json(document, report, protocol, steps), indent=2, ensure_ascii=False,
-                         sort_keys=True))
-    else:
-        print_report(console, report)
+    _show(args, console, document, report, protocol=protocol, steps=steps)
     return verdict_exit_code(report)
 
 
@@ -229,10 +344,15 @@ def verify_dump(directory: Path, trust: Any) -> tuple[Any, VerificationReport]:
     from chipid.document import Document
     from chipid.verify import verify
 
+    if not directory.exists():
+        raise usage_error(f"{directory}: no such directory", "give a directory written by 'chipid read --out'")
     if not directory.is_dir():
-        raise SystemExit(f"chipid: {directory} is not a directory written by 'chipid read --out'")
-    raw = {_file_name(p.stem): p.read_bytes() for p in sorted(directory.glob("*.bin"))}
+        raise usage_error(f"{directory} is not a directory", "give a directory written by 'chipid read --out'")
+    raw = {_file_name(p.stem): p.read_bytes() for p in sorted(directory.glob("*.bin")) if p.is_file()}
+    if not raw:
+        raise CLIError(f"{directory} holds no raw files (*.bin)", code=EXIT_ERROR,
+                       hint="give a directory written by 'chipid read --out'")
     if "EF.SOD" not in raw:
-        raise SystemExit(f"chipid: {directory} holds no EF_SOD.bin: nothing to verify against")
+        raise CLIError(f"{directory} holds no EF_SOD.bin: nothing to verify the files against", code=EXIT_ERROR)
     document = Document.from_files(raw)
     return document, verify(document, trust)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from chipid.cli._console import Console
+from chipid.cli._exit import usage_error
+from chipid.cli._labels import Labels
+from chipid.cli._read import bounded_float
 
-__all__ = ["parse_faults", "register"]
+__all__ = ["FAULT_HELP", "parse_faults", "register"]
 
 VPCD_READER = "Virtual PCD 00 00"
 
@@ -21,9 +25,14 @@ def register(sub: Any) -> None:
     s = ssub.add_parser("serve", help="attach a virtual card to pcscd's vpcd reader until Ctrl-C")
     s.add_argument("--profile", type=Path, help="a saved card profile (default: the built-in card)")
     s.add_argument("--seed", help="issue a fresh card from this seed instead")
-    s.add_argument("--port", type=int, default=35963, help="vpcd port (35963 = 'Virtual PCD 00 00')")
-    s.add_argument("--fault", action="append", default=[], metavar="NAME[=VALUE]", help=_FAULT_HELP)
-    s.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
+    s.add_argument("--port", type=int, default=35963, choices=range(1, 65536), metavar="PORT",
+                   help="vpcd port (35963 = 'Virtual PCD 00 00', 35964 = '... 00 01')")
+    s.add_argument("--fault", action="append", default=[], metavar="NAME[=VALUE]", help=FAULT_HELP)
+    s.add_argument("--seconds", type=bounded_float(0, 7 * 24 * 3600), default=None,
+                   help="stop after this many seconds")
+    s.add_argument("--reinsert-after", type=bounded_float(0, 3600), default=None, metavar="S",
+                   help="put a torn card (--fault tear_after=N) back on the reader after S seconds "
+                        "(on a terminal, Enter puts it back at once)")
     s.set_defaults(func=cmd_serve)
     i = ssub.add_parser("issue", help="personalise a synthetic Vietnamese citizen card and save its profile")
     i.add_argument("--seed", default="1", help="deterministic seed (same seed, same card)")
@@ -33,31 +42,63 @@ def register(sub: Any) -> None:
     i.set_defaults(func=cmd_issue)
     d = sub.add_parser("demo", help="read and verify the built-in virtual CCCD end to end (exit 0 = verified)")
     d.add_argument("--in-process", action="store_true", help="skip pcscd/vpcd even when available")
+    d.add_argument("--lang", choices=("en", "vi"), default="en",
+                   help="labels of the holder view: en, or vi (Vietnamese, dates dd/mm/yyyy)")
     d.set_defaults(func=cmd_demo)
 
 
-_FAULT_HELP = ("inject a fault: tear_after=N, wrong_mac=once|always, corrupt_dgs=2,13, cloned, delay_ms=N, "
-               "no_extended_length, bac_only, aa_replay (repeatable)")
+FAULT_HELP = ("inject a fault: tear_after=N, tear_repeat, wrong_mac=once|always, corrupt_dgs=2,13, cloned, "
+               "delay_ms=N (0-10000), no_extended_length, bac_only, aa_replay (repeatable)")
+MAX_DELAY_MS = 10_000
+MAX_TEAR_AFTER = 1_000_000
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise usage_error(f"--fault {name}={value}: not a whole number") from None
+    if not low <= number <= high:
+        raise usage_error(f"--fault {name}={value}: out of range ({low} to {high})")
+    return number
 
 
 def parse_faults(specs: list[str]) -> Any:
-    """``["corrupt_dgs=2,13", "cloned"]`` -> ``Faults(corrupt_dgs=(2, 13), cloned=True)``."""
+    """``["corrupt_dgs=2,13", "cloned"]`` -> ``Faults(corrupt_dgs=(2, 13), cloned=True)``.
+
+    Raises:
+        CLIError: an unknown fault or a bad value (usage error, exit 64).
+    """
     from chipid.sim import Faults
 
     fields = {f.name: f for f in dataclasses.fields(Faults)}
     values: dict[str, Any] = {}
     for spec in specs:
-        name, _, value = spec.partition("=")
+        name, has_value, value = spec.partition("=")
         name = name.strip().replace("-", "_")
+        value = value.strip()
         if name not in fields:
-            raise SystemExit(f"chipid: unknown fault {name!r}; known: {', '.join(fields)}")
+            raise usage_error(f"unknown fault {name!r}", f"known faults: {', '.join(fields)}")
         default = getattr(Faults(), name)
         if isinstance(default, bool):
-            values[name] = value.lower() not in ("0", "false", "no") if value else True
+            if value.lower() not in ("", "1", "true", "yes", "0", "false", "no"):
+                raise usage_error(f"--fault {name}={value}: use {name}, {name}=true or {name}=false")
+            values[name] = value.lower() not in ("0", "false", "no")
         elif isinstance(default, tuple):
-            values[name] = tuple(int(v) for v in value.split(",") if v)
-        elif name in ("tear_after", "delay_ms"):
-            values[name] = int(value)
+            parts = [v for v in value.split(",") if v.strip()]
+            if not parts:
+                raise usage_error(f"--fault {name} needs data group numbers, e.g. {name}=2,13")
+            values[name] = tuple(_int(name, v.strip(), 1, 16) for v in parts)
+        elif name == "tear_after":
+            values[name] = _int(name, value, 0, MAX_TEAR_AFTER) if has_value else None
+            if values[name] is None:
+                raise usage_error("--fault tear_after needs a number of APDUs, e.g. tear_after=12")
+        elif name == "delay_ms":
+            values[name] = _int(name, value, 0, MAX_DELAY_MS)
+        elif name == "wrong_mac":
+            if value not in ("", "once", "always"):
+                raise usage_error(f"--fault wrong_mac={value}: use once or always")
+            values[name] = value or "once"
         else:
             values[name] = value or None
     return Faults(**values)
@@ -70,6 +111,8 @@ def _load_profile(args: argparse.Namespace) -> Any:
     if getattr(args, "seed", None):
         return issue_card(args.seed)
     if getattr(args, "profile", None):
+        if not args.profile.exists():
+            raise usage_error(f"--profile {args.profile}: no such profile (make one with 'chipid sim issue')")
         return CardProfile.load(args.profile)
     return default_profile()
 
@@ -90,19 +133,54 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from chipid.sim.vpcd import VpcdBridge
 
     console = Console(color=False if args.no_color else None)
+    faults = parse_faults(args.fault)
     profile = _load_profile(args)
-    chip = VirtualChip(profile, faults=parse_faults(args.fault))
-    with VpcdBridge(chip, port=args.port):
-        console.print(f"Virtual card attached to vpcd on 127.0.0.1:{args.port}; Ctrl-C to remove it")
+    chip = VirtualChip(profile, faults=faults)
+    with VpcdBridge(chip, port=args.port) as bridge:
+        if not bridge.wait_connected(3.0):
+            Console(sys.stderr, color=False if args.no_color else None).warn(
+                f"vpcd does not answer on 127.0.0.1:{args.port} yet (is pcscd running with vsmartcard-vpcd?); "
+                "still trying")
+        console.print(f"Virtual card served to vpcd on 127.0.0.1:{args.port}; Ctrl-C to remove it")
         console.print(f"  CAN {profile.can}, document number {profile.document_number}, "
                       f"DOB {profile.date_of_birth}, DOE {profile.date_of_expiry} (synthetic test card)")
         deadline = None if args.seconds is None else time.monotonic() + args.seconds
+        torn_at: float | None = None
         try:
             while deadline is None or time.monotonic() < deadline:
-                time.sleep(0.2)
+                time.sleep(0.1)
+                if torn_at is None and not bridge.inserted:
+                    torn_at = time.monotonic()
+                    _announce_tear(console, args.reinsert_after)
+                if torn_at is not None and _reinsert_due(torn_at, args.reinsert_after):
+                    bridge.insert_card()
+                    torn_at = None
+                    console.print("Card put back on the reader")
         except KeyboardInterrupt:
             pass
     return 0
+
+
+def _announce_tear(console: Console, reinsert_after: float | None) -> None:
+    if reinsert_after is not None:
+        console.print(f"Card torn from the field; putting it back in {reinsert_after:g} s")
+    elif sys.stdin.isatty():
+        console.print("Card torn from the field; press Enter to put it back")
+    else:
+        console.print("Card torn from the field (it stays out: use --reinsert-after S to put it back)")
+
+
+def _reinsert_due(torn_at: float, reinsert_after: float | None) -> bool:
+    if reinsert_after is not None:
+        return time.monotonic() - torn_at >= reinsert_after
+    if sys.stdin.isatty():
+        import select
+
+        ready, _, _ = select.select([sys.stdin], [], [], 0)
+        if ready:
+            sys.stdin.readline()
+            return True
+    return False
 
 
 def _vpcd_reader_present() -> bool:
@@ -115,17 +193,17 @@ def _vpcd_reader_present() -> bool:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from chipid.cli._read import _trust, print_holder, print_report, verdict_exit_code
+    from chipid.cli._read import print_holder, print_report, print_summary, trust_for, verdict_exit_code
     from chipid.reader import DocumentReader
     from chipid.sim import SimTransport, VirtualChip
     from chipid.sim.personalize import default_profile
     from chipid.transport.base import Transport
 
     console = Console(color=False if args.no_color else None)
+    labels = Labels(args.lang)
     profile = default_profile()
     chip = VirtualChip(profile)
     can = profile.can_key()
-    console.heading("chipid demo: a synthetic Vietnamese CCCD on a virtual chip")
     bridge = None
     transport: Transport
     if not args.in_process and _vpcd_reader_present():
@@ -134,21 +212,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         bridge = VpcdBridge(chip)
         bridge.start()
-        transport = PCSCTransport.open(VPCD_READER, wait=10.0)
-        console.print(f"Path: real PC/SC stack (pcscd + vpcd reader '{VPCD_READER}')")
+        path = f"Path: real PC/SC stack (pcscd + vpcd reader '{VPCD_READER}')"
+        try:
+            transport = PCSCTransport.open(VPCD_READER, wait=10.0)
+        except BaseException:
+            bridge.stop()
+            raise
     else:
         transport = SimTransport(chip)
-        console.print("Path: in-process transport (pcscd with the vpcd driver not available)")
+        path = "Path: in-process transport (pcscd with the vpcd driver not available)"
     try:
         started = time.perf_counter()
         with console.progress() as update:
-            result = DocumentReader(transport, can, trust=_trust([], profile), progress=update).read()
+            result = DocumentReader(transport, can, trust=trust_for([], profile), progress=update).read()
         elapsed = time.perf_counter() - started
     finally:
         transport.close()
         if bridge is not None:
             bridge.stop()
+    print_summary(console, result.document, result.report, labels)
+    console.heading("chipid demo: a synthetic Vietnamese CCCD on a virtual chip")
+    console.print(path)
     console.print(f"Access control: {result.protocol} with the CAN; read and verified in {elapsed:.2f} s")
-    print_holder(console, result.document)
-    print_report(console, result.report)
+    print_holder(console, result.document, labels)
+    print_report(console, result.report, labels)
     return verdict_exit_code(result.report)

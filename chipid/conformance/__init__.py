@@ -19,15 +19,18 @@ from chipid.conformance.junit import render_junit, write_junit
 from chipid.conformance.model import Case, CaseResult, Environment, Measurement, Outcome, SuiteResult
 from chipid.conformance.runner import run_case, run_suite
 from chipid.conformance.summary import format_case, format_summary
+from chipid.conformance.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 __all__ = [
     "CATALOGUE",
+    "DEFAULT_THRESHOLDS",
     "Case",
     "CaseResult",
     "Environment",
     "Measurement",
     "Outcome",
     "SuiteResult",
+    "Thresholds",
     "format_case",
     "format_summary",
     "get_case",

@@ -1,7 +1,9 @@
 """Performance and robustness cases: DG2 throughput, APDU latency, repeated sessions, card removal.
 
-Throughput and latency are measurements, not pass criteria (the host may be shared and noisy); a case
-fails only when the reading itself fails. ISO/IEC 14443-4 §7 (block transmission) and ICAO 9303-10 §3.5
+Throughput (PERF-001) and latency (PERF-002) pass only within the run's thresholds
+(:class:`~chipid.conformance.thresholds.Thresholds`: defaults from ISO/IEC 14443 and ICAO 9303 figures,
+configurable with ``chipid conformance --min-throughput`` / ``--max-latency-p90``), so a slow chip or reader fails.
+ISO/IEC 14443-4 §7 (block transmission) and ICAO 9303-10 §3.5
 (READ BINARY of the LDS files) bound what is measured; removal follows PC/SC Part 3 card events.
 """
 
@@ -33,7 +35,11 @@ def _throughput(ctx: CaseContext) -> None:
     ctx.measure("read time", round(elapsed, 4), "s")
     ctx.measure("throughput", round(len(data) / elapsed if elapsed else 0.0, 1), "B/s")
     ctx.measure("apdus", apdus, "APDU")
-    ctx.message = f"{len(data)} bytes in {elapsed:.3f} s ({apdus} APDUs)"
+    rate = len(data) / elapsed if elapsed else float("inf")
+    floor = ctx.thresholds.min_throughput_bps
+    ctx.check(rate >= floor, f"DG2 read at {rate:,.0f} B/s, below the {floor:,.0f} B/s threshold "
+                             f"({len(data)} bytes in {elapsed:.3f} s, {apdus} APDUs)")
+    ctx.message = f"{len(data)} bytes in {elapsed:.3f} s ({apdus} APDUs; threshold {floor:,.0f} B/s)"
 
 
 def _latency(ctx: CaseContext) -> None:
@@ -47,7 +53,11 @@ def _latency(ctx: CaseContext) -> None:
         ctx.check(sw in (0x9000, 0x6282) and bool(data), f"READ BINARY answered {sw:04X}")
     samples = ctx.latencies_ms[before:]
     ctx.measurements.extend(latency_measurements(samples))
-    ctx.message = f"{rounds} READ BINARY of 32 bytes: p50 {percentile(samples, 50):.2f} ms"
+    p90, limit = percentile(samples, 90), ctx.thresholds.max_latency_p90_ms
+    ctx.check(p90 <= limit, f"p90 latency {p90:.1f} ms of a 32-byte protected READ BINARY exceeds the "
+                            f"{limit:g} ms threshold")
+    ctx.message = (f"{rounds} READ BINARY of 32 bytes: p50 {percentile(samples, 50):.2f} ms, p90 {p90:.2f} ms "
+                   f"(threshold {limit:g} ms)")
 
 
 def _stability(ctx: CaseContext) -> None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import contextlib
 import importlib
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any, NoReturn, Protocol, cast
 
 from chipid.conformance.model import Measurement
+from chipid.conformance.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from chipid.errors import SecureMessagingError, StatusWordError
 from chipid.transport.base import Transport, TransportWrapper
 
@@ -48,18 +50,28 @@ def key_kind(key: object) -> str:
     return {1: "mrz", 2: "can"}.get(ref if isinstance(ref, int) else -1, "unknown")
 
 
-class _TimedTransport(TransportWrapper):
-    """Records the round-trip time of every APDU (milliseconds) into a shared list."""
+TRACE_LINES = 2000
+"""How many trace lines a case keeps (the last ones: where it went wrong)."""
 
-    def __init__(self, inner: Transport, sink: list[float]) -> None:
+
+class _TimedTransport(TransportWrapper):
+    """Records the round-trip time of every APDU (milliseconds) into a shared list, and (when given a trace
+    sink) a redacted APDU trace of what crosses the reader interface."""
+
+    def __init__(self, inner: Transport, sink: list[float], trace: deque[str] | None = None) -> None:
+        self._raw = inner
+        if trace is not None:
+            from chipid.transport.trace import TracingTransport
+
+            inner = TracingTransport(inner, trace.append)
         super().__init__(inner)
         self._sink = sink
 
     def __getattr__(self, name: str) -> Any:
         # transparent for hints the layers above look for (``extended_length``, ``reader``...)
-        if name.startswith("__") or name == "inner":
+        if name.startswith("__") or name in ("inner", "_raw"):
             raise AttributeError(name)
-        return getattr(self.inner, name)
+        return getattr(self._raw, name)
 
     def transmit(self, apdu: bytes) -> bytes:
         start = time.perf_counter()
@@ -77,6 +89,8 @@ class CaseContext:
         trust: the trust store for Passive Authentication (``None``: chain checks SKIP).
         sessions: how many sessions the stability case runs.
         interactive: a callback that shows a prompt to a human and returns when they acted, or ``None``.
+        thresholds: pass thresholds of the performance cases.
+        trace: the redacted APDU trace of every connection this case opened (last lines).
         message: a note shown with a PASS (set by the case).
         latencies_ms: per-APDU round-trip times of every connection this case opened.
     """
@@ -89,8 +103,11 @@ class CaseContext:
         trust: object | None = None,
         sessions: int = 10,
         interactive: Callable[[str], None] | None = None,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
     ) -> None:
         self._factory = factory
+        self.thresholds = thresholds
+        self.trace: deque[str] = deque(maxlen=TRACE_LINES)
         self.keys = tuple(keys)
         self.trust = trust
         self.sessions = sessions
@@ -150,7 +167,7 @@ class CaseContext:
     def open(self) -> Transport:
         """A fresh connection from the factory, timed and closed when the case ends."""
         raw = self._factory()
-        timed = _TimedTransport(raw, self.latencies_ms)
+        timed = _TimedTransport(raw, self.latencies_ms, self.trace)
         self._open.append(timed)
         return timed
 

@@ -1,7 +1,8 @@
 """A self-contained HTML report of a conformance run.
 
-One file, no scripts, no external assets: inline CSS, a summary table, per-case details (``<details>``
-elements, open for failures and errors) and an inline SVG chart of per-APDU latency percentiles.
+One file, no scripts, no external assets: inline CSS, the device under test and operator, a summary table with
+failures and errors first, per-case details (``<details>`` elements, open for failures and errors, each with the
+case's redacted APDU trace) and an inline SVG chart of per-APDU latency percentiles.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 details{border:1px solid #d0d7de;border-radius:6px;margin:6px 0;padding:4px 10px}
 summary{cursor:pointer;font-weight:600}code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace}
 ul{margin:4px 0 4px 18px;padding:0}.muted{color:#656d76}
+pre.trace{background:#f6f8fa;padding:6px;font-size:11px;max-height:360px;overflow:auto;white-space:pre-wrap}
 """
 
 
@@ -105,6 +107,9 @@ def _case_details(result: CaseResult) -> str:
         out.append("</table>")
     if result.details:
         out.append('<ul class="mono">' + "".join(f"<li>{_escape(d)}</li>" for d in result.details) + "</ul>")
+    if result.trace:
+        out.append(f'<p><b>APDU trace</b> <span class="muted">(secrets redacted; {len(result.trace)} lines)</span>'
+                   f'</p><pre class="mono trace">{_escape(chr(10).join(result.trace))}</pre>')
     out.append("</details>")
     return "".join(out)
 
@@ -120,11 +125,13 @@ def render_html(result: SuiteResult) -> str:
         f"<td>{_escape(r.case.title)}</td>"
         f"<td>{_escape(r.case.clause)}</td><td>{_badge(r.outcome)}</td>"
         f'<td class="num">{r.duration_s:.3f}</td><td>{_escape(r.message)}</td></tr>'
-        for r in result.results
+        for r in result.failures_first()
     )
     env_rows = "".join(
         f"<tr><th>{_escape(k)}</th><td class='mono'>{_escape(v)}</td></tr>"
         for k, v in (
+            ("Device under test", env.device_under_test or "-"),
+            ("Operator", env.operator or "-"),
             ("Reader", env.reader),
             ("ATR", env.atr.hex(" ").upper() or "-"),
             ("chipid", env.chipid_version),
@@ -145,7 +152,7 @@ def render_html(result: SuiteResult) -> str:
         "<h2>Summary</h2><table><tr><th>ID</th><th>Purpose</th><th>Clause</th><th>Result</th>"
         f"<th>Time (s)</th><th>Message</th></tr>{rows}</table>"
         f"<h2>APDU latency</h2>{latency_chart_svg(result.results)}"
-        "<h2>Details</h2>" + "".join(_case_details(r) for r in result.results) + "</body></html>\n"
+        "<h2>Details</h2>" + "".join(_case_details(r) for r in result.failures_first()) + "</body></html>\n"
     )
 
 

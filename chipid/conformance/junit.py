@@ -40,6 +40,8 @@ def _system_out(result: CaseResult) -> str:
     lines += result.details
     if result.outcome is Outcome.PASS and result.message:
         lines.append(f"result: {result.message}")
+    if result.trace:
+        lines += ["APDU trace (secrets redacted):", *result.trace]
     return _clean("\n".join(lines))
 
 

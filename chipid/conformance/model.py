@@ -77,6 +77,8 @@ class CaseResult:
         measurements: figures measured (throughput, latency percentiles...).
         details: free-form lines (status words seen, suites tried...), never secrets.
         latencies_ms: per-APDU round-trip times of the case, in order, for charts.
+        trace: the case's APDU trace, secrets redacted (ciphertext under secure messaging), kept for
+            failed and errored cases only (empty otherwise).
     """
 
     case: Case
@@ -86,6 +88,7 @@ class CaseResult:
     measurements: tuple[Measurement, ...] = ()
     details: tuple[str, ...] = ()
     latencies_ms: tuple[float, ...] = ()
+    trace: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -103,6 +106,8 @@ class Environment:
         python_version: interpreter version.
         platform: operating system description.
         started_at: UTC start time, ISO 8601.
+        device_under_test: what is being tested, as the operator describes it (card model, batch, reader).
+        operator: who ran the suite.
     """
 
     reader: str
@@ -111,6 +116,8 @@ class Environment:
     python_version: str
     platform: str
     started_at: str
+    device_under_test: str = ""
+    operator: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,12 @@ class SuiteResult:
     def passed(self) -> bool:
         """Alias of :attr:`ok` (the CLI's exit status)."""
         return self.ok
+
+    def failures_first(self) -> tuple[CaseResult, ...]:
+        """FAIL and ERROR results first, then the others, each in catalogue order."""
+        bad = (Outcome.FAIL, Outcome.ERROR)
+        return tuple(r for r in self.results if r.outcome in bad) + tuple(
+            r for r in self.results if r.outcome not in bad)
 
     def result(self, case_id: str) -> CaseResult:
         """The result of one case by ID. Raises KeyError when it did not run."""

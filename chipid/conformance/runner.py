@@ -10,13 +10,14 @@ from __future__ import annotations
 import platform
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 
 import chipid
 from chipid.conformance.catalogue import CATALOGUE, select_cases
 from chipid.conformance.context import AccessKeyLike, CaseContext, CaseFailed, CaseSkipped
 from chipid.conformance.model import Case, CaseResult, Environment, Outcome, SuiteResult
+from chipid.conformance.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from chipid.errors import ParseError, SecureMessagingError
 from chipid.transport.base import Transport
 
@@ -50,13 +51,16 @@ def run_case(
     trust: object | None = None,
     sessions: int = 10,
     interactive: Callable[[str], None] | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> CaseResult:
     """Run one case in its own context; never raises for a case's failure (only BaseExceptions pass).
 
     A :class:`SecureMessagingError` escaping a case (a chip response failed the reader's MAC/SSC checks)
-    is a FAIL; any other unexpected exception is an ERROR.
+    is a FAIL; any other unexpected exception is an ERROR. A failed or errored case keeps its redacted APDU
+    trace.
     """
-    ctx = CaseContext(transport_factory, keys, trust=trust, sessions=sessions, interactive=interactive)
+    ctx = CaseContext(transport_factory, keys, trust=trust, sessions=sessions, interactive=interactive,
+                      thresholds=thresholds)
     start = time.perf_counter()
     try:
         case.run(ctx)
@@ -80,10 +84,11 @@ def run_case(
         measurements=tuple(ctx.measurements),
         details=tuple(ctx.details),
         latencies_ms=tuple(round(x, 4) for x in ctx.latencies_ms),
+        trace=tuple(ctx.trace) if outcome in (Outcome.FAIL, Outcome.ERROR) else (),
     )
 
 
-def _environment(factory: Callable[[], Transport], reader: str | None) -> Environment:
+def _environment(factory: Callable[[], Transport], reader: str | None, dut: str, operator: str) -> Environment:
     atr = b""
     name = reader or ""
     try:
@@ -102,6 +107,8 @@ def _environment(factory: Callable[[], Transport], reader: str | None) -> Enviro
         python_version=sys.version.split()[0],
         platform=platform.platform(),
         started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        device_under_test=dut,
+        operator=operator,
     )
 
 
@@ -115,6 +122,10 @@ def run_suite(
     sessions: int = 10,
     interactive: Callable[[str], None] | None = None,
     reader: str | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    case_factories: Mapping[str, Callable[[], Transport]] | None = None,
+    device_under_test: str = "",
+    operator: str = "",
 ) -> SuiteResult:
     """Run the conformance suite.
 
@@ -130,6 +141,12 @@ def run_suite(
         interactive: shows a prompt to a human and returns once they acted (removal case REM-001);
             ``None`` on unattended runs.
         reader: reader name for the report (default: asked of the transport).
+        thresholds: pass thresholds of the performance cases (defaults: ISO/IEC 14443 / ICAO figures,
+            see :mod:`chipid.conformance.thresholds`).
+        case_factories: a transport factory for particular cases by ID, e.g. a virtual chip that tears
+            during REM-001 while the other cases run on an intact one.
+        device_under_test: what is tested, for the report (card model, batch, reader).
+        operator: who ran the suite, for the report.
 
     Returns:
         The results in catalogue order with timing and environment information.
@@ -147,11 +164,13 @@ def run_suite(
     else:
         keys = (key,)
     started = time.perf_counter()
-    environment = _environment(transport_factory, reader)
+    environment = _environment(transport_factory, reader, device_under_test, operator)
+    overrides = dict(case_factories or {})
     results: list[CaseResult] = []
     for index, case in enumerate(selected, start=1):
         result = run_case(
-            case, transport_factory, keys, trust=trust, sessions=sessions, interactive=interactive
+            case, overrides.get(case.id, transport_factory), keys, trust=trust, sessions=sessions,
+            interactive=interactive, thresholds=thresholds,
         )
         results.append(result)
         if progress is not None:

@@ -94,6 +94,11 @@ class VpcdBridge:
         self._inserted.set()
 
     @property
+    def inserted(self) -> bool:
+        """False after :meth:`remove_card` or a tear (``Faults.tear_after``), until :meth:`insert_card`."""
+        return self._inserted.is_set()
+
+    @property
     def connected(self) -> bool:
         """True while the TCP connection to vpcd is up (pcscd sees a card)."""
         return self._connected.is_set()
