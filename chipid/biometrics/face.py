@@ -15,7 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from chipid.biometrics import match
 from chipid.biometrics.match import SearchHit
-from chipid.errors import ParseError, UnsupportedError
+from chipid.errors import ParseError
 
 __all__ = ["DlibEmbedder", "FaceEmbedder", "FaceGallery", "cosine", "normalize"]
 
@@ -105,14 +105,12 @@ class DlibEmbedder:
     dim = 128
 
     def __init__(self) -> None:
-        try:
-            self._dlib: Any = importlib.import_module("dlib")
-            models: Any = importlib.import_module("face_recognition_models")
-        except ImportError as err:
-            raise UnsupportedError("face extraction needs the extra: pip install 'chipid[face]'") from err
+        from chipid.biometrics.face_verify import load_dlib
+
+        _, self._dlib, shape_model, net_model = load_dlib()
         self._detector = self._dlib.get_frontal_face_detector()
-        self._shape = self._dlib.shape_predictor(models.pose_predictor_five_point_model_location())
-        self._net = self._dlib.face_recognition_model_v1(models.face_recognition_model_location())
+        self._shape = self._dlib.shape_predictor(shape_model)
+        self._net = self._dlib.face_recognition_model_v1(net_model)
 
     def embed(self, image: bytes) -> Sequence[float]:
         """Decode with Pillow, detect the largest face, return its 128-d descriptor.
