@@ -110,9 +110,7 @@ def threshold_for_fmr(fmr: float) -> FmrOperatingPoint:
     for point in FMR_THRESHOLDS:
         if point.fmr <= fmr * (1 + 1e-9):
             return point
-    raise UnsupportedError(
-        f"no documented threshold reaches FMR {fmr:g}; the strictest is {FMR_THRESHOLDS[-1].fmr:g}"
-    )
+    raise UnsupportedError(f"no documented threshold reaches FMR {fmr:g}; the strictest is {FMR_THRESHOLDS[-1].fmr:g}")
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,12 @@ from chipid.errors import (
 from chipid.sim._face import PORTRAIT_TARGET_BYTES, portrait_jp2
 
 FACES = Path(__file__).resolve().parent.parent / "data" / "faces"
-SINGLE = sorted(p.name for p in FACES.iterdir() if p.name != "multi_two_people.jpg")
+SINGLE = (
+    "alex_lacamoire_1.jpg", "alex_lacamoire_2.jpg", "biden_1.jpg", "biden_2.jpg", "kit_harington_1.jpg",
+    "kit_harington_2.jpg", "kit_harington_3.jpg", "lin_manuel_miranda_1.png", "obama_1.jpg", "obama_2.jpg",
+    "obama_3.jpg", "obama_4_small.jpg", "obama_partial_face.jpg", "rose_leslie_1.jpg", "rose_leslie_2.jpg",
+)  # fmt: skip
+"""Every single-face photo of tests/data/faces (multi_two_people.jpg is the two-face refusal case)."""
 
 
 def person(name: str) -> str:
@@ -65,6 +70,7 @@ def templates(verifier: FaceVerifier) -> dict[str, FaceTemplate]:
 
 
 def test_face_verify_people_labels() -> None:
+    assert sorted(p.name for p in FACES.iterdir()) == sorted((*SINGLE, "multi_two_people.jpg"))
     assert {person(n) for n in SINGLE} == {
         "alex_lacamoire", "biden", "kit_harington", "lin_manuel_miranda", "obama", "rose_leslie",
     }  # fmt: skip
