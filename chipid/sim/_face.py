@@ -13,7 +13,15 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from chipid.errors import ParseError
 
-__all__ = ["PORTRAIT_MAX_SIZE", "PORTRAIT_TARGET_BYTES", "draw_face", "encode_face", "icao_crop", "portrait_jp2"]
+__all__ = [
+    "PORTRAIT_MAX_SIZE",
+    "PORTRAIT_TARGET_BYTES",
+    "draw_face",
+    "encode_face",
+    "icao_crop",
+    "photo_portrait",
+    "portrait_jp2",
+]
 
 _SKIN = ((241, 194, 160), (224, 172, 130), (198, 145, 105), (234, 190, 150))
 _HAIR = ((20, 15, 10), (45, 30, 20), (60, 40, 25))
@@ -138,3 +146,21 @@ def portrait_jp2(
             break
         ratio = (lo + hi) / 2
     return best
+
+
+def photo_portrait(photo: bytes) -> bytes:
+    """A real photo as the chip portrait (:func:`portrait_jp2`), cropped around the face when the ``face``
+    extra can find it; without the extra the whole photo is fitted.
+
+    Raises:
+        ParseError: the photo cannot be decoded.
+        FaceImageError: the face extra finds no usable single face (e.g. two people in the photo).
+    """
+    from chipid.biometrics.face_verify import default_verifier, load_dlib
+    from chipid.errors import FaceExtraMissingError
+
+    try:
+        load_dlib()
+    except FaceExtraMissingError:
+        return portrait_jp2(photo)
+    return portrait_jp2(photo, face_box=default_verifier().embed(photo, source="photo").box)
