@@ -91,8 +91,9 @@ def icao_crop(face_box: tuple[int, int, int, int], image_size: tuple[int, int]) 
     width, height = image_size
     face_w = max(1, right - left)
     crop_w = min(width, 2 * face_w)
-    crop_h = min(height, crop_w * 4 // 3)
-    crop_w = min(crop_w, crop_h * 3 // 4) or crop_w
+    crop_h = crop_w * 4 // 3
+    if crop_h > height:  # too short for 3:4 at that width: full height, narrower
+        crop_h, crop_w = height, max(1, min(crop_w, height * 3 // 4))
     cx = (left + right) // 2
     x0 = min(max(0, cx - crop_w // 2), max(0, width - crop_w))
     y0 = min(max(0, top - (bottom - top) * 3 // 5), max(0, height - crop_h))
