@@ -84,7 +84,8 @@ def main() -> None:
         chips[n] = verifier.embed(chip)
     print(f"\nembedding time per photo: median {statistics.median(embed_ms):.0f} ms, "
           f"min {min(embed_ms):.0f}, max {max(embed_ms):.0f} wall; "
-          f"CPU median {statistics.median(embed_cpu_ms):.0f} ms, min {min(embed_cpu_ms):.0f}, max {max(embed_cpu_ms):.0f} (photos of 0.08 to 3.3 MP)")
+          f"CPU median {statistics.median(embed_cpu_ms):.0f} ms, min {min(embed_cpu_ms):.0f}, "
+          f"max {max(embed_cpu_ms):.0f} (photos of 0.08 to 3.3 MP)")
     print(f"chip portrait (JPEG 2000) encoding: median {statistics.median(chip_ms):.0f} ms, "
           f"{min(chip_bytes):,} to {max(chip_bytes):,} bytes")
 
