@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA, ROOT
+from tests.schemas import validate
 
 FACES = DATA / "faces"
 
@@ -62,7 +63,9 @@ def test_cli_sim_issue_photo_stores_a_chip_size_jp2(photo_card: Path) -> None:
 def test_cli_verify_live_photo_exit_code_follows_the_face(photo_card: Path) -> None:
     ok = chipid("verify", "--sim", photo_card, "--live-photo", FACES / "biden_1.jpg", "--json")
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    checks = {c["name"]: c for c in json.loads(ok.stdout)["report"]["checks"]}
+    payload = json.loads(ok.stdout)
+    validate(payload, "read.schema.json")
+    checks = {c["name"]: c for c in payload["report"]["checks"]}
     face = checks["biometric.face"]
     assert face["status"] == "PASSED" and face["required"] is True
     assert {"score", "threshold", "fmr"} <= set(face["details"])
