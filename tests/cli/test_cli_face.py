@@ -77,3 +77,12 @@ def test_cli_verify_live_photo_exit_code_follows_the_face(photo_card: Path) -> N
     assert "stand alone" in crowd.stdout
     missing = chipid("verify", "--sim", photo_card, "--live-photo", FACES / "nobody.jpg")
     assert missing.returncode == 3 and "UnreadableImageError" in missing.stderr
+
+
+def test_cli_verify_dump_with_live_photo(photo_card: Path, tmp_path: Path) -> None:
+    """Offline (a dump): the face check still runs against the dumped DG2; AA/CA cannot, so INCOMPLETE."""
+    read = chipid("read", "--sim", photo_card, "--out", tmp_path / "dump")
+    assert read.returncode == 0, read.stdout + read.stderr
+    offline = chipid("verify", tmp_path / "dump", "--live-photo", FACES / "biden_1.jpg")
+    assert offline.returncode == 2, offline.stdout + offline.stderr
+    assert "ok   biometric.face" in offline.stdout
