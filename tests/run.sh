@@ -18,9 +18,9 @@ if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
 fi
 
 PY=${PYTHON:-python3}
-echo "== pip: installing chipid[test]"
+echo "== pip: installing chipid[test,face]"
 $PY -m pip install -q --upgrade pip setuptools wheel
-$PY -m pip install -q -e ".[test]"
+$PY -m pip install -q -e ".[test,face]"
 
 export CHIPID_REQUIRE_NATIVE=1
 

@@ -11,7 +11,17 @@ import random
 
 from PIL import Image, ImageDraw, ImageFilter
 
-__all__ = ["draw_face", "encode_face"]
+from chipid.errors import ParseError
+
+__all__ = [
+    "PORTRAIT_MAX_SIZE",
+    "PORTRAIT_TARGET_BYTES",
+    "draw_face",
+    "encode_face",
+    "icao_crop",
+    "photo_portrait",
+    "portrait_jp2",
+]
 
 _SKIN = ((241, 194, 160), (224, 172, 130), (198, 145, 105), (234, 190, 150))
 _HAIR = ((20, 15, 10), (45, 30, 20), (60, 40, 25))
@@ -65,3 +75,93 @@ def encode_face(image: Image.Image, fmt: str = "jpeg") -> bytes:
     else:
         image.save(out, "JPEG", quality=75, optimize=True)
     return out.getvalue()
+
+
+PORTRAIT_MAX_SIZE = (480, 640)
+"""Largest chip portrait stored by :func:`portrait_jp2` (width, height): ICAO 9303-9 / ISO 19794-5 sizes."""
+PORTRAIT_TARGET_BYTES = 15_000
+"""Target size of a chip portrait (JPEG 2000, like most passports' DG2: about 15 KB)."""
+
+
+def icao_crop(face_box: tuple[int, int, int, int], image_size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """A 3:4 head-and-shoulders crop around a detected face (left, top, right, bottom), in the spirit of
+    ICAO 9303-9 / ISO 19794-5 full frontal: the face about half the image width, room above the head,
+    clamped inside the image."""
+    left, top, right, bottom = face_box
+    width, height = image_size
+    face_w = max(1, right - left)
+    crop_w = min(width, 2 * face_w)
+    crop_h = crop_w * 4 // 3
+    if crop_h > height:  # too short for 3:4 at that width: full height, narrower
+        crop_h, crop_w = height, max(1, min(crop_w, height * 3 // 4))
+    cx = (left + right) // 2
+    x0 = min(max(0, cx - crop_w // 2), max(0, width - crop_w))
+    y0 = min(max(0, top - (bottom - top) * 3 // 5), max(0, height - crop_h))
+    return x0, y0, x0 + crop_w, y0 + crop_h
+
+
+def portrait_jp2(
+    photo: bytes,
+    *,
+    face_box: tuple[int, int, int, int] | None = None,
+    max_size: tuple[int, int] = PORTRAIT_MAX_SIZE,
+    target_bytes: int = PORTRAIT_TARGET_BYTES,
+) -> bytes:
+    """A real photo as a chip portrait: EXIF-rotated, RGB, cropped around ``face_box`` (see :func:`icao_crop`;
+    in the EXIF-rotated image) when given, fitted within ``max_size``, JPEG 2000 (JP2) of at most
+    ``target_bytes`` (rate-controlled: the compression ratio is corrected from the measured size, 2-4 encodes).
+
+    Raises:
+        ParseError: the photo cannot be decoded.
+    """
+    from PIL import ImageOps
+
+    try:
+        opened = Image.open(io.BytesIO(photo))
+        opened.load()
+        img = ImageOps.exif_transpose(opened).convert("RGB")
+    except Exception as err:  # Pillow raises many types for bad data
+        raise ParseError(f"the photo cannot be decoded: {err}", path="photo") from err
+    if face_box is not None:
+        img = img.crop(icao_crop(face_box, img.size))
+    img.thumbnail(max_size, Image.Resampling.LANCZOS)
+    raw = img.width * img.height * 3
+
+    def encode(ratio: float) -> bytes:
+        out = io.BytesIO()
+        img.save(out, "JPEG2000", quality_mode="rates", quality_layers=[ratio], irreversible=True)
+        return out.getvalue()
+
+    # JPEG 2000 file size is close to inversely proportional to the compression ratio: aim a little under
+    # the target and correct with the measured size (2-4 encodes), keeping the largest encoding that fits.
+    best: bytes | None = None
+    ratio = max(1.0, raw / target_bytes)
+    for _ in range(6):
+        data = encode(ratio)
+        if len(data) <= target_bytes:
+            if best is None or len(data) > len(best):
+                best = data
+            if len(data) >= 0.9 * target_bytes:
+                break
+        ratio = max(1.0, ratio * len(data) / (0.96 * target_bytes))
+    if best is None:
+        best = encode(max(2.0, raw / 1000))  # cannot reach the target any closer: the smallest sane encoding
+    return best
+
+
+def photo_portrait(photo: bytes) -> bytes:
+    """A real photo as the chip portrait (:func:`portrait_jp2`), cropped around the face when the ``face``
+    extra can find it; without the extra the whole photo is fitted.
+
+    Raises:
+        ParseError: the photo cannot be decoded.
+        FaceImageError: the face extra finds no usable single face (e.g. two people in the photo).
+    """
+    from chipid.biometrics.face_verify import default_verifier, load_dlib
+    from chipid.errors import FaceExtraMissingError
+
+    try:
+        load_dlib()
+    except FaceExtraMissingError:
+        return portrait_jp2(photo)
+    return portrait_jp2(photo, face_box=default_verifier().embed(photo, source="photo").box)
