@@ -6,6 +6,12 @@ ECParameters (prime p, coefficients a and b, base point G, order n, cofactor h) 
 (:mod:`chipid.ecc.curves`; p, a, b, G, n and h all equal) and mapped to the named curve; parameters matching
 no entry (or a curve ``cryptography`` lacks, such as brainpoolP224r1) are verified with the pure-Python
 arithmetic of :mod:`chipid.ecc`.
+
+Cost bound (issue 10, CPU exhaustion): an attacker's certificate could spell out a curve over a huge field,
+making every scalar multiplication take seconds. Fields over 521 bits are refused before any arithmetic, and so
+are parameters whose field, coefficients, order and cofactor are those of no known curve (only the base point
+may differ from the named curve's, and it must lie on it); explicit keys therefore cost at most one
+pure-Python operation on a known curve of at most 521 bits (milliseconds).
 """
 
 from __future__ import annotations
@@ -13,10 +19,13 @@ from __future__ import annotations
 from typing import Any
 
 from chipid.ecc.arith import Curve
-from chipid.ecc.curves import curve_by_params
+from chipid.ecc.curves import KNOWN_CURVES, curve_by_params
 from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 
-__all__ = ["from_specified_domain"]
+__all__ = ["MAX_FIELD_BITS", "from_specified_domain"]
+
+MAX_FIELD_BITS = 521
+"""The largest prime field accepted in explicit parameters (secp521r1; ICAO 9303-12 §4.1.6.2 curves are smaller)."""
 
 
 def from_specified_domain(domain: Any, *, path: str = "ECParameters") -> Curve:
@@ -36,6 +45,9 @@ def from_specified_domain(domain: Any, *, path: str = "ECParameters") -> Curve:
         field_id = domain["field_id"]
         if field_id["field_type"].native != "prime_field":
             raise UnsupportedError("characteristic-two curves are not supported", oid=field_id["field_type"].dotted)
+        field_contents = field_id["parameters"].contents
+        if len(field_contents) > MAX_FIELD_BITS // 8 + 2:
+            raise UnsupportedError(f"explicit EC field of {len(field_contents) * 8} bits refused (max {MAX_FIELD_BITS})")
         p = int(field_id["parameters"].native)
         curve = domain["curve"]
         a = int.from_bytes(curve["a"].native, "big")
@@ -45,6 +57,8 @@ def from_specified_domain(domain: Any, *, path: str = "ECParameters") -> Curve:
         cof = domain["cofactor"].native
     except ASN1_ERRORS as err:
         raise ParseError(f"malformed explicit EC parameters: {err}", path=path) from err
+    if p.bit_length() > MAX_FIELD_BITS or p < 3:
+        raise UnsupportedError(f"explicit EC field of {p.bit_length()} bits refused (max {MAX_FIELD_BITS})")
     size = (p.bit_length() + 7) // 8
     if len(base) != 1 + 2 * size or base[0] != 0x04:
         raise ParseError("base point is not an uncompressed point of the field size", path=f"{path} > base")
@@ -58,4 +72,13 @@ def from_specified_domain(domain: Any, *, path: str = "ECParameters") -> Curve:
         n,
         int(cof) if cof is not None else 1,
     )
-    return curve_by_params(candidate) or candidate
+    named = curve_by_params(candidate)
+    if named is not None:
+        return named
+    same = (candidate.p, candidate.a % p, candidate.b % p, candidate.n, candidate.h)
+    if not any((c.p, c.a % c.p, c.b % c.p, c.n, c.h) == same for c in KNOWN_CURVES):
+        raise UnsupportedError("explicit EC parameters match no known curve: refused")
+    gx, gy = candidate.gx, candidate.gy
+    if not (0 <= gx < p and 0 <= gy < p) or (gy * gy - gx * gx * gx - candidate.a * gx - candidate.b) % p:
+        raise ParseError("explicit EC base point is not on the curve", path=f"{path} > base")
+    return candidate
