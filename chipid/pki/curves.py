@@ -47,7 +47,8 @@ def from_specified_domain(domain: Any, *, path: str = "ECParameters") -> Curve:
             raise UnsupportedError("characteristic-two curves are not supported", oid=field_id["field_type"].dotted)
         field_contents = field_id["parameters"].contents
         if len(field_contents) > MAX_FIELD_BITS // 8 + 2:
-            raise UnsupportedError(f"explicit EC field of {len(field_contents) * 8} bits refused (max {MAX_FIELD_BITS})")
+            bits = len(field_contents) * 8
+            raise UnsupportedError(f"explicit EC field of {bits} bits refused (max {MAX_FIELD_BITS})")
         p = int(field_id["parameters"].native)
         curve = domain["curve"]
         a = int.from_bytes(curve["a"].native, "big")

@@ -11,9 +11,17 @@ Decisions (see also ``docs/report-json.md``):
   the SOD holds the hash of every data group present, so its content is unauthenticated; it is excluded
   from :attr:`PassiveAuthResult.authenticated_dgs`, and AA with such a DG15 must not be trusted.
 * A data group listed in the SOD but not read (e.g. DG3 without EAC) is NOT_PERFORMED and informational.
-* No CSCA for the DS issuer's country in the store -> the chain is NOT_PERFORMED (verdict INCOMPLETE); CSCAs
-  of that country exist but none issued the DS -> FAILED (a self-made "CSCA" is a forgery, not a gap).
-* The DS must be valid at the signing time (signingTime attribute, else ``at``); expiry *now* is a warning.
+* The certificate path is checked before any signature made with the DS key (issue 10, CPU exhaustion): a
+  DS that a trusted CSCA key does not verify, or that fails its profile, is never used to verify anything
+  (``pa.sod_signature`` NOT_PERFORMED). When the CSCA is simply missing (NOT_PERFORMED), the SOD signature
+  is still checked so that the report tells a damaged SOD from an unknown CSCA; the key has then passed the
+  same cost limits as every key (:mod:`chipid.pki.keys`, :mod:`chipid.pki.curves`).
+* The DS's CSCA is not in the store -> NOT_PERFORMED (verdict INCOMPLETE) with the DS's issuer and AKI, even
+  when other CSCAs of that country are; a CSCA with the key (or name) the DS names whose signature does not
+  verify -> FAILED. The CSCA's country must match the document's issuing State (``pa.country``), else FAILED.
+* Validity by the chain model (:mod:`chipid.pki.chain`): the DS issued within its CSCA's validity, valid at
+  the signingTime when there is one; expiry *now* is a WARN; the verification time is never reported as the
+  signing time.
 * CRL: REVOKED fails; no usable CRL is NOT_PERFORMED (required only with ``require_crl=True``).
 """
 
@@ -25,10 +33,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from chipid.errors import ChipIDError, ParseError, UnsupportedError
+from chipid.lds._tlv import single_tlv
+from chipid.lds.dg1 import parse_dg1
 from chipid.lds.sod import LDS_SECURITY_OBJECT_OID, SOD, parse_sod
 from chipid.pki.certs import Certificate, load_certificate
 from chipid.pki.chain import chain_checks
-from chipid.pki.cms_signer import SignerCheck, find_signer_certificate, verify_signer_info
+from chipid.pki.cms_signer import SignerCheck, find_signer_certificate, signing_time_of, verify_signer_info
 from chipid.pki.keys import digest
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_SOD_SIGNATURE, DG_HASH_PREFIX, CheckResult, CheckStatus
@@ -62,6 +72,24 @@ class PassiveAuthResult:
 
     def is_authenticated(self, dg: int) -> bool:
         return dg in self.authenticated_dgs
+
+
+_SIGNER_CHECKS = ("pa.country", "pa.csca_validity")
+"""Besides every ``pa.ds_*`` check: failures that mean the DS vouches for nothing."""
+
+
+def issuing_state_of(dg1: bytes) -> str | None:
+    """The issuing State (MRZ characters 3-5 in every format) of DG1, ``None`` if DG1 has no MRZ."""
+    try:
+        return parse_dg1(dg1).issuing_state
+    except ChipIDError:
+        pass
+    try:  # a malformed MRZ line (bad length) still names its issuing State at the same place
+        text = single_tlv(single_tlv(bytes(dg1), 0x61, path="DG1"), 0x5F1F, path="DG1").decode("ascii")
+    except (ChipIDError, UnicodeDecodeError):
+        return None
+    state = text[2:5].replace("<", "")
+    return state if state.isalpha() and state.isascii() else None
 
 
 def _check(name: str, status: CheckStatus, reason: str, required: bool = True, **details: str) -> CheckResult:
@@ -154,6 +182,7 @@ def passive_authenticate(
     *,
     at: datetime | None = None,
     require_crl: bool = False,
+    issuing_state: str | None = None,
 ) -> PassiveAuthResult:
     """Run Passive Authentication over EF.SOD and the exact data-group bytes read.
 
@@ -163,6 +192,8 @@ def passive_authenticate(
         trust: the CSCA trust store; ``None`` leaves the chain NOT_PERFORMED (verdict INCOMPLETE).
         at: the verification time ("now"), injected for reproducible tests; default: the clock.
         require_crl: make a missing/unusable CRL an INCOMPLETE rather than informational result.
+        issuing_state: the document's issuing State (ICAO three-letter code, e.g. DG1's ``"VNM"``) that the
+            CSCA must belong to; default: taken from ``data_groups[1]`` when given (``pa.country``).
 
     Returns:
         A :class:`PassiveAuthResult`; bad input never raises, it gives FAILED checks.
@@ -181,12 +212,21 @@ def passive_authenticate(
         checks.append(_check("pa.ds_certificate", _F, f"embedded certificate cannot be parsed: {err}"))
     signer_result: SignerCheck | None = None
     csca: Certificate | None = None
+    if issuing_state is None and 1 in data_groups:
+        issuing_state = issuing_state_of(data_groups[1])
     if ds is not None:
         checks.append(_check("pa.ds_certificate", _P, f"DS {ds.subject_text}", serial=f"{ds.serial_number:x}"))
-        sig_checks, signer_result = _signature_checks(parsed, ds)
-        checks += sig_checks
-        signing_time = signer_result.signing_time if signer_result else None
-        chain, csca = chain_checks(ds, trust, signing_time or now, now, require_crl=require_crl)
+        signing_time = signing_time_of(parsed.signer_info)
+        chain, csca = chain_checks(
+            ds, trust, signing_time, now, require_crl=require_crl, issuing_state=issuing_state
+        )
+        refused = [c for c in chain if c.failed and c.required]
+        if refused:
+            reason = f"not checked: the DS certificate is not trusted ({refused[0].name}: {refused[0].reason})"
+            checks.append(_check(CHECK_SOD_SIGNATURE, _N, reason))
+        else:
+            sig_checks, signer_result = _signature_checks(parsed, ds)
+            checks += sig_checks
         checks += chain
     elif not any(c.name == "pa.ds_certificate" for c in checks):  # an unparseable one was reported above
         if parsed.certificates:
@@ -200,7 +240,9 @@ def passive_authenticate(
     checks += hash_checks
     sod_ok = all(c.passed for c in checks if c.name in (CHECK_SOD_SIGNATURE, "pa.content_type", "pa.message_digest"))
     # A DS that failed a certificate check (rogue issuer, revoked, expired) vouches for nothing.
-    signer_ok = not any(c.failed and c.required for c in checks if c.name.startswith("pa.ds_"))
+    signer_ok = not any(
+        c.failed and c.required for c in checks if c.name.startswith("pa.ds_") or c.name in _SIGNER_CHECKS
+    )
     vouched = ds is not None and signer_result is not None and sod_ok and signer_ok
     authenticated = frozenset(matched) if vouched else frozenset()
     passed = all(c.passed for c in checks if c.required) and bool(authenticated) and csca is not None
