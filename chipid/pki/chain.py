@@ -102,12 +102,13 @@ def _country_check(ds: Certificate, csca: Certificate | None, issuing_state: str
     if issuing_state is None:
         return CheckResult("pa.country", _N, "issuing State unknown (DG1 not read): country not bound", required=False)
     state = normalize_issuing_state(issuing_state)
-    country = country_of(csca) if csca is not None else _issuer_country(ds)
-    whose = "CSCA" if csca is not None else "DS issuer"
+    # Without the CSCA: the DS's issuer country, else its own (9303-12 §7.1.1: the DS and its CSCA share C).
+    country = country_of(csca) if csca is not None else (_issuer_country(ds) or country_of(ds))
+    whose = "CSCA" if csca is not None else "DS"
     details = {"issuing_state": state, "csca_country": country or ""}
     if country is None:
         if csca is None:
-            return CheckResult("pa.country", _N, "no CSCA and no issuer country: country not bound", details, False)
+            return CheckResult("pa.country", _N, "no CSCA and no DS country: country not bound", details, False)
         return CheckResult("pa.country", _F, f"the CSCA names no country; document of {state}", details)
     allowed = csca_countries(state)
     if country in allowed:

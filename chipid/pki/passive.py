@@ -59,8 +59,9 @@ class PassiveAuthResult:
         ds_certificate: the Document Signer certificate used.
         csca: the CSCA (or link certificate) that issued it, when found.
         authenticated_dgs: data groups whose bytes match a hash of a correctly signed SOD whose DS
-            certificate failed no check (a missing trust anchor alone does not empty it: the verdict is
-            then INCOMPLETE); only these may be used, e.g. DG15 for AA, DG14 for CA.
+            certificate a trusted CSCA issued and that failed no check; only these may be used, e.g. DG15
+            for AA, DG14 for CA. Empty when the CSCA is missing: an unknown CSCA is indistinguishable from an
+            attacker's own, so the keys it vouches for are never used (the verdict is INCOMPLETE anyway).
     """
 
     checks: tuple[CheckResult, ...]
@@ -243,7 +244,7 @@ def passive_authenticate(
     signer_ok = not any(
         c.failed and c.required for c in checks if c.name.startswith("pa.ds_") or c.name in _SIGNER_CHECKS
     )
-    vouched = ds is not None and signer_result is not None and sod_ok and signer_ok
+    vouched = ds is not None and csca is not None and signer_result is not None and sod_ok and signer_ok
     authenticated = frozenset(matched) if vouched else frozenset()
     passed = all(c.passed for c in checks if c.required) and bool(authenticated) and csca is not None
     return PassiveAuthResult(tuple(checks), passed, parsed, ds, csca, authenticated)
