@@ -32,7 +32,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from chipid.errors import ChipIDError, ParseError, UnsupportedError
+from asn1crypto import x509 as asn1_x509
+
+from chipid.errors import ASN1_ERRORS, ChipIDError, ParseError, UnsupportedError
 from chipid.lds._tlv import single_tlv
 from chipid.lds.dg1 import parse_dg1
 from chipid.lds.sod import LDS_SECURITY_OBJECT_OID, SOD, parse_sod
@@ -98,9 +100,34 @@ def _check(name: str, status: CheckStatus, reason: str, required: bool = True, *
 
 
 def _signer(sod: SOD, trust: TrustStore | None) -> Certificate | None:
-    embedded = tuple(load_certificate(der, path="SOD > certificates") for der in sod.certificates)
+    """The DS certificate the SignerInfo names: embedded ones are matched on a lazy parse (serial, issuer, SKI)
+    and only the match is parsed whole, so a SOD stuffed with certificates costs little (issue 10 point 11).
+
+    Raises:
+        ParseError: an embedded certificate that cannot even be read that far, or a malformed sid.
+    """
+    try:
+        sid = sod.signer_info["sid"]
+        by_serial = sid.name == "issuer_and_serial_number"
+        wanted_serial = int(sid.chosen["serial_number"].native) if by_serial else None
+        wanted_ski = b"" if by_serial else bytes(sid.chosen.native)
+    except ASN1_ERRORS as err:
+        raise ParseError(f"malformed SignerIdentifier: {err}", path="SOD > signerInfos[0] > sid") from err
+    embedded: list[Certificate] = []
+    for i, der in enumerate(sod.certificates):
+        try:
+            lazy = asn1_x509.Certificate.load(der, strict=True)
+            serial = int(lazy["tbs_certificate"]["serial_number"].native)
+        except ASN1_ERRORS as err:
+            raise ParseError(f"not an X.509 certificate: {err}", path=f"SOD > certificates[{i}]") from err
+        # only plausible signers are read further (an SKI must appear in the DER of the certificate it names)
+        if (serial == wanted_serial) if by_serial else (wanted_ski in der):
+            embedded.append(Certificate(der, lazy))
     known = tuple(trust.document_signers) if trust is not None else ()
-    return find_signer_certificate(sod.signer_info, embedded + known)
+    match = find_signer_certificate(sod.signer_info, (*embedded, *known))
+    if match is None or any(match is k for k in known):
+        return match
+    return load_certificate(match.der, path="SOD > certificates")
 
 
 def _signature_checks(sod: SOD, ds: Certificate) -> tuple[list[CheckResult], SignerCheck | None]:

@@ -41,6 +41,7 @@ _CRL_SUFFIXES = {".crl"}
 _ML_SUFFIXES = {".ml", ".p7s", ".p7b", ".bin"}
 _LDIF_SUFFIXES = {".ldif"}
 _COUNTRY_OID = "2.5.4.6"
+_MAX_CANDIDATES = 4
 MASTER_LIST_SIGNER_EKU = "2.23.136.1.1.3"
 """id-icao-cscaMasterListSigningKey (ICAO 9303-12 §7.1.1, Master List Signer extendedKeyUsage)."""
 
@@ -126,10 +127,16 @@ def _is_ca(cert: Certificate) -> bool:
 
 
 def _self_signed(cert: Certificate) -> bool:
+    """A self-issued certificate whose key identifiers say it certifies its own key (else its self-signature).
+
+    A link certificate has the same name but AKI != SKI: never an anchor. The self-signature of an anchor adds
+    no trust (RFC 5280 §6.1.1 (d): an anchor is a name and a key); it is verified only when the identifiers are
+    missing, so loading a large master list costs no signature check per certificate.
+    """
     if not cert.self_issued:
         return False
-    if cert.aki is not None and cert.ski is not None and cert.aki != cert.ski:
-        return False  # a link certificate (same name, previous key): never an anchor
+    if cert.aki is not None and cert.ski is not None:
+        return cert.aki == cert.ski
     return signed_by(cert, cert)
 
 
@@ -258,10 +265,15 @@ class TrustStore:
         if eku is not None and MASTER_LIST_SIGNER_EKU not in eku:
             return None, f"signer extendedKeyUsage {sorted(eku)} is not id-icao-cscaMasterListSigningKey"
         country = country_of(signer)
-        listed = [c for c in parsed.certificates if _is_ca(c) and _self_signed(c)]
-        for pool in (self.anchors, listed):
-            for issuer in self._candidates(signer, pool):
-                if country_of(issuer) == country and _is_ca(issuer) and signed_by(signer, issuer):
+        for pool in (self.anchors, parsed.certificates):
+            # at most a few candidates (AKI match first): a list of 1000 look-alikes costs 4 checks, not 1000
+            for issuer in self._candidates(signer, pool)[:_MAX_CANDIDATES]:
+                if (
+                    country_of(issuer) == country
+                    and _is_ca(issuer)
+                    and _self_signed(issuer)
+                    and signed_by(signer, issuer)
+                ):
                     return issuer, ""
         return None, f"signer {signer.subject_text} was not issued by a CSCA of its country {country}"
 
