@@ -32,6 +32,9 @@ def register(sub: Any) -> None:
         add_key_options(p, required=False)
         p.add_argument("--trust", action="append", type=Path, default=[], metavar="PATH",
                        help="CSCA certificates: PEM/DER file or folder, master list, LDIF, CRL (repeatable)")
+        p.add_argument("--strict-trust", action="store_true",
+                       help="accept only independently trusted CSCAs (not ones that rest on a self-consistent "
+                            "master list alone)")
         p.add_argument("--json", action="store_true", help="print the JSON document (schema chipid.read/1)")
         if name == "read":
             p.add_argument("--out", type=Path, metavar="DIR", help="write raw files, photo and JSON here")
@@ -77,13 +80,15 @@ def open_transport(args: argparse.Namespace) -> tuple[Transport, str, Any]:
     return transport, where, profile
 
 
-def _trust(paths: list[Path], profile: Any) -> Any:
-    """The trust store from ``--trust`` paths, plus the virtual card's own test CSCA and CRL; None if neither."""
+def _trust(paths: list[Path], profile: Any, strict: bool = False) -> Any:
+    """The trust store from ``--trust`` paths, plus the virtual card's own test CSCA and CRL; None if neither.
+    ``strict`` (``--strict-trust``): only independently trusted CSCAs count (see docs/verification.md)."""
     from chipid.pki.trust import TrustStore
 
     if not paths and profile is None:
         return None
     store = profile.trust_store() if profile is not None else TrustStore()
+    store.strict = strict
     for path in paths:
         store.load_path(path)
     return store
@@ -167,7 +172,8 @@ def _read_live(args: argparse.Namespace, console: Console) -> Any:
     console.print(f"Reading from {where}")
     try:
         with console.progress() as update:
-            reader = DocumentReader(transport, key, trust=_trust(args.trust, profile), progress=update,
+            reader = DocumentReader(transport, key, trust=_trust(args.trust, profile, args.strict_trust),
+                                    progress=update,
                                     read_dg3=bool(getattr(args, "read_dg3", False)))
             return reader.read()
     finally:
@@ -209,7 +215,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         result = _read_live(args, console)
         document, report, protocol, steps = result.document, result.report, result.protocol, result.steps
     else:
-        document, report = verify_dump(args.dump, _trust(args.trust, None))
+        document, report = verify_dump(args.dump, _trust(args.trust, None, args.strict_trust))
         protocol, steps = None, ()
     if args.json:
         print(json.dumps(_result_json(document, report, protocol, steps), indent=2, ensure_ascii=False,
