@@ -57,6 +57,9 @@ def register(sub: Any) -> None:
         p.add_argument("--trust", action="append", type=Path, default=[], metavar="PATH",
                        help="CSCA trust: certificate (PEM/DER), CRL, CSCA master list, LDIF, or a folder of them "
                             "(repeatable; recognised by content). Default: the store of 'chipid trust add'")
+        p.add_argument("--strict-trust", action="store_true",
+                       help="accept only independently trusted CSCAs (not ones that rest on a self-consistent "
+                            "master list alone)")
         p.add_argument("--json", action="store_true", help="print the JSON document (schema chipid.read/1, "
                                                            "docs/read.schema.json)")
         p.add_argument("--lang", choices=LANGS, default="en",
@@ -153,10 +156,11 @@ def check_paths(paths: list[Path], option: str = "--trust") -> None:
             raise usage_error(f"{option} {path}: no such file or folder")
 
 
-def trust_for(paths: list[Path], profile: Any, console: Console | None = None) -> Any:
+def trust_for(paths: list[Path], profile: Any, console: Console | None = None, *, strict: bool = False) -> Any:
     """The trust store: ``--trust`` paths, else the default store; plus the virtual card's test CSCA and CRL.
 
-    Every skipped file is listed on ``console``. None when there is nothing to trust at all.
+    Every skipped file is listed on ``console``. None when there is nothing to trust at all. ``strict``
+    (``--strict-trust``): only independently trusted CSCAs count (see docs/verification.md).
     """
     from chipid.cli._trust import default_store_dir, load_trust
     from chipid.cli._trustcmd import load_default_store
@@ -166,24 +170,21 @@ def trust_for(paths: list[Path], profile: Any, console: Console | None = None) -
         load = load_trust(paths, store=base)
         where = ", ".join(map(str, paths))
     else:
-        found = load_default_store()
+        found = load_default_store(store=base)  # loaded into the card's store: provenance kept as loaded
         where = f"default store {default_store_dir()}"
         if found is None:
             if console is not None and profile is None:
                 console.warn(f"No trust anchors: the {where} is empty and no --trust was given "
                              "(add CSCAs with 'chipid trust add'); the verdict can be at best INCOMPLETE")
+            if base is not None:
+                base.strict = strict
             return base
         load = found
-        if base is not None:
-            for cert in load.store.anchors:
-                base.add_certificate(cert)
-            for crl in load.store.crls:
-                base.add_crl(crl.der)
-            load.store = base
     if console is not None:
         console.print(f"Trust: {where} ({len(load.store.anchors)} CSCA(s), {len(load.store.crls)} CRL(s))")
         for file, reason in load.skipped:
             console.warn(f"Trust: skipped {file}: {reason}")
+    load.store.strict = strict
     return load.store
 
 
@@ -270,7 +271,7 @@ def _read_live(args: argparse.Namespace, console: Console, info: Console) -> Any
     try:
         if key is None:
             key = profile.can_key()
-        trust = trust_for(args.trust, profile, info)
+        trust = trust_for(args.trust, profile, info, strict=args.strict_trust)
         info.print(f"Reading from {where}")
         with console.progress() as update:
             reader = DocumentReader(transport, key, trust=trust, progress=update,
@@ -334,7 +335,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         if getattr(args, "sim", None) or getattr(args, "reader", None) is not None:
             raise usage_error("a dump directory is verified offline: --sim and --reader do not apply")
-        document, report = verify_dump(args.dump, trust_for(args.trust, None, info))
+        document, report = verify_dump(args.dump, trust_for(args.trust, None, info, strict=args.strict_trust))
         protocol, steps = None, ()
     if face is not None:
         from chipid.biometrics.face_check import face_check, with_check

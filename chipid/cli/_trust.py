@@ -23,7 +23,7 @@ from chipid.cli._exit import EXIT_ERROR, CLIError, usage_error
 from chipid.errors import ParseError
 from chipid.pki.certs import Certificate, load_certificate, load_crl
 from chipid.pki.masterlist import parse_master_list
-from chipid.pki.trust import TrustStore
+from chipid.pki.trust import AnchorTrust, TrustStore
 
 __all__ = ["SOURCES_FILE", "Anchor", "TrustLoad", "classify", "default_store_dir", "load_trust", "store_sources"]
 
@@ -144,10 +144,10 @@ def _load_one(result: TrustLoad, file: Path, kind: str, data: bytes, shown: str)
         load = store.load_master_list(data, source=shown)
         if not load.signature_valid:
             signer = "unverified"
-        elif load.signer_trusted:
-            signer = "verified"
-        else:
-            signer = "self-consistent" if "inside the list itself" in load.reason else "untrusted"
+        elif load.trust is None:
+            signer = "untrusted"
+        else:  # the provenance the store recorded for the list's certificates (chipid.pki.trust.AnchorTrust)
+            signer = "verified" if load.trust is AnchorTrust.INDEPENDENT else "self-consistent"
         what = f"master list: {load.added} new CSCA(s); {load.reason.removeprefix(shown + ': ')}"
     result.anchors.extend(Anchor(c, shown, how, signer) for c in store.anchors if c.der not in before)
     return what

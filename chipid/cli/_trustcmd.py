@@ -22,6 +22,7 @@ from chipid.cli._trust import (
     load_trust,
     store_sources,
 )
+from chipid.pki.trust import TrustStore
 
 __all__ = ["load_default_store", "register"]
 
@@ -60,12 +61,12 @@ def _store_dir(args: argparse.Namespace) -> Path:
     return Path(args.store) if getattr(args, "store", None) else default_store_dir()
 
 
-def load_default_store(directory: Path | None = None) -> TrustLoad | None:
-    """The default store, or None when it does not exist or holds nothing."""
+def load_default_store(directory: Path | None = None, *, store: TrustStore | None = None) -> TrustLoad | None:
+    """The default store (loaded into ``store`` when given), or None when it does not exist or holds nothing."""
     root = directory or default_store_dir()
     if not root.is_dir() or not any(p.name != SOURCES_FILE for p in root.iterdir()):
         return None
-    return load_trust([root], names=store_sources(root), option="trust store")
+    return load_trust([root], store=store, names=store_sources(root), option="trust store")
 
 
 def _anchor_rows(load: TrustLoad, now: datetime) -> list[dict[str, Any]]:

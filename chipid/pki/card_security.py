@@ -16,7 +16,7 @@ from asn1crypto import cms
 from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 from chipid.pki.certs import Certificate, load_certificate
 from chipid.pki.chain import chain_checks
-from chipid.pki.cms_signer import find_signer_certificate, verify_signer_info
+from chipid.pki.cms_signer import find_signer_certificate, signing_time_of, verify_signer_info
 from chipid.pki.trust import TrustStore
 from chipid.report import CheckResult, CheckStatus
 
@@ -66,7 +66,12 @@ def _parse(data: bytes) -> tuple[object, bytes, str, tuple[Certificate, ...]]:
 
 
 def verify_card_security(
-    data: bytes, trust: TrustStore | None, *, at: datetime | None = None, require_crl: bool = False
+    data: bytes,
+    trust: TrustStore | None,
+    *,
+    at: datetime | None = None,
+    require_crl: bool = False,
+    issuing_state: str | None = None,
 ) -> CardSecurityResult:
     """Verify the signature and DS certificate of EF.CardSecurity (bad input gives FAILED checks).
 
@@ -75,6 +80,9 @@ def verify_card_security(
         trust: the CSCA trust store (``None``: the chain is NOT_PERFORMED).
         at: verification time (default: the clock).
         require_crl: a missing CRL makes the result incomplete rather than informational.
+        issuing_state: the document's issuing State (DG1), bound to the CSCA's country (``cs.country``).
+
+    The DS certificate's path is checked first; a DS no trusted CSCA vouches for is not used to verify.
     """
     now = at or datetime.now(timezone.utc)
     try:
@@ -87,6 +95,15 @@ def verify_card_security(
     if ds is None:
         checks.append(CheckResult("cs.ds_certificate", _N, "no signer certificate in EF.CardSecurity or the store"))
         return CardSecurityResult(tuple(checks), False)
+    chain, _ = chain_checks(
+        ds, trust, signing_time_of(signer_info), now, require_crl=require_crl, issuing_state=issuing_state
+    )
+    chain = [replace(c, name="cs." + c.name.removeprefix("pa.")) for c in chain]
+    refused = [c for c in chain if c.failed and c.required]
+    if refused:
+        reason = f"not checked: the DS certificate is not trusted ({refused[0].name}: {refused[0].reason})"
+        checks += [CheckResult("cs.signature", _N, reason), *chain]
+        return CardSecurityResult(tuple(checks), False, ds)
     try:
         result = verify_signer_info(signer_info, econtent, content_type, ds)
     except (UnsupportedError, ParseError) as err:
@@ -109,7 +126,6 @@ def verify_card_security(
             "messageDigest matches eContent" if digest_ok else "messageDigest does not match eContent",
         )
     )
-    chain, _ = chain_checks(ds, trust, result.signing_time or now, now, require_crl=require_crl)
-    checks += [replace(c, name="cs." + c.name.removeprefix("pa.")) for c in chain]
+    checks += chain
     passed = all(c.passed for c in checks if c.required)
     return CardSecurityResult(tuple(checks), passed, ds)

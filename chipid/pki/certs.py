@@ -84,6 +84,12 @@ class Certificate:
         return frozenset(value.native) if value is not None else None
 
     @property
+    def extended_key_usage(self) -> frozenset[str] | None:
+        """extendedKeyUsage purposes as dotted OIDs, ``None`` if the extension is absent."""
+        value = self.asn1.extended_key_usage_value
+        return frozenset(purpose.dotted for purpose in value) if value is not None else None
+
+    @property
     def is_ca(self) -> bool:
         return bool(self.asn1.ca)
 

@@ -15,7 +15,7 @@ from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 from chipid.pki.certs import Certificate
 from chipid.pki.keys import HASHES, digest, signature_spec, verify_signature
 
-__all__ = ["SignerCheck", "find_signer_certificate", "verify_signer_info"]
+__all__ = ["SignerCheck", "find_signer_certificate", "signing_time_of", "verify_signer_info"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,20 @@ def _attribute(signed_attrs: Any, name: str) -> Any:
             values = attr["values"]
             return values[0] if len(values) == 1 else None
     return None
+
+
+def signing_time_of(signer_info: Any) -> datetime | None:
+    """The signingTime signed attribute, read before (and independently of) any signature check; ``None`` when
+    absent or unreadable. Used only to judge the DS's validity; a wrong one fails with the signature."""
+    try:
+        attrs = signer_info["signed_attrs"]
+        if attrs.native is None:
+            return None
+        value = _attribute(attrs, "signing_time")
+        native = value.native if value is not None else None
+    except ASN1_ERRORS:
+        return None
+    return native if isinstance(native, datetime) else None
 
 
 def find_signer_certificate(signer_info: Any, certificates: tuple[Certificate, ...]) -> Certificate | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from asn1crypto import algos, keys
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
@@ -104,6 +104,11 @@ def load_public_key(spki: bytes | Any, *, path: str = "SubjectPublicKeyInfo") ->
             # (a "negative" modulus, e.g. the BSI 2008 specimen's DG15), which is what they meant.
             modulus = int.from_bytes(numbers["modulus"].contents, "big")
             exponent = int.from_bytes(numbers["public_exponent"].contents, "big")
+            if modulus.bit_length() > _MAX_RSA_BITS or exponent.bit_length() > _MAX_RSA_EXPONENT_BITS:
+                raise UnsupportedError(
+                    f"RSA key of {modulus.bit_length()} bits with a {exponent.bit_length()}-bit exponent is "
+                    f"refused (limits {_MAX_RSA_BITS} and {_MAX_RSA_EXPONENT_BITS} bits)"
+                )
             return rsa.RSAPublicNumbers(exponent, modulus).public_key()
         if algo != "ec":
             oid = info["algorithm"]["algorithm"].dotted
@@ -121,6 +126,43 @@ def load_public_key(spki: bytes | Any, *, path: str = "SubjectPublicKeyInfo") ->
     return _ec_key(curve, point_bytes, path)
 
 
+_MGF1_OID = "1.2.840.113549.1.1.8"
+_MAX_SALT = 1024
+_MAX_RSA_BITS = 8192
+"""Largest RSA modulus accepted (ICAO 9303-12 §4.4 keys are 2048..4096 bits); bounds the cost of any verify."""
+_MAX_RSA_EXPONENT_BITS = 64
+"""OpenSSL's own bound for large moduli (RSA_MAX_PUBEXP_BITS); real keys use 3 or 65537."""
+
+
+def _pss_spec(params: Any) -> SignatureSpec:
+    """RSASSA-PSS-params (RFC 4055 §3.1): every field checked, unknown values refused with a typed error."""
+    if not isinstance(params, algos.RSASSAPSSParams):
+        params = algos.RSASSAPSSParams.load(params.dump(), strict=True)
+    hash_name = params["hash_algorithm"]["algorithm"].native
+    if hash_name not in HASHES:
+        raise UnsupportedError(
+            f"RSASSA-PSS with unsupported hash {hash_name}", oid=params["hash_algorithm"]["algorithm"].dotted
+        )
+    mgf = params["mask_gen_algorithm"]
+    if mgf["algorithm"].dotted != _MGF1_OID:
+        raise UnsupportedError("RSASSA-PSS mask generation function is not MGF1", oid=mgf["algorithm"].dotted)
+    mgf_params = mgf["parameters"]
+    if mgf_params.native is None:
+        mgf_hash = "sha1"
+    else:
+        if not isinstance(mgf_params, algos.DigestAlgorithm):
+            mgf_params = algos.DigestAlgorithm.load(mgf_params.dump(), strict=True)
+        mgf_hash = mgf_params["algorithm"].native
+    if mgf_hash not in HASHES:
+        raise UnsupportedError(f"RSASSA-PSS MGF1 with unsupported hash {mgf_hash}")
+    salt = params["salt_length"].native
+    if not isinstance(salt, int) or not 0 <= salt <= _MAX_SALT:
+        raise ParseError(f"RSASSA-PSS salt length {salt} out of range", path="RSASSA-PSS-params > saltLength")
+    if params["trailer_field"].native not in ("trailer_field_bc", 1):
+        raise UnsupportedError("RSASSA-PSS trailer field other than 0xBC")
+    return SignatureSpec("pss", hash_name, salt, mgf_hash)
+
+
 def signature_spec(signature_algorithm: Any, digest_algorithm: Any = None) -> SignatureSpec:
     """Interpret a (CMS / X.509) signature AlgorithmIdentifier.
 
@@ -128,17 +170,23 @@ def signature_spec(signature_algorithm: Any, digest_algorithm: Any = None) -> Si
         signature_algorithm: asn1crypto ``SignedDigestAlgorithm``.
         digest_algorithm: asn1crypto ``DigestAlgorithm`` of a SignerInfo, used when the signature OID
             names no hash (``rsaEncryption``, ``ecPublicKey``).
+
+    Raises:
+        UnsupportedError: an unknown algorithm, hash, or RSASSA-PSS mask generation function.
+        ParseError: malformed parameters.
     """
+    try:
+        return _signature_spec(signature_algorithm, digest_algorithm)
+    except (UnsupportedError, ParseError):
+        raise
+    except ASN1_ERRORS as err:
+        raise ParseError(f"malformed signature algorithm parameters: {err}", path="AlgorithmIdentifier") from err
+
+
+def _signature_spec(signature_algorithm: Any, digest_algorithm: Any) -> SignatureSpec:
     name = signature_algorithm["algorithm"].native
     if name == "rsassa_pss":
-        params = signature_algorithm["parameters"]
-        if not isinstance(params, algos.RSASSAPSSParams):
-            params = algos.RSASSAPSSParams.load(params.dump())
-        mgf = params["mask_gen_algorithm"]
-        mgf_hash = mgf["parameters"]["algorithm"].native if mgf["parameters"].native else "sha1"
-        return SignatureSpec(
-            "pss", params["hash_algorithm"]["algorithm"].native, int(params["salt_length"].native), mgf_hash
-        )
+        return _pss_spec(signature_algorithm["parameters"])
     try:
         scheme = {"rsassa_pkcs1v15": "pkcs1", "ecdsa": "ecdsa"}[signature_algorithm.signature_algo]
     except (KeyError, ValueError) as err:
@@ -162,8 +210,8 @@ def verify_signature(key: VerifyKey, signature: bytes, data: bytes, spec: Signat
     Raises:
         UnsupportedError: an unknown hash.
     """
-    if spec.hash_name not in HASHES:
-        raise UnsupportedError(f"unsupported hash algorithm {spec.hash_name}")
+    if spec.hash_name not in HASHES or (spec.mgf_hash is not None and spec.mgf_hash not in HASHES):
+        raise UnsupportedError(f"unsupported hash algorithm {spec.hash_name}/{spec.mgf_hash}")
     hash_alg = HASHES[spec.hash_name]()
     try:
         if isinstance(key, rsa.RSAPublicKey):
@@ -183,5 +231,7 @@ def verify_signature(key: VerifyKey, signature: bytes, data: bytes, spec: Signat
             return True
         r, s = decode_dss_signature(signature)
         return ecdsa_verify(key.curve, key.point, digest(spec.hash_name, data), r, s)
-    except (InvalidSignature, ValueError):
+    except (InvalidSignature, ValueError, TypeError):
         return False
+    except UnsupportedAlgorithm as err:
+        raise UnsupportedError(f"signature scheme not available: {err}") from err

@@ -9,7 +9,7 @@ It is signed by a Master List Signer certificate issued by the publishing State'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from asn1crypto import cms, core
@@ -19,7 +19,7 @@ from chipid.errors import ASN1_ERRORS, ParseError, UnsupportedError
 from chipid.pki.certs import Certificate, load_certificate
 from chipid.pki.cms_signer import SignerCheck, find_signer_certificate, verify_signer_info
 
-__all__ = ["CSCA_MASTER_LIST_OID", "CscaMasterList", "MasterList", "parse_master_list"]
+__all__ = ["CSCA_MASTER_LIST_OID", "CscaMasterList", "MasterList", "parse_master_list", "verify_master_list"]
 
 CSCA_MASTER_LIST_OID = "2.23.136.1.1.2"
 
@@ -52,6 +52,8 @@ class MasterList:
     signer: Certificate | None
     signer_check: SignerCheck | None
     skipped: tuple[str, ...] = ()
+    signer_info: Any = field(default=None, repr=False, compare=False)
+    econtent: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def signature_valid(self) -> bool:
@@ -59,8 +61,23 @@ class MasterList:
         return bool(check and check.signature and check.message_digest is not False and check.content_type is not False)
 
 
-def parse_master_list(data: bytes, *, path: str = "MasterList") -> MasterList:
-    """Parse a CMS-signed CSCA master list and verify its signature with the embedded signer certificate.
+def verify_master_list(parsed: MasterList) -> MasterList:
+    """The same list with :attr:`MasterList.signer_check` filled in (the CMS signature with the signer's key).
+
+    :class:`chipid.pki.trust.TrustStore` first checks that the signer was issued by a CSCA, then calls this:
+    no signature is verified with a key nobody vouched for (issue 10, CPU exhaustion).
+    """
+    if parsed.signer is None or parsed.signer_info is None:
+        return parsed
+    try:
+        check = verify_signer_info(parsed.signer_info, parsed.econtent, CSCA_MASTER_LIST_OID, parsed.signer)
+    except (UnsupportedError, ParseError) as err:
+        check = SignerCheck(False, None, None, None, "unsupported", str(err))
+    return replace(parsed, signer_check=check)
+
+
+def parse_master_list(data: bytes, *, path: str = "MasterList", verify: bool = True) -> MasterList:
+    """Parse a CMS-signed CSCA master list and (with ``verify``) check its signature with the embedded signer.
 
     Whether that signer is itself trusted is decided by the caller (:class:`chipid.pki.trust.TrustStore`).
 
@@ -98,15 +115,12 @@ def parse_master_list(data: bytes, *, path: str = "MasterList") -> MasterList:
         except ParseError as err:  # one odd certificate must not discard a whole national list
             skipped.append(str(err))
     signer = None
-    check = None
     if signer_infos:
         try:
             signer = find_signer_certificate(signer_infos[0], embedded)
         except ParseError:
             signer = None
-        if signer is not None:
-            try:
-                check = verify_signer_info(signer_infos[0], econtent, content_type, signer)
-            except (UnsupportedError, ParseError) as err:
-                check = SignerCheck(False, None, None, None, "unsupported", str(err))
-    return MasterList(tuple(certificates), signer, check, tuple(skipped))
+    parsed = MasterList(
+        tuple(certificates), signer, None, tuple(skipped), signer_infos[0] if signer_infos else None, econtent
+    )
+    return verify_master_list(parsed) if verify else parsed

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from chipid.ecc.curves import KNOWN_CURVES, curve_by_name
 from chipid.ecc.ecdsa import ecdsa_verify
-from chipid.errors import ParseError
+from chipid.errors import ParseError, UnsupportedError
 from chipid.pki.curves import from_specified_domain
 from chipid.pki.keys import ExplicitECKey, SignatureSpec, load_public_key, verify_signature
 from chipid.sim.pkigen import explicit_domain, explicit_spki
@@ -41,13 +41,20 @@ def test_explicit_params_map_to_named_curve(curve: str) -> None:
     assert loaded.public_numbers() == key.public_key().public_numbers()
 
 
-def test_tweaked_params_stay_explicit() -> None:
-    """Parameters equal to no named curve (here a different generator) are not mapped."""
+def test_tweaked_params_are_refused() -> None:
+    """Parameters equal to no named curve (here a different generator) are refused (issue 10: cost bound)."""
     base = curve_by_name("brainpoolP256r1")
     g2 = base.multiply(2, base.generator)
     assert g2 is not None
-    params = from_specified_domain(explicit_domain(base.with_generator(g2)))
-    assert params.name == "explicit"
+    with pytest.raises(UnsupportedError, match="another base point"):
+        from_specified_domain(explicit_domain(base.with_generator(g2)))
+
+
+def test_field_over_521_bits_refused_before_arithmetic() -> None:
+    from tests.pki.attack_pki import huge_field_curve
+
+    with pytest.raises(UnsupportedError, match="bits refused"):
+        from_specified_domain(explicit_domain(huge_field_curve(600)))
 
 
 def test_pure_python_matches_cryptography() -> None:

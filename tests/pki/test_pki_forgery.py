@@ -77,8 +77,12 @@ def test_ds_not_issued_by_csca(kind: str) -> None:
     rogue = pkigen.issue_ds(other, b"rogue", kind=kind)
     dgs = sample_dgs()
     sod = build_sod(dgs, rogue.key, rogue.der, signing_time=SIGNED_AT)
-    reason = _failed(sod, dgs, store_for(p), "pa.ds_chain")
-    assert "does not verify" in reason
+    # The DS names (AKI) a CSCA key the store lacks: never GENUINE; INCOMPLETE with what to add (issue 10 pt 8).
+    result, report = verify(sod, dgs, store_for(p))
+    assert report.verdict is Verdict.INCOMPLETE, report.to_text()
+    chain = next(c for c in result.checks if c.name == "pa.ds_chain")
+    assert chain.status is CheckStatus.NOT_PERFORMED
+    assert "not in the trust store" in chain.reason and "Country: VN" in chain.reason
 
 
 def test_self_signed_csca_not_in_store() -> None:
@@ -87,19 +91,24 @@ def test_self_signed_csca_not_in_store() -> None:
     rogue = pkigen.issue_ds(fake_root, b"attacker-ds")
     dgs = sample_dgs()
     sod = build_sod(dgs, rogue.key, rogue.der, signing_time=SIGNED_AT)
-    reason = _failed(sod, dgs, store_for(p), "pa.ds_chain")
-    assert "not issued by any" in reason
-    result, _ = verify(sod, dgs, store_for(p))
-    assert result.authenticated_dgs == frozenset()  # AA/CA keys from a rogue SOD are never used
+    result, report = verify(sod, dgs, store_for(p))
+    assert report.verdict is Verdict.INCOMPLETE, report.to_text()
+    assert "Fake CSCA" in next(c for c in result.checks if c.name == "pa.ds_chain").reason
+    assert result.csca is None and not result.passed
 
 
 def test_unknown_country_is_incomplete_not_genuine() -> None:
     p = pki("ec")
-    foreign = pkigen.generate_pki(b"xx", country="XX")
+    foreign = pkigen.generate_pki(b"fr", country="FR")
     dgs = sample_dgs()
+    dgs[1] = dgs[1].replace(b"IDVNM", b"IDFRA")
     sod = build_sod(dgs, foreign.ds.key, foreign.ds.der, signing_time=SIGNED_AT)
     _, report = verify(sod, dgs, store_for(p))
     assert report.verdict is Verdict.INCOMPLETE
+    # The same French DS on a Vietnamese document is a country mismatch: FAILED even without a French CSCA.
+    dgs = sample_dgs()
+    sod = build_sod(dgs, foreign.ds.key, foreign.ds.der, signing_time=SIGNED_AT)
+    assert "FR" in _failed(sod, dgs, store_for(p), "pa.country")
 
 
 @pytest.mark.parametrize("kind", KINDS)
