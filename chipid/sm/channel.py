@@ -18,9 +18,13 @@ Pure functions :func:`protect_command` and :func:`unprotect_response` take the S
 
 Tolerances (each tested):
 
-1. An error status word answered in plain (no data objects at all, just SW1 SW2, e.g.
-   6A82 or 6982) is returned as that status word: it carries no data, so nothing can be
-   forged but the error itself. 9000 and 61xx in plain are refused.
+1. An error status word answered in plain (no data objects at all, just SW1 SW2: SW1 64..6F,
+   6300 or 63Cx, e.g. 6A82 or 6982) is returned as that status word: it carries no data and
+   every caller raises on it, so nothing can be forged but the error itself. Any other plain
+   status (9000, 61xx, the 62xx / 63xx warnings such as 6282, 6283, 6310, or an unknown
+   SW1) is refused: under secure messaging an answer that is not MAC-verified never counts
+   as success (a clone without the Chip Authentication key must not pass a read with a
+   plain warning).
 2. A response without DO'99' is accepted only when DO'8E' authenticates what is there; the
    status word then comes from the plain SW1 SW2.
 3. A missing DO'8E' on a response carrying data or a success SW raises
@@ -50,7 +54,7 @@ from chipid.errors import (
     TransportError,
 )
 from chipid.iso7816.apdu import CommandAPDU
-from chipid.iso7816.status import is_success
+from chipid.iso7816.status import is_warning
 from chipid.iso7816.tlv import encode_tlv, iter_tlv
 from chipid.sm import aes, des3
 from chipid.sm.padding import pad, unpad
@@ -192,6 +196,12 @@ def _split_objects(body: bytes) -> dict[int, bytes]:
     return found
 
 
+def _plain_error(sw: int) -> bool:
+    """True for the error statuses a chip may answer in plain under SM (never success, never a warning)."""
+    sw1 = sw >> 8
+    return 0x64 <= sw1 <= 0x6F or (sw1 == 0x63 and not is_warning(sw))
+
+
 def unprotect_response(keys: SMKeys, ssc: int, response: bytes) -> bytes:
     """Verify and decrypt a protected response APDU (ICAO 9303-11 §9.8.5).
 
@@ -212,8 +222,10 @@ def unprotect_response(keys: SMKeys, ssc: int, response: bytes) -> bytes:
     body, sw_plain = response[:-2], response[-2:]
     sw_int = int.from_bytes(sw_plain, "big")
     if not body:
-        if is_success(sw_int):
-            raise SecureMessagingError(f"status {sw_int:04X} without DO'99'/DO'8E' under secure messaging")
+        if not _plain_error(sw_int):
+            raise SecureMessagingError(
+                f"status {sw_int:04X} answered without DO'99'/DO'8E' under secure messaging: not MAC-verified"
+            )
         return sw_plain
     objects = _split_objects(body)
     if 0x8E not in objects:
