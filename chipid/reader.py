@@ -18,6 +18,7 @@ from datetime import datetime
 
 from asn1crypto import keys
 
+from chipid import policy
 from chipid.access import AccessKey, PACEResult, establish, read_card_access
 from chipid.access.pace_cam import verify_cam_encoded
 from chipid.auth.active import perform_active_auth
@@ -35,7 +36,7 @@ from chipid.pki.passive import passive_authenticate
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_AA, CHECK_CA, CHECK_DOWNGRADE, CheckResult, CheckStatus, VerificationReport
 from chipid.transport.base import Transport
-from chipid.verify import consistency_check, expiry_check
+from chipid.verify import consistency_check, expiry_check, mrz_check_digits_check
 
 __all__ = ["DocumentReader", "ReadResult", "StepRecord", "read_document"]
 
@@ -172,6 +173,7 @@ class DocumentReader:
         sod_dgs = self._sod_data_groups(raw["EF.SOD"])
         wanted = self._data_groups_to_read(raw["EF.COM"], sod_dgs)
         unreadable: dict[int, str] = {}
+        refused: list[int] = []
         for dg in wanted:
             started = time.perf_counter()
             try:
@@ -179,6 +181,7 @@ class DocumentReader:
                 self._record(f"read DG{dg}", "ok", f"{len(raw[f'DG{dg}'])} bytes", started)
             except SecurityStatusNotSatisfiedError:
                 self._record(f"read DG{dg}", "skipped", "access denied (needs Extended Access Control)", started)
+                refused.append(dg)
             except (StatusWordError, ParseError) as err:
                 # a file the chip lists but cannot give whole: recorded, the other files are still read
                 self._record(f"read DG{dg}", "failed", str(err), started)
@@ -199,11 +202,12 @@ class DocumentReader:
         if dg14 is not None and 14 in pa.authenticated_dgs and dg14.pace_infos:
             pace_advertised = True
         checks.append(self._downgrade(pace_advertised, access.protocol))
-        checks += [expiry_check(document, self.at), consistency_check(document)]
+        checks += [expiry_check(document, self.at), consistency_check(document), mrz_check_digits_check(document)]
         for dg, why in unreadable.items():
             if dg not in (14, 15):  # DG14/DG15: the chip-authentication checks below say it
                 checks.append(CheckResult(f"read.DG{dg}", CheckStatus.NOT_PERFORMED,
                                           f"DG{dg} could not be read, so it is not verified: {why}"))
+        checks += [_refused_check(dg) for dg in refused if dg in sod_dgs and dg not in (*_EAC_PROTECTED, 14, 15)]
         # Which chip authentication the chip must support comes from the signed SOD, not from EF.COM (unsigned):
         # a clone that hides DG14/DG15 (drops them from EF.COM, or refuses to serve them) is caught here.
         ca_supported = bool(dg14 and dg14.chip_authentication_public_key_infos)
@@ -219,9 +223,19 @@ class DocumentReader:
             checks.append(self._active_auth(access.channel, raw["DG15"], dg14, 15 in pa.authenticated_dgs))
         elif 15 in sod_dgs:
             checks.append(self._unserved(CHECK_AA, 15, wanted))
-        chip_auth_expected = ca_supported or aa_supported or bool({14, 15} & sod_dgs)
-
-        report = VerificationReport.from_checks(checks, chip_auth_supported=chip_auth_expected)
+        # What the chip must prove comes from the signed SOD (policy.chip_auth_expected), never from the files
+        # served; a file the chip serves but the SOD does not list is caught by pa.dg_uncovered.
+        chip_auth_expected = policy.chip_auth_expected(
+            sod_dgs, ca_supported if dg14 is not None and 14 in pa.authenticated_dgs else None
+        ) or ca_supported or aa_supported
+        evidence = policy.Evidence(
+            sod_present=True,
+            sod_dgs=frozenset(sod_dgs) if pa.sod is not None else None,
+            document_type=_document_type(document, pa.authenticated_dgs),
+            live=True,
+            chip_auth=chip_auth_expected,
+        )
+        report = VerificationReport.from_checks(checks, chip_auth_supported=chip_auth_expected, evidence=evidence)
         return ReadResult(document, report, access.protocol, tuple(self._steps))
 
     @staticmethod
@@ -324,6 +338,26 @@ class DocumentReader:
         result = perform_active_auth(channel, dg15, aa_info=aa_info, rng=self.rng)
         self._record("active authentication", "ok" if result.passed else "failed", result.reason, started)
         return result
+
+
+_EAC_PROTECTED = (3, 4)
+"""DG3 (fingerprints) and DG4 (iris) need Extended Access Control: the only data groups a chip may refuse."""
+
+
+def _refused_check(dg: int) -> CheckResult:
+    """The chip refused (6982) a data group that BAC/PACE must open: a genuine chip never does (only DG3/DG4
+    need EAC), so a chip hiding its holder data cannot be GENUINE (issue 10, point 2)."""
+    return CheckResult(f"read.DG{dg}", CheckStatus.FAILED,
+                       f"the chip refused DG{dg} (security status not satisfied) although access control "
+                       "succeeded: only DG3/DG4 may need Extended Access Control")
+
+
+def _document_type(document: Document, authenticated: frozenset[int]) -> str:
+    """CCCD / eMRTD from DG1, when DG1 is authenticated by PA (else unknown: DG1 is then missing anyway)."""
+    mrz = document.mrz
+    if mrz is None or 1 not in authenticated:
+        return policy.UNKNOWN
+    return policy.document_type(mrz.issuing_state, mrz.document_code)
 
 
 def _ec_point(spki: bytes) -> bytes | None:

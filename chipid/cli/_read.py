@@ -219,20 +219,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return verdict_exit_code(report)
 
 
-def _file_name(stem: str) -> str:
-    """``EF_COM`` -> ``EF.COM``; ``DG1`` stays."""
-    return "EF." + stem[3:] if stem.startswith("EF_") else stem
-
-
 def verify_dump(directory: Path, trust: Any) -> tuple[Any, VerificationReport]:
     """Passive Authentication of a dump written by ``chipid read --out`` (AA/CA need the chip: not performed)."""
     from chipid.document import Document
-    from chipid.verify import verify
+    from chipid.verify import load_dump, verify
 
     if not directory.is_dir():
         raise SystemExit(f"chipid: {directory} is not a directory written by 'chipid read --out'")
-    raw = {_file_name(p.stem): p.read_bytes() for p in sorted(directory.glob("*.bin"))}
-    if "EF.SOD" not in raw:
-        raise SystemExit(f"chipid: {directory} holds no EF_SOD.bin: nothing to verify against")
-    document = Document.from_files(raw)
+    document = Document.from_files(load_dump(directory))  # a dump without EF_SOD.bin is NOT_GENUINE (unsigned)
     return document, verify(document, trust)

@@ -1,0 +1,301 @@
+"""Issue 10 attacks on the reader, the chip and offline dumps (points 1, 2, 3 and the hardening), each with the
+genuine controls that must stay GENUINE so that refusing everything cannot pass.
+
+Every scenario id in :data:`ATTACKS` is one attack named for what the attacker does; ``docs/verification.md``
+lists them with the check that stops each one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from chipid.errors import ChipIDError, ParseError
+from chipid.report import CheckStatus, Verdict, VerificationReport
+from chipid.sim import Faults
+from chipid.verify import MAX_FILE_BYTES, load_dump, verify
+from tests.verification import forgery_cards as fc
+from tests.verification import reader_attacks as ra
+
+# --------------------------------------------------------------------------- point 1: CA proved by plain SW
+# (scenario id, card builder, faults, access key): a clone (no CA private key) that answers every command it
+# cannot verify under the Chip Authentication keys with a plain warning status
+CA_CLONES: dict[str, tuple[Callable[[], object], Faults, str]] = {
+    "R01-clone-plain-6282-after-ca-aes": (lambda: ra.card("AES"), Faults(cloned=True, sm_error_sw=0x6282), "can"),
+    "R02-clone-plain-6283-after-ca-3des": (lambda: ra.card("3DES"), Faults(cloned=True, sm_error_sw=0x6283), "can"),
+    "R03-clone-plain-6310-after-ca-bac": (
+        lambda: ra.card("AES", pace=False), Faults(cloned=True, sm_error_sw=0x6310), "mrz"),
+    "R04-clone-plain-6282-after-ca-bac-3des": (
+        lambda: ra.card("3DES", pace=False), Faults(cloned=True, sm_error_sw=0x6282), "mrz"),
+    "R05-pace-cam-clone-advertising-gm-only": (
+        ra.cam_advertised_as_gm, Faults(cloned=True, sm_error_sw=0x6282), "can"),
+    "R06-clone-plain-9000-after-ca": (lambda: ra.card("AES"), Faults(cloned=True, sm_error_sw=0x9000), "can"),
+    "R07-clone-plain-6300-after-ca": (lambda: ra.card("AES"), Faults(cloned=True, sm_error_sw=0x6300), "can"),
+}
+
+# --------------------------------------------------------------------------- point 2: holder data refused
+REFUSALS: dict[str, tuple[int, ...]] = {
+    "R08-chip-refuses-dg1": (1,),
+    "R09-chip-refuses-dg13": (13,),
+    "R10-chip-refuses-dg1-and-dg13": (1, 13),
+    "R11-chip-refuses-dg2": (2,),
+}
+
+
+def _card(builder: Callable[[], object]) -> object:
+    return builder()
+
+
+@pytest.mark.parametrize("scenario", sorted(CA_CLONES))
+def test_ca_proved_by_an_unprotected_answer_is_refused(scenario: str) -> None:
+    """Point 1: under secure messaging a plain (not MAC-verified) answer never proves the CA key."""
+    builder, faults, key = CA_CLONES[scenario]
+    result = ra.read(builder(), faults, key=key)  # type: ignore[arg-type]
+    report = result.report
+    assert report.verdict is Verdict.NOT_GENUINE, report.to_text()
+    ca = report.get("chip_authentication")
+    assert ca is not None and ca.status is CheckStatus.FAILED, report.to_text()
+    assert "did not prove" in ca.reason
+    if faults.sm_error_sw != 0x6300:  # 6300 is an error status: refused as such; the others are not MAC-verified
+        assert "not MAC-verified" in ca.reason, ca.reason
+
+
+@pytest.mark.parametrize(
+    ("builder", "key"),
+    [(lambda: ra.card("AES"), "can"), (lambda: ra.card("3DES"), "can"), (lambda: ra.card("AES", pace=False), "mrz"),
+     (lambda: ra.card("3DES", pace=False), "mrz"), (ra.cam_card, "can"), (ra.cam_advertised_as_gm, "can")],
+    ids=["aes", "3des", "bac-aes", "bac-3des", "pace-cam", "cam-card-read-with-gm"],
+)
+def test_controls_genuine_cards_of_every_channel_stay_genuine(builder: Callable[[], object], key: str) -> None:
+    """Controls for point 1: the same cards, genuine (the chip holds its key), are GENUINE with CA PASSED."""
+    report = ra.read(builder(), key=key).report  # type: ignore[arg-type]
+    assert report.verdict is Verdict.GENUINE, report.to_text()
+    ca = report.get("chip_authentication")
+    assert ca is not None and ca.status is CheckStatus.PASSED, report.to_text()
+
+
+@pytest.mark.parametrize(("faults", "command"), [
+    (Faults(), "MSE:Set KAT"),
+    (Faults(ca_refuse_kat=True), "MSE:Set AT + GA"),
+])
+def test_3des_chip_authentication_falls_back_to_set_at(faults: Faults, command: str) -> None:
+    """Hardening: 3DES CA uses MSE:Set KAT; a chip that refuses it is authenticated by MSE:Set AT + GA."""
+    report = ra.read(ra.card("3DES"), faults).report
+    assert report.verdict is Verdict.GENUINE, report.to_text()
+    ca = report.get("chip_authentication")
+    assert ca is not None and ca.passed and ca.details["command"] == command, report.to_text()
+
+
+def test_3des_chip_refusing_both_commands_fails_chip_authentication() -> None:
+    report = ra.read(ra.card("3DES"), Faults(ca_refuse_kat=True, ca_refuse_at=True)).report
+    ca = report.get("chip_authentication")
+    assert ca is not None and ca.status is CheckStatus.FAILED, report.to_text()
+    assert report.verdict is Verdict.NOT_GENUINE
+
+
+@pytest.mark.parametrize("scenario", sorted(REFUSALS))
+@pytest.mark.parametrize("aa", [False, True], ids=["ca-only", "ca-and-aa"])
+def test_chip_refusing_holder_data_is_never_genuine(scenario: str, aa: bool) -> None:
+    """Point 2: a chip that refuses DG1 or DG13 (or any SOD-listed group but DG3/DG4) is NOT_GENUINE."""
+    dgs = REFUSALS[scenario]
+    report = ra.read(ra.card("AES", aa=aa), Faults(refuse_dgs=dgs)).report
+    assert report.verdict is Verdict.NOT_GENUINE, report.to_text()
+    check = report.get(f"read.DG{dgs[0]}")
+    assert check is not None and check.failed and check.required, report.to_text()
+    assert "refused" in check.reason
+
+
+def test_control_dg3_refused_by_eac_stays_genuine() -> None:
+    """Control for point 2: DG3 needs EAC; a genuine CCCD refuses it and stays GENUINE."""
+    from chipid.reader import DocumentReader
+    from chipid.sim import SimTransport, VirtualChip
+
+    profile = fc.genuine("ec")
+    chip = VirtualChip(profile)
+    result = DocumentReader(SimTransport(chip), profile.can_key(), trust=fc.store_for(fc.pki("ec")), read_dg3=True,
+                            at=fc.NOW).read()
+    assert any(s.name == "read DG3" and s.status == "skipped" for s in result.steps), result.steps
+    assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
+
+
+# --------------------------------------------------------------------------- point 3: edited dumps
+@pytest.fixture(scope="module")
+def genuine_read() -> object:
+    return fc.read_card(fc.genuine_card("ec"))
+
+
+def _dump(result: object, tmp_path: Path) -> Path:
+    return ra.save_dump(result, tmp_path / "dump")  # type: ignore[arg-type]
+
+
+def _verify_dir(directory: Path) -> VerificationReport:
+    return verify(load_dump(directory), fc.store_for(fc.pki("ec")), at=fc.NOW)
+
+
+@pytest.mark.parametrize("deleted", [("DG14",), ("DG15",), ("DG14", "DG15")], ids=["dg14", "dg15", "both"])
+def test_R12_dump_with_dg14_dg15_deleted_is_never_genuine(genuine_read: object, tmp_path: Path,
+                                                           deleted: tuple[str, ...]) -> None:
+    """Point 3: which chip authentication is required comes from the signed SOD, not the files present."""
+    directory = _dump(genuine_read, tmp_path)
+    for name in deleted:
+        (directory / f"{name}.bin").unlink()
+    report = _verify_dir(directory)
+    assert report.verdict is Verdict.INCOMPLETE, report.to_text()
+    assert "signed SOD lists DG14/DG15" in report.verdict_reason
+    assert report.decision.rule == 7
+
+
+def test_control_offline_card_without_chip_keys_is_genuine(genuine_read: object, tmp_path: Path) -> None:
+    """Control for point 3: a document issued without DG14/DG15 (its SOD lists neither) is GENUINE offline."""
+    groups = {n: d for n, d in fc.data_groups(fc.genuine("ec")).items() if n not in (14, 15)}
+    issued = fc.resign(fc.genuine("ec"), "ec", groups=groups, signing_time=fc.SIGNED_AT)
+    directory = _dump(genuine_read, tmp_path)
+    (directory / "EF_SOD.bin").write_bytes(issued.files["EF.SOD"])
+    for name in ("DG14", "DG15"):
+        (directory / f"{name}.bin").unlink()
+    report = _verify_dir(directory)
+    assert report.verdict is Verdict.GENUINE, report.to_text()
+
+
+@pytest.mark.parametrize("name", ["DG\u0661\u0663.bin", "DG1\u0663.bin", "DG\uff11\uff13.bin", "DG013.bin",
+                                  "DG17.bin", "DG0.bin", "DG13 .bin", "dg13.bin"],
+                         ids=["arabic-indic", "mixed", "fullwidth", "leading-zero", "dg17", "dg0", "space", "lower"])
+def test_R13_dump_file_names_with_non_ascii_digits_are_refused(genuine_read: object, tmp_path: Path,
+                                                               name: str) -> None:
+    """Point 3: a forged DG13 under a name int() accepts (Arabic-Indic "13") is refused with a typed error."""
+    directory = _dump(genuine_read, tmp_path)
+    forged = bytearray((directory / "DG13.bin").read_bytes())
+    forged[-1] ^= 1
+    try:
+        (directory / name).write_bytes(bytes(forged))
+    except OSError:
+        pytest.skip("file system refuses the name")
+    with pytest.raises(ParseError, match="unknown dump file"):
+        load_dump(directory)
+
+
+@pytest.mark.parametrize("key", ["DG\u0661\u0663", "DG1\u0663", "DG013", "DG99"])
+def test_R13b_verify_mapping_with_non_ascii_dg_names_is_a_typed_error(genuine_read: object, key: str) -> None:
+    """Point 3 at the library boundary: verify() never turns a Unicode-digit name into a data group."""
+    files = dict(genuine_read.document.raw)  # type: ignore[attr-defined]
+    files[key] = files["DG13"][:-1] + bytes([files["DG13"][-1] ^ 1])
+    with pytest.raises(ParseError, match=r"DG1\.\.DG16"):
+        verify(files, fc.store_for(fc.pki("ec")), at=fc.NOW)
+
+
+def test_R14_dump_with_a_symlinked_data_group_is_refused(genuine_read: object, tmp_path: Path) -> None:
+    """Point 3: only regular files; a link could point anywhere (e.g. a device or another card's file)."""
+    directory = _dump(genuine_read, tmp_path)
+    target = tmp_path / "elsewhere.bin"
+    (directory / "DG13.bin").rename(target)
+    (directory / "DG13.bin").symlink_to(target)
+    with pytest.raises(ParseError, match="not a regular file"):
+        load_dump(directory)
+
+
+def test_R15_dump_with_a_fifo_is_refused_without_blocking(genuine_read: object, tmp_path: Path) -> None:
+    directory = _dump(genuine_read, tmp_path)
+    os.mkfifo(directory / "DG11.bin")
+    with pytest.raises(ParseError, match="not a regular file"):
+        load_dump(directory)
+
+
+def test_R16_dump_with_an_oversized_file_is_refused(genuine_read: object, tmp_path: Path) -> None:
+    directory = _dump(genuine_read, tmp_path)
+    with (directory / "DG2.bin").open("r+b") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(ParseError, match="cap"):
+        load_dump(directory)
+
+
+def test_R17_dump_without_ef_sod_is_not_genuine(genuine_read: object, tmp_path: Path) -> None:
+    """A missing EF.SOD: nothing is signed, NOT_GENUINE with that reason (policy rule 1)."""
+    directory = _dump(genuine_read, tmp_path)
+    (directory / "EF_SOD.bin").unlink()
+    report = _verify_dir(directory)
+    assert report.verdict is Verdict.NOT_GENUINE
+    assert report.verdict_reason == "EF.SOD absent: the data is not signed"
+
+
+def test_R18_dump_with_dg13_edited_is_not_genuine(genuine_read: object, tmp_path: Path) -> None:
+    directory = _dump(genuine_read, tmp_path)
+    data = bytearray((directory / "DG13.bin").read_bytes())
+    data[-1] ^= 1
+    (directory / "DG13.bin").write_bytes(bytes(data))
+    report = _verify_dir(directory)
+    assert report.verdict is Verdict.NOT_GENUINE
+    assert report.decision.rule == 2 and "pa.dg_hash.DG13" in report.verdict_reason
+
+
+def test_R19_dump_with_dg13_deleted_is_never_genuine(tmp_path: Path) -> None:
+    """DG13 is required on a CCCD (policy rule 5): a dump without it is not GENUINE even with no DG14/DG15."""
+    groups = {n: d for n, d in fc.data_groups(fc.genuine("ec")).items() if n not in (14, 15)}
+    issued = fc.resign(fc.genuine("ec"), "ec", groups=groups, signing_time=fc.SIGNED_AT)
+    directory = _dump(fc.read_card(fc.genuine_card("ec")), tmp_path)
+    (directory / "EF_SOD.bin").write_bytes(issued.files["EF.SOD"])
+    for name in ("DG13", "DG14", "DG15"):
+        (directory / f"{name}.bin").unlink()
+    report = _verify_dir(directory)
+    assert report.verdict is Verdict.INCOMPLETE, report.to_text()
+    assert report.decision.rule == 5 and "DG13" in report.verdict_reason
+
+
+def test_load_dump_of_a_missing_directory_is_a_typed_error(tmp_path: Path) -> None:
+    with pytest.raises(ParseError):
+        load_dump(tmp_path / "absent")
+
+
+# --------------------------------------------------------------------------- hardening: DG1 check digits
+def test_dg1_with_wrong_check_digits_signed_by_the_issuer_is_genuine_with_a_warning() -> None:
+    """Documented choice: a signed DG1 with a wrong check digit is the issuer's error: WARN, verdict kept."""
+    profile = fc.genuine("ec")
+    dg1 = bytearray(profile.files["DG1"])
+    # DG1 ends with the 90-character TD1 MRZ; line 2 starts with the date of birth YYMMDD and its check digit
+    at = len(dg1) - 90 + 30 + 6  # ICAO 9303-5 §4.2.2
+    dg1[at] = ord("0") + (dg1[at] - ord("0") + 1) % 10
+    forged = fc.resign(profile.with_files(DG1=bytes(dg1)), "ec")
+    report = fc.read_card(fc.ForgedCard(forged, fc.store_for(fc.pki("ec")))).report
+    assert report.verdict is Verdict.GENUINE, report.to_text()
+    check = report.get("document.mrz_check_digits")
+    assert check is not None and check.status is CheckStatus.WARN and "date_of_birth" in check.reason
+
+
+def test_genuine_dg1_check_digits_pass(genuine_read: object) -> None:
+    check = genuine_read.report.get("document.mrz_check_digits")  # type: ignore[attr-defined]
+    assert check is not None and check.status is CheckStatus.PASSED
+
+
+# --------------------------------------------------------------------------- registry
+ATTACKS = (
+    *sorted(CA_CLONES),
+    *sorted(REFUSALS),
+    "R12-dump-dg14-dg15-deleted",
+    "R13-dump-unicode-digit-file-names",
+    "R14-dump-symlinked-data-group",
+    "R15-dump-fifo",
+    "R16-dump-oversized-file",
+    "R17-dump-ef-sod-deleted",
+    "R18-dump-dg13-edited",
+    "R19-dump-dg13-deleted",
+)
+
+
+def test_the_reader_side_battery_has_at_least_15_attacks() -> None:
+    assert len(set(ATTACKS)) >= 15
+
+
+def test_no_public_call_leaks_a_non_chipid_exception(genuine_read: object, tmp_path: Path) -> None:
+    """Any garbage dump gives a report or a typed ChipIDError."""
+    directory = _dump(genuine_read, tmp_path)
+    (directory / "EF_SOD.bin").write_bytes(b"\x77\x03\x01\x02")
+    (directory / "DG1.bin").write_bytes(b"")
+    try:
+        report = _verify_dir(directory)
+    except ChipIDError:
+        return
+    assert report.verdict is Verdict.NOT_GENUINE
+    assert dataclasses.is_dataclass(report)
