@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from chipid.errors import (
+    CardInUseError,
     CardRemovedError,
     ChipIDError,
     NoCardError,
@@ -307,8 +308,8 @@ class SecureChannel(TransportWrapper):
         protected = protect_command(self._keys, self._ssc + 1, plain)
         try:
             raw = self.inner.transmit(protected)
-        except (CardRemovedError, NoCardError, NoReaderError):
-            raise
+        except (CardRemovedError, CardInUseError, NoCardError, NoReaderError):
+            raise  # the session is gone (card removed, or reset by another application)
         except TransportError as err:
             # The link refused the APDU (e.g. a reader without extended length): the chip has
             # not seen it, so the counter is not advanced and the caller may retry differently.
