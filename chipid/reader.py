@@ -36,7 +36,7 @@ from chipid.pki.passive import passive_authenticate
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_AA, CHECK_CA, CHECK_DOWNGRADE, CheckResult, CheckStatus, VerificationReport
 from chipid.transport.base import Transport
-from chipid.verify import consistency_check, expiry_check, mrz_check_digits_check
+from chipid.verify import card_security_checks, consistency_check, expiry_check, mrz_check_digits_check
 
 __all__ = ["DocumentReader", "ReadResult", "StepRecord", "read_document"]
 
@@ -161,6 +161,9 @@ class DocumentReader:
         channel: Transport = access.channel
 
         if access.protocol == "PACE":
+            card_security = self._read_card_security(channel)
+            if card_security is not None:
+                raw["EF.CardSecurity"] = card_security
             started = time.perf_counter()
             ResponseAPDU.from_bytes(channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())).check(0xA4)
             self._record("select eMRTD application", "ok", EMRTD_AID.hex().upper(), started)
@@ -203,6 +206,7 @@ class DocumentReader:
             pace_advertised = True
         checks.append(self._downgrade(pace_advertised, access.protocol))
         checks += [expiry_check(document, self.at), consistency_check(document), mrz_check_digits_check(document)]
+        checks += card_security_checks(raw, self.trust, self.at)
         for dg, why in unreadable.items():
             if dg not in (14, 15):  # DG14/DG15: the chip-authentication checks below say it
                 checks.append(CheckResult(f"read.DG{dg}", CheckStatus.NOT_PERFORMED,
@@ -237,6 +241,19 @@ class DocumentReader:
         )
         report = VerificationReport.from_checks(checks, chip_auth_supported=chip_auth_expected, evidence=evidence)
         return ReadResult(document, report, access.protocol, tuple(self._steps))
+
+    def _read_card_security(self, channel: Transport) -> bytes | None:
+        """EF.CardSecurity (MF, readable after PACE), read before the eMRTD application is selected; absent or
+        refused gives None (most documents have none). Verified with the other checks (verify.card_security_checks).
+        """
+        started = time.perf_counter()
+        try:
+            data = self._read_file(channel, by_name("EF.CardSecurity"))
+        except (StatusWordError, ParseError) as err:
+            self._record("read EF.CardSecurity", "skipped", f"absent ({err.__class__.__name__})", started)
+            return None
+        self._record("read EF.CardSecurity", "ok", f"{len(data)} bytes", started)
+        return data
 
     @staticmethod
     def _sod_data_groups(sod: bytes) -> set[int]:

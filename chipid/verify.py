@@ -15,13 +15,15 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from chipid import policy
 from chipid.document import Document
 from chipid.errors import ParseError
+from chipid.lds.security_infos import SecurityInfos, parse_card_security, parse_security_infos
+from chipid.pki.card_security import verify_card_security
 from chipid.pki.passive import passive_authenticate
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_AA, CHECK_CA, CheckResult, CheckStatus, VerificationReport
@@ -30,7 +32,9 @@ __all__ = [
     "CHECK_CONSISTENCY",
     "CHECK_EXPIRY",
     "CHECK_MRZ_CHECK_DIGITS",
+    "CHECK_CS_CONSISTENCY",
     "MAX_FILE_BYTES",
+    "card_security_checks",
     "consistency_check",
     "data_groups_of",
     "expiry_check",
@@ -42,6 +46,7 @@ __all__ = [
 CHECK_EXPIRY = "document.expiry"
 CHECK_CONSISTENCY = "document.id_consistency"
 CHECK_MRZ_CHECK_DIGITS = "document.mrz_check_digits"
+CHECK_CS_CONSISTENCY = "cs.card_access_consistency"
 
 MAX_FILE_BYTES = 1 << 20
 """Size cap of one dump file (1 MiB: an LDS file is at most 64 KiB with short READ BINARY offsets, and no
@@ -106,6 +111,52 @@ def mrz_check_digits_check(document: Document) -> CheckResult:
                            f"MRZ check digit(s) wrong in the signed DG1: {', '.join(wrong)} (issuer error)",
                            {"wrong": ",".join(wrong)}, required=False)
     return CheckResult(CHECK_MRZ_CHECK_DIGITS, CheckStatus.PASSED, "all MRZ check digits correct", required=False)
+
+
+def _pace_suites(data: bytes, parse: Callable[[bytes], SecurityInfos]) -> frozenset[tuple[str, int | None]]:
+    infos = parse(data)
+    return frozenset((p.protocol, p.parameter_id) for p in infos.pace_infos)
+
+
+def card_security_checks(
+    files: Mapping[str, bytes], trust: TrustStore | None, at: datetime | None = None
+) -> list[CheckResult]:
+    """EF.CardSecurity, when present: signature, DS chain (``cs.*``, :mod:`chipid.pki.card_security`) and
+    consistency with EF.CardAccess.
+
+    EF.CardAccess is not signed; EF.CardSecurity is, and repeats its SecurityInfos (BSI TR-03110-3 §A.1.2,
+    ICAO 9303-11 §9.2.11). A PACEInfo of EF.CardAccess that the signed EF.CardSecurity lacks is FAILED (the file
+    was edited: a clone steering the terminal); PACEInfos in EF.CardSecurity that EF.CardAccess no longer
+    lists are a WARN (the terminal may have been steered to a weaker mapping; chip authentication still
+    decides). Absent EF.CardSecurity gives no check (most CCCDs and passports have none).
+    """
+    data = files.get("EF.CardSecurity")
+    if data is None:
+        return []
+    result = verify_card_security(bytes(data), trust, at=at)
+    checks = list(result.checks)
+    card_access = files.get("EF.CardAccess")
+    if not result.passed or card_access is None:
+        return checks
+    try:
+        signed = _pace_suites(bytes(data), parse_card_security)
+        listed = _pace_suites(bytes(card_access), lambda b: parse_security_infos(b, name="EF.CardAccess"))
+    except ParseError as err:
+        checks.append(CheckResult(CHECK_CS_CONSISTENCY, CheckStatus.FAILED, f"cannot compare: {err}"))
+        return checks
+    added, hidden = sorted(map(str, listed - signed)), sorted(map(str, signed - listed))
+    if added:
+        checks.append(CheckResult(CHECK_CS_CONSISTENCY, CheckStatus.FAILED,
+                                  f"EF.CardAccess lists PACE {', '.join(added)} that the signed EF.CardSecurity "
+                                  "does not: EF.CardAccess was altered"))
+    elif hidden:
+        checks.append(CheckResult(CHECK_CS_CONSISTENCY, CheckStatus.WARN,
+                                  f"the signed EF.CardSecurity lists PACE {', '.join(hidden)} that EF.CardAccess "
+                                  "does not (EF.CardAccess stripped?)"))
+    else:
+        checks.append(CheckResult(CHECK_CS_CONSISTENCY, CheckStatus.PASSED,
+                                  "EF.CardAccess PACE protocols match the signed EF.CardSecurity"))
+    return checks
 
 
 def data_groups_of(files: Mapping[str, bytes]) -> dict[int, bytes]:
@@ -192,6 +243,7 @@ def verify(
     checks = list(result.checks)
     document = files if isinstance(files, Document) else Document.from_files(raw)
     checks += [expiry_check(document, at), consistency_check(document), mrz_check_digits_check(document)]
+    checks += card_security_checks(raw, trust, at)
     sod_dgs = frozenset(result.sod.dg_hashes) if result.sod is not None else None
     listed = sod_dgs if sod_dgs is not None else frozenset(dgs)
     if 14 in listed:

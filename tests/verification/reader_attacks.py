@@ -72,3 +72,15 @@ def save_dump(result: ReadResult, directory: Path) -> Path:
     for name, data in result.document.raw.items():
         (directory / f"{name.replace('.', '_')}.bin").write_bytes(data)
     return directory
+
+
+def with_card_security(profile: CardProfile, signer: object, *, card_security_infos: bytes | None = None,
+                       signed_econtent: bytes | None = None) -> CardProfile:
+    """``profile`` with an EF.CardSecurity (CMS SignedData, id-SecurityObject) over ``card_security_infos``
+    (default: the card's EF.CardAccess SecurityInfos) signed by ``signer`` (a :class:`pkigen.Issued`)."""
+    from chipid.pki.card_security import SECURITY_OBJECT_OID
+    from chipid.sim import pkigen
+
+    infos = card_security_infos if card_security_infos is not None else profile.files["EF.CardAccess"]
+    data = pkigen.signed_data(signer, infos, SECURITY_OBJECT_OID, signed_econtent=signed_econtent)  # type: ignore[arg-type]
+    return profile.with_files(EF_CardSecurity=data)

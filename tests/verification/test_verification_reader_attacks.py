@@ -269,6 +269,81 @@ def test_genuine_dg1_check_digits_pass(genuine_read: object) -> None:
     assert check is not None and check.status is CheckStatus.PASSED
 
 
+# --------------------------------------------------------------------------- hardening: EF.CardSecurity
+def _cs_card() -> fc.ForgedCard:
+    """The genuine card with an EF.CardSecurity signed by its own Document Signer."""
+    return fc.ForgedCard(ra.with_card_security(fc.genuine("ec"), fc.pki("ec").ds), fc.store_for(fc.pki("ec")))
+
+
+def _weak_card_access() -> bytes:
+    from chipid.lds.security_infos import PACEInfo, encode_security_infos, parse_security_infos
+
+    infos = parse_security_infos(fc.genuine("ec").files["EF.CardAccess"])
+    extra = PACEInfo("0.4.0.127.0.7.2.2.4.1.1", 2, 0)  # DH-GM 3DES on the 1024-bit group, never issued
+    return encode_security_infos(dataclasses.replace(infos, pace_infos=(*infos.pace_infos, extra)))
+
+
+CARD_SECURITY: dict[str, tuple[Callable[[], fc.ForgedCard], str]] = {
+    "R20-card-security-signed-by-attacker-ds": (lambda: fc.ForgedCard(ra.with_card_security(
+        fc.genuine("ec"), fc.pkigen.issue_ds(fc.pkigen.issue_csca(b"attacker-cs", country="VN"), b"cs")),
+        fc.store_for(fc.pki("ec"))), "cs.ds_chain"),
+    "R21-card-security-content-edited": (lambda: fc.ForgedCard(ra.with_card_security(
+        fc.genuine("ec"), fc.pki("ec").ds, card_security_infos=_weak_card_access(),
+        signed_econtent=fc.genuine("ec").files["EF.CardAccess"]), fc.store_for(fc.pki("ec"))), "cs.message_digest"),
+    "R22-card-access-adds-a-pace-suite-the-signed-file-lacks": (lambda: dataclasses.replace(
+        _cs_card(), profile=_cs_card().profile.with_files(EF_CardAccess=_weak_card_access())),
+        "cs.card_access_consistency"),
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(CARD_SECURITY))
+def test_card_security_attacks_are_not_genuine(scenario: str) -> None:
+    builder, check = CARD_SECURITY[scenario]
+    report = fc.read_card(builder()).report
+    assert report.verdict is Verdict.NOT_GENUINE, report.to_text()
+    failed = report.get(check)
+    assert failed is not None and failed.failed and failed.required, report.to_text()
+
+
+def test_control_genuine_card_security_is_verified_live_and_offline(tmp_path: Path) -> None:
+    result = fc.read_card(_cs_card())
+    assert "EF.CardSecurity" in result.document.raw
+    report = result.report
+    assert report.verdict is Verdict.GENUINE, report.to_text()
+    for name in ("cs.signature", "cs.ds_chain", "cs.message_digest", "cs.card_access_consistency"):
+        check = report.get(name)
+        assert check is not None and check.status is CheckStatus.PASSED, report.to_text()
+    offline = _verify_dir(ra.save_dump(result, tmp_path / "d"))
+    consistency = offline.get("cs.card_access_consistency")
+    assert consistency is not None and consistency.status is CheckStatus.PASSED
+    assert offline.verdict is Verdict.INCOMPLETE and offline.decision.rule == 7  # DG14/DG15 listed: never offline
+
+
+def test_R23_dump_with_card_security_edited_is_not_genuine(tmp_path: Path) -> None:
+    directory = ra.save_dump(fc.read_card(_cs_card()), tmp_path / "d")
+    data = bytearray((directory / "EF_CardSecurity.bin").read_bytes())
+    at = data.find(bytes.fromhex("04007f00070202040202"))  # the PACE OID inside the signed content
+    data[at + 9] ^= 0x07
+    (directory / "EF_CardSecurity.bin").write_bytes(bytes(data))
+    report = _verify_dir(directory)
+    assert report.verdict is Verdict.NOT_GENUINE, report.to_text()
+
+
+def test_control_card_access_stripped_is_a_warning_not_a_rejection() -> None:
+    """EF.CardAccess lists less than the signed EF.CardSecurity: WARN (chip authentication still decides)."""
+    from chipid.lds.security_infos import encode_security_infos, parse_security_infos
+
+    card = _cs_card()
+    infos = parse_security_infos(card.profile.files["EF.CardAccess"])
+    im = tuple(dataclasses.replace(p, protocol="0.4.0.127.0.7.2.2.4.4.2") for p in infos.pace_infos)  # ECDH-IM
+    signed = encode_security_infos(dataclasses.replace(infos, pace_infos=(*infos.pace_infos, *im)))
+    profile = ra.with_card_security(fc.genuine("ec"), fc.pki("ec").ds, card_security_infos=signed)
+    report = fc.read_card(fc.ForgedCard(profile, card.trust)).report
+    check = report.get("cs.card_access_consistency")
+    assert check is not None and check.status is CheckStatus.WARN, report.to_text()
+    assert report.verdict is Verdict.GENUINE, report.to_text()
+
+
 # --------------------------------------------------------------------------- registry
 ATTACKS = (
     *sorted(CA_CLONES),
@@ -281,6 +356,12 @@ ATTACKS = (
     "R17-dump-ef-sod-deleted",
     "R18-dump-dg13-edited",
     "R19-dump-dg13-deleted",
+    *sorted(CARD_SECURITY),
+    "R23-dump-card-security-edited",
+    # a second process on the reader through pcscd: tests/e2e/test_e2e_card_in_use.py (needs pcscd + vpcd)
+    "R24-second-program-holds-the-card",
+    "R25-second-program-mid-read",
+    "R26-second-program-resets-a-shared-session",
 )
 
 
