@@ -173,7 +173,7 @@ class DocumentReader:
             raw[name] = self._read_file(channel, by_name(name))
             self._record(f"read {name}", "ok", f"{len(raw[name])} bytes", started)
 
-        sod_dgs = self._sod_data_groups(raw["EF.SOD"])
+        sod_dgs = self._sod_data_groups(raw.get("EF.SOD", b""))
         wanted = self._data_groups_to_read(raw["EF.COM"], sod_dgs)
         unreadable: dict[int, str] = {}
         refused: list[int] = []
@@ -194,7 +194,7 @@ class DocumentReader:
         dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG")}
 
         started = time.perf_counter()
-        pa = passive_authenticate(raw["EF.SOD"], dgs, self.trust, at=self.at)
+        pa = passive_authenticate(raw.get("EF.SOD", b""), dgs, self.trust, at=self.at)
         self._record("passive authentication", "ok" if pa.passed else "failed",
                      "all checks passed" if pa.passed else "see report", started)
 
@@ -233,7 +233,7 @@ class DocumentReader:
             sod_dgs, ca_supported if dg14 is not None and 14 in pa.authenticated_dgs else None
         ) or ca_supported or aa_supported
         evidence = policy.Evidence(
-            sod_present=True,
+            sod_present="EF.SOD" in raw,  # the read step may tolerate a chip without EF.SOD: unsigned data
             sod_dgs=frozenset(sod_dgs) if pa.sod is not None else None,
             document_type=_document_type(document, pa.authenticated_dgs),
             live=True,

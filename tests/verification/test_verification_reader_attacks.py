@@ -344,6 +344,19 @@ def test_control_card_access_stripped_is_a_warning_not_a_rejection() -> None:
     assert report.verdict is Verdict.GENUINE, report.to_text()
 
 
+def test_R27_chip_without_ef_sod_is_never_genuine() -> None:
+    """A chip that serves no EF.SOD: nothing is signed. The reader either stops with a typed error or (once it
+    tolerates the missing file) reports NOT_GENUINE "EF.SOD absent: the data is not signed" (policy rule 1)."""
+    files = {k: v for k, v in fc.genuine("ec").files.items() if k != "EF.SOD"}
+    card = fc.ForgedCard(dataclasses.replace(fc.genuine("ec"), files=files), fc.store_for(fc.pki("ec")))
+    try:
+        report = fc.read_card(card).report
+    except ChipIDError:
+        return
+    assert report.verdict is Verdict.NOT_GENUINE
+    assert report.verdict_reason == "EF.SOD absent: the data is not signed"
+
+
 # --------------------------------------------------------------------------- registry
 ATTACKS = (
     *sorted(CA_CLONES),
@@ -362,6 +375,7 @@ ATTACKS = (
     "R24-second-program-holds-the-card",
     "R25-second-program-mid-read",
     "R26-second-program-resets-a-shared-session",
+    "R27-chip-without-ef-sod",
 )
 
 
