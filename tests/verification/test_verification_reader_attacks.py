@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipid.errors import ChipIDError, ParseError
 from chipid.report import CheckStatus, Verdict, VerificationReport
@@ -355,6 +357,21 @@ def test_R27_chip_without_ef_sod_is_never_genuine() -> None:
         return
     assert report.verdict is Verdict.NOT_GENUINE
     assert report.verdict_reason == "EF.SOD absent: the data is not signed"
+
+
+_NAMES = st.one_of(st.sampled_from(["EF.SOD", "EF.COM", "EF.CardAccess", "EF.CardSecurity", "DG1", "DG2", "DG13",
+                                     "DG14", "DG15", "DG\u0661", "DG0", "dg1"]), st.text(max_size=6))
+
+
+@given(files=st.dictionaries(_NAMES, st.binary(max_size=80), max_size=6))
+@settings(max_examples=150, deadline=None, derandomize=True)
+def test_verify_of_any_files_gives_a_report_or_a_typed_error(files: dict[str, bytes]) -> None:
+    """No exception other than chipid's typed errors escapes verify(), whatever the files and their names."""
+    try:
+        report = verify(files, fc.store_for(fc.pki("ec")), at=fc.NOW)
+    except ChipIDError:
+        return
+    assert report.verdict is not Verdict.GENUINE
 
 
 # --------------------------------------------------------------------------- registry
