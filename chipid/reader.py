@@ -24,7 +24,14 @@ from chipid.access.pace_cam import verify_cam_encoded
 from chipid.auth.active import perform_active_auth
 from chipid.auth.chip import perform_chip_auth
 from chipid.document import Document
-from chipid.errors import ASN1_ERRORS, ParseError, SecurityStatusNotSatisfiedError, StatusWordError
+from chipid.errors import (
+    ASN1_ERRORS,
+    CardInUseError,
+    ParseError,
+    SecureMessagingError,
+    SecurityStatusNotSatisfiedError,
+    StatusWordError,
+)
 from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU
 from chipid.iso7816.binary import ReadPolicy, read_ef
@@ -35,6 +42,7 @@ from chipid.lds.sod import parse_sod
 from chipid.pki.passive import passive_authenticate
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_AA, CHECK_CA, CHECK_DOWNGRADE, CheckResult, CheckStatus, VerificationReport
+from chipid.sm.channel import SM_SESSION_LOST, session_lost
 from chipid.transport.base import Transport
 from chipid.verify import card_security_checks, consistency_check, expiry_check, mrz_check_digits_check
 
@@ -186,6 +194,8 @@ class DocumentReader:
                 self._record(f"read DG{dg}", "skipped", "access denied (needs Extended Access Control)", started)
                 refused.append(dg)
             except (StatusWordError, ParseError) as err:
+                if isinstance(err, StatusWordError) and err.sw in SM_SESSION_LOST:
+                    raise session_lost(err.sw, f"reading DG{dg}") from err  # never a verdict (issue 10, 9)
                 # a file the chip lists but cannot give whole: recorded, the other files are still read
                 self._record(f"read DG{dg}", "failed", str(err), started)
                 unreadable[dg] = str(err)
@@ -224,7 +234,9 @@ class DocumentReader:
             checks.append(self._unserved(CHECK_CA, 14, wanted))
         aa_supported = "DG15" in raw
         if aa_supported:
-            checks.append(self._active_auth(access.channel, raw["DG15"], dg14, 15 in pa.authenticated_dgs))
+            ca_failed = any(c.name == CHECK_CA and c.failed for c in checks)
+            checks.append(self._active_auth(access.channel, raw["DG15"], dg14, 15 in pa.authenticated_dgs,
+                                            after_failed_ca=ca_failed))
         elif 15 in sod_dgs:
             checks.append(self._unserved(CHECK_AA, 15, wanted))
         # What the chip must prove comes from the signed SOD (policy.chip_auth_expected), never from the files
@@ -345,14 +357,22 @@ class DocumentReader:
                            "PACE-CAM: the chip's authentication data does not match the DG14 key (a clone?)", details)
 
     def _active_auth(self, channel: Transport, dg15: bytes, dg14: SecurityInfos | None,
-                     dg15_authentic: bool) -> CheckResult:
+                     dg15_authentic: bool, *, after_failed_ca: bool = False) -> CheckResult:
         started = time.perf_counter()
         skipped = self._precondition(CHECK_AA, "active authentication", 15, enabled=self.active_auth,
                                      authentic=dg15_authentic, started=started)
         if skipped is not None:
             return skipped
         aa_info = dg14.active_authentication_infos[0] if dg14 and dg14.active_authentication_infos else None
-        result = perform_active_auth(channel, dg15, aa_info=aa_info, rng=self.rng)
+        try:
+            result = perform_active_auth(channel, dg15, aa_info=aa_info, rng=self.rng)
+        except (CardInUseError, SecureMessagingError):
+            if not after_failed_ca:
+                raise
+            # the chip failed Chip Authentication and so holds no session with us: AA cannot run
+            self._record("active authentication", "skipped", "no secure channel after the failed CA", started)
+            return CheckResult(CHECK_AA, CheckStatus.NOT_PERFORMED,
+                               "not run: the secure channel ended with the failed Chip Authentication")
         self._record("active authentication", "ok" if result.passed else "failed", result.reason, started)
         return result
 

@@ -26,13 +26,20 @@ from asn1crypto import core
 
 from chipid.access.kdf import kdf
 from chipid.auth.ca_keys import ephemeral_key_agreement
-from chipid.errors import ChipAuthError, ChipIDError, ParseError, SecureMessagingError, StatusWordError
+from chipid.errors import (
+    ChipAuthError,
+    ChipIDError,
+    ParseError,
+    SecureMessagingError,
+    StatusWordError,
+    TransportError,
+)
 from chipid.iso7816.apdu import CommandAPDU, ResponseAPDU
 from chipid.iso7816.commands import general_authenticate, mse_set_at, mse_set_kat, read_binary, select_fid
 from chipid.iso7816.status import SW_OK
 from chipid.iso7816.tlv import encode_tlv
 from chipid.report import CHECK_CA, CheckResult, CheckStatus
-from chipid.sm.channel import SecureChannel, SMKeys
+from chipid.sm.channel import SM_SESSION_LOST, SecureChannel, SMKeys, session_lost
 from chipid.transport.base import Transport
 
 __all__ = ["ID_CA", "ChipAuthResult", "ca_cipher", "perform_chip_auth", "verify_by_read"]
@@ -130,15 +137,22 @@ def _key_agreement(channel: Transport, protocol: str, cipher: str, key_id: int |
     word (the chip never switched keys) the AES form MSE:Set AT + GENERAL AUTHENTICATE (§6.2.4.2, also
     allowed for 3DES by BSI TR-03110-3 §B.1) is tried. AES uses only the latter.
     """
-    if cipher == "3DES":
-        try:
-            _send(channel, mse_set_kat(ephemeral, key_id))
-            return "MSE:Set KAT"
-        except StatusWordError:
-            pass  # refused: the session keys are unchanged; fall back below
-    oid = core.ObjectIdentifier(protocol).contents
-    _send(channel, mse_set_at(oid, private_key_ref=key_id, purpose="ca"))
-    _send(channel, general_authenticate(encode_tlv(0x80, ephemeral)))
+    try:
+        if cipher == "3DES":
+            try:
+                _send(channel, mse_set_kat(ephemeral, key_id))
+                return "MSE:Set KAT"
+            except StatusWordError as err:
+                if err.sw in SM_SESSION_LOST:
+                    raise
+                # refused: the session keys are unchanged; fall back below
+        oid = core.ObjectIdentifier(protocol).contents
+        _send(channel, mse_set_at(oid, private_key_ref=key_id, purpose="ca"))
+        _send(channel, general_authenticate(encode_tlv(0x80, ephemeral)))
+    except StatusWordError as err:
+        if err.sw in SM_SESSION_LOST:  # still under the BAC/PACE keys that a clone knows too: not a CA failure
+            raise session_lost(err.sw, "Chip Authentication key agreement") from err
+        raise
     return "MSE:Set AT + GA"
 
 
@@ -185,6 +199,8 @@ def perform_chip_auth(
         )
         command = _key_agreement(channel, protocol, cipher, key_id, ephemeral_public)
         keys = SMKeys(cipher, kdf(shared, 1, cipher, key_bits), kdf(shared, 2, cipher, key_bits))
+    except TransportError:
+        raise  # the link failed or the session was lost: no evidence about the chip
     except (ChipIDError, ValueError) as err:
         check = CheckResult(CHECK_CA, CheckStatus.FAILED, f"Chip Authentication failed: {err}", {"protocol": protocol})
         return ChipAuthResult(channel, protocol, key_id, check)

@@ -61,7 +61,20 @@ from chipid.sm import aes, des3
 from chipid.sm.padding import pad, unpad
 from chipid.transport.base import Transport, TransportWrapper
 
-__all__ = ["SMKeys", "SecureChannel", "protect_command", "unprotect_response"]
+__all__ = ["SM_SESSION_LOST", "SMKeys", "SecureChannel", "protect_command", "session_lost", "unprotect_response"]
+
+SM_SESSION_LOST = frozenset({0x6987, 0x6988})
+"""Plain statuses with which a chip says it could not verify a protected command (ISO/IEC 7816-4 §5.6:
+expected SM data objects missing / incorrect); ICAO 9303-11 §9.8.6: it has then ended the session."""
+
+
+def session_lost(sw: int, what: str) -> CardInUseError:
+    """The typed error for a chip that dropped the secure-messaging session under the session keys both sides
+    still share (no key change in between): another application used the card, or it was reset. A transport
+    error, never evidence about the document. (After Chip Authentication switched keys, the same status is the
+    chip failing to prove its key: the CA code decides that itself.)"""
+    return CardInUseError(f"secure messaging session lost ({what}: status {sw:04X}); the card may be in use by "
+                          "another application; retry", hresult=None)
 
 
 @dataclass(frozen=True)

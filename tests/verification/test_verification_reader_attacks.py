@@ -374,6 +374,37 @@ def test_verify_of_any_files_gives_a_report_or_a_typed_error(files: dict[str, by
     assert report.verdict is not Verdict.GENUINE
 
 
+@pytest.mark.parametrize(("when", "chip_auth", "step"), [
+    ("DG2", True, "reading"),
+    ("DG15", True, "Chip Authentication"),
+    ("DG15", False, "INTERNAL AUTHENTICATE"),
+], ids=["mid-file", "before-ca", "before-aa"])
+def test_R28_session_broken_by_another_program_is_card_in_use_never_a_verdict(when: str, chip_auth: bool,
+                                                                              step: str) -> None:
+    """Issue 10 point 9 at the chip: another program (shared access) sends a plain command, the chip ends
+    secure messaging and answers 6988 from then on. Before: DG14/DG15 "not served" gave NOT_GENUINE ("a clone
+    hiding its key?"), or CA/AA FAILED. Now: CardInUseError, never a verdict."""
+    from chipid.errors import CardInUseError
+    from chipid.reader import DocumentReader
+    from chipid.sim import SimTransport, VirtualChip
+
+    card = fc.genuine_card("ec")
+    chip = VirtualChip(card.profile)
+    done: list[bool] = []
+
+    def progress(name: str, read: int, total: int) -> None:
+        if name == when and not done and (when == "DG2" or read == total):
+            chip.process(bytes.fromhex("00A4000C023F00"))  # the other program's plain SELECT MF
+            done.append(True)
+
+    reader = DocumentReader(SimTransport(chip), card.profile.can_key(), trust=card.trust, at=card.at,
+                            chip_auth=chip_auth, progress=progress)
+    with pytest.raises(CardInUseError, match="session lost") as err:
+        reader.read()
+    assert step in str(err.value)
+    assert done
+
+
 # --------------------------------------------------------------------------- registry
 ATTACKS = (
     *sorted(CA_CLONES),
@@ -393,6 +424,7 @@ ATTACKS = (
     "R25-second-program-mid-read",
     "R26-second-program-resets-a-shared-session",
     "R27-chip-without-ef-sod",
+    "R28-another-program-breaks-the-sm-session",
 )
 
 
