@@ -123,6 +123,8 @@ class DocumentReader:
         self.at = at
         self.prefer = prefer
         self.policy = ReadPolicy()
+        self.in_use_retry = 1.0
+        """Seconds to wait before the one retry after a session lost to another application."""
         self._steps: list[StepRecord] = []
 
     # ------------------------------------------------------------------ steps
@@ -139,10 +141,28 @@ class DocumentReader:
     def read(self) -> ReadResult:
         """Run every step; see the module docstring.
 
+        A secure-messaging session lost to another application (:class:`CardInUseError`) is retried once,
+        after a reconnect (when the transport can), from the start: a new session, every file read again.
+
         Raises:
             AccessControlError: BAC/PACE failed (wrong key: check the MRZ fields or the CAN).
             TransportError: no card, or the card was removed (CardRemovedError).
+            CardInUseError: another application holds the card or broke the session, again after the retry.
         """
+        try:
+            return self._read_once()
+        except CardInUseError:
+            reconnect = getattr(self.transport, "reconnect", None)
+            if not callable(reconnect):
+                raise
+            time.sleep(self.in_use_retry)
+            reconnect()
+            result = self._read_once()
+            steps = (StepRecord("retry", "ok", "secure messaging session lost to another application: read again"),
+                     *result.steps)
+            return ReadResult(result.document, result.report, result.protocol, steps)
+
+    def _read_once(self) -> ReadResult:
         self._steps = []
         raw: dict[str, bytes] = {}
 

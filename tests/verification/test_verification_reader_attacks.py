@@ -379,30 +379,47 @@ def test_verify_of_any_files_gives_a_report_or_a_typed_error(files: dict[str, by
     ("DG15", True, "Chip Authentication"),
     ("DG15", False, "INTERNAL AUTHENTICATE"),
 ], ids=["mid-file", "before-ca", "before-aa"])
-def test_R28_session_broken_by_another_program_is_card_in_use_never_a_verdict(when: str, chip_auth: bool,
-                                                                              step: str) -> None:
+@pytest.mark.parametrize("persistent", [False, True], ids=["once", "every-read"])
+def test_R28_session_broken_by_another_program_is_card_in_use_never_a_verdict(
+    when: str, chip_auth: bool, step: str, persistent: bool
+) -> None:
     """Issue 10 point 9 at the chip: another program (shared access) sends a plain command, the chip ends
     secure messaging and answers 6988 from then on. Before: DG14/DG15 "not served" gave NOT_GENUINE ("a clone
-    hiding its key?"), or CA/AA FAILED. Now: CardInUseError, never a verdict."""
+    hiding its key?"), or CA/AA FAILED. Now the lost session is retried once (a new session, every file read
+    again): GENUINE when the other program is gone, else CardInUseError; never a verdict from it."""
     from chipid.errors import CardInUseError
     from chipid.reader import DocumentReader
     from chipid.sim import SimTransport, VirtualChip
 
     card = fc.genuine_card("ec")
     chip = VirtualChip(card.profile)
-    done: list[bool] = []
+    done: list[str] = []
 
     def progress(name: str, read: int, total: int) -> None:
-        if name == when and not done and (when == "DG2" or read == total):
+        if name == when and (when == "DG2" or read == total) and not done:
             chip.process(bytes.fromhex("00A4000C023F00"))  # the other program's plain SELECT MF
-            done.append(True)
+            done.append(name)
 
-    reader = DocumentReader(SimTransport(chip), card.profile.can_key(), trust=card.trust, at=card.at,
+    transport = SimTransport(chip)
+    reconnect = transport.reconnect
+
+    def reconnect_and_mark() -> None:
+        if persistent:
+            done.clear()  # the other program strikes again in the retried read
+        reconnect()
+
+    transport.reconnect = reconnect_and_mark  # type: ignore[method-assign]
+    reader = DocumentReader(transport, card.profile.can_key(), trust=card.trust, at=card.at,
                             chip_auth=chip_auth, progress=progress)
-    with pytest.raises(CardInUseError, match="session lost") as err:
-        reader.read()
-    assert step in str(err.value)
-    assert done
+    reader.in_use_retry = 0.01
+    if persistent:
+        with pytest.raises(CardInUseError, match="session lost") as err:
+            reader.read()
+        assert step in str(err.value)
+        return
+    result = reader.read()
+    assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
+    assert result.steps[0].name == "retry"
 
 
 # --------------------------------------------------------------------------- registry
