@@ -18,12 +18,20 @@ from datetime import datetime
 
 from asn1crypto import keys
 
+from chipid import policy
 from chipid.access import AccessKey, PACEResult, establish, read_card_access
 from chipid.access.pace_cam import verify_cam_encoded
 from chipid.auth.active import perform_active_auth
 from chipid.auth.chip import perform_chip_auth
 from chipid.document import Document
-from chipid.errors import ASN1_ERRORS, ParseError, SecurityStatusNotSatisfiedError, StatusWordError
+from chipid.errors import (
+    ASN1_ERRORS,
+    CardInUseError,
+    ParseError,
+    SecureMessagingError,
+    SecurityStatusNotSatisfiedError,
+    StatusWordError,
+)
 from chipid.iso7816 import commands
 from chipid.iso7816.apdu import ResponseAPDU
 from chipid.iso7816.binary import ReadPolicy, read_ef
@@ -34,8 +42,9 @@ from chipid.lds.sod import parse_sod
 from chipid.pki.passive import passive_authenticate
 from chipid.pki.trust import TrustStore
 from chipid.report import CHECK_AA, CHECK_CA, CHECK_DOWNGRADE, CheckResult, CheckStatus, VerificationReport
+from chipid.sm.channel import SM_SESSION_LOST, session_lost
 from chipid.transport.base import Transport
-from chipid.verify import consistency_check, expiry_check
+from chipid.verify import card_security_checks, consistency_check, expiry_check, mrz_check_digits_check
 
 __all__ = ["DocumentReader", "ReadResult", "StepRecord", "read_document"]
 
@@ -114,6 +123,8 @@ class DocumentReader:
         self.at = at
         self.prefer = prefer
         self.policy = ReadPolicy()
+        self.in_use_retry = 1.0
+        """Seconds to wait before the one retry after a session lost to another application."""
         self._steps: list[StepRecord] = []
 
     # ------------------------------------------------------------------ steps
@@ -130,10 +141,28 @@ class DocumentReader:
     def read(self) -> ReadResult:
         """Run every step; see the module docstring.
 
+        A secure-messaging session lost to another application (:class:`CardInUseError`) is retried once,
+        after a reconnect (when the transport can), from the start: a new session, every file read again.
+
         Raises:
             AccessControlError: BAC/PACE failed (wrong key: check the MRZ fields or the CAN).
             TransportError: no card, or the card was removed (CardRemovedError).
+            CardInUseError: another application holds the card or broke the session, again after the retry.
         """
+        try:
+            return self._read_once()
+        except CardInUseError:
+            reconnect = getattr(self.transport, "reconnect", None)
+            if not callable(reconnect):
+                raise
+            time.sleep(self.in_use_retry)
+            reconnect()
+            result = self._read_once()
+            steps = (StepRecord("retry", "ok", "secure messaging session lost to another application: read again"),
+                     *result.steps)
+            return ReadResult(result.document, result.report, result.protocol, steps)
+
+    def _read_once(self) -> ReadResult:
         self._steps = []
         raw: dict[str, bytes] = {}
 
@@ -160,6 +189,9 @@ class DocumentReader:
         channel: Transport = access.channel
 
         if access.protocol == "PACE":
+            card_security = self._read_card_security(channel)
+            if card_security is not None:
+                raw["EF.CardSecurity"] = card_security
             started = time.perf_counter()
             ResponseAPDU.from_bytes(channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())).check(0xA4)
             self._record("select eMRTD application", "ok", EMRTD_AID.hex().upper(), started)
@@ -169,9 +201,10 @@ class DocumentReader:
             raw[name] = self._read_file(channel, by_name(name))
             self._record(f"read {name}", "ok", f"{len(raw[name])} bytes", started)
 
-        sod_dgs = self._sod_data_groups(raw["EF.SOD"])
+        sod_dgs = self._sod_data_groups(raw.get("EF.SOD", b""))
         wanted = self._data_groups_to_read(raw["EF.COM"], sod_dgs)
         unreadable: dict[int, str] = {}
+        refused: list[int] = []
         for dg in wanted:
             started = time.perf_counter()
             try:
@@ -179,7 +212,10 @@ class DocumentReader:
                 self._record(f"read DG{dg}", "ok", f"{len(raw[f'DG{dg}'])} bytes", started)
             except SecurityStatusNotSatisfiedError:
                 self._record(f"read DG{dg}", "skipped", "access denied (needs Extended Access Control)", started)
+                refused.append(dg)
             except (StatusWordError, ParseError) as err:
+                if isinstance(err, StatusWordError) and err.sw in SM_SESSION_LOST:
+                    raise session_lost(err.sw, f"reading DG{dg}") from err  # never a verdict (issue 10, 9)
                 # a file the chip lists but cannot give whole: recorded, the other files are still read
                 self._record(f"read DG{dg}", "failed", str(err), started)
                 unreadable[dg] = str(err)
@@ -188,7 +224,7 @@ class DocumentReader:
         dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG")}
 
         started = time.perf_counter()
-        pa = passive_authenticate(raw["EF.SOD"], dgs, self.trust, at=self.at)
+        pa = passive_authenticate(raw.get("EF.SOD", b""), dgs, self.trust, at=self.at)
         self._record("passive authentication", "ok" if pa.passed else "failed",
                      "all checks passed" if pa.passed else "see report", started)
 
@@ -199,11 +235,13 @@ class DocumentReader:
         if dg14 is not None and 14 in pa.authenticated_dgs and dg14.pace_infos:
             pace_advertised = True
         checks.append(self._downgrade(pace_advertised, access.protocol))
-        checks += [expiry_check(document, self.at), consistency_check(document)]
+        checks += [expiry_check(document, self.at), consistency_check(document), mrz_check_digits_check(document)]
+        checks += card_security_checks(raw, self.trust, self.at)
         for dg, why in unreadable.items():
             if dg not in (14, 15):  # DG14/DG15: the chip-authentication checks below say it
                 checks.append(CheckResult(f"read.DG{dg}", CheckStatus.NOT_PERFORMED,
                                           f"DG{dg} could not be read, so it is not verified: {why}"))
+        checks += [_refused_check(dg) for dg in refused if dg in sod_dgs and dg not in (*_EAC_PROTECTED, 14, 15)]
         # Which chip authentication the chip must support comes from the signed SOD, not from EF.COM (unsigned):
         # a clone that hides DG14/DG15 (drops them from EF.COM, or refuses to serve them) is caught here.
         ca_supported = bool(dg14 and dg14.chip_authentication_public_key_infos)
@@ -216,13 +254,38 @@ class DocumentReader:
             checks.append(self._unserved(CHECK_CA, 14, wanted))
         aa_supported = "DG15" in raw
         if aa_supported:
-            checks.append(self._active_auth(access.channel, raw["DG15"], dg14, 15 in pa.authenticated_dgs))
+            ca_failed = any(c.name == CHECK_CA and c.failed for c in checks)
+            checks.append(self._active_auth(access.channel, raw["DG15"], dg14, 15 in pa.authenticated_dgs,
+                                            after_failed_ca=ca_failed))
         elif 15 in sod_dgs:
             checks.append(self._unserved(CHECK_AA, 15, wanted))
-        chip_auth_expected = ca_supported or aa_supported or bool({14, 15} & sod_dgs)
-
-        report = VerificationReport.from_checks(checks, chip_auth_supported=chip_auth_expected)
+        # What the chip must prove comes from the signed SOD (policy.chip_auth_expected), never from the files
+        # served; a file the chip serves but the SOD does not list is caught by pa.dg_uncovered.
+        chip_auth_expected = policy.chip_auth_expected(
+            sod_dgs, ca_supported if dg14 is not None and 14 in pa.authenticated_dgs else None
+        ) or ca_supported or aa_supported
+        evidence = policy.Evidence(
+            sod_present="EF.SOD" in raw,  # the read step may tolerate a chip without EF.SOD: unsigned data
+            sod_dgs=frozenset(sod_dgs) if pa.sod is not None else None,
+            document_type=_document_type(document, pa.authenticated_dgs),
+            live=True,
+            chip_auth=chip_auth_expected,
+        )
+        report = VerificationReport.from_checks(checks, chip_auth_supported=chip_auth_expected, evidence=evidence)
         return ReadResult(document, report, access.protocol, tuple(self._steps))
+
+    def _read_card_security(self, channel: Transport) -> bytes | None:
+        """EF.CardSecurity (MF, readable after PACE), read before the eMRTD application is selected; absent or
+        refused gives None (most documents have none). Verified with the other checks (verify.card_security_checks).
+        """
+        started = time.perf_counter()
+        try:
+            data = self._read_file(channel, by_name("EF.CardSecurity"))
+        except (StatusWordError, ParseError) as err:
+            self._record("read EF.CardSecurity", "skipped", f"absent ({err.__class__.__name__})", started)
+            return None
+        self._record("read EF.CardSecurity", "ok", f"{len(data)} bytes", started)
+        return data
 
     @staticmethod
     def _sod_data_groups(sod: bytes) -> set[int]:
@@ -314,16 +377,44 @@ class DocumentReader:
                            "PACE-CAM: the chip's authentication data does not match the DG14 key (a clone?)", details)
 
     def _active_auth(self, channel: Transport, dg15: bytes, dg14: SecurityInfos | None,
-                     dg15_authentic: bool) -> CheckResult:
+                     dg15_authentic: bool, *, after_failed_ca: bool = False) -> CheckResult:
         started = time.perf_counter()
         skipped = self._precondition(CHECK_AA, "active authentication", 15, enabled=self.active_auth,
                                      authentic=dg15_authentic, started=started)
         if skipped is not None:
             return skipped
         aa_info = dg14.active_authentication_infos[0] if dg14 and dg14.active_authentication_infos else None
-        result = perform_active_auth(channel, dg15, aa_info=aa_info, rng=self.rng)
+        try:
+            result = perform_active_auth(channel, dg15, aa_info=aa_info, rng=self.rng)
+        except (CardInUseError, SecureMessagingError):
+            if not after_failed_ca:
+                raise
+            # the chip failed Chip Authentication and so holds no session with us: AA cannot run
+            self._record("active authentication", "skipped", "no secure channel after the failed CA", started)
+            return CheckResult(CHECK_AA, CheckStatus.NOT_PERFORMED,
+                               "not run: the secure channel ended with the failed Chip Authentication")
         self._record("active authentication", "ok" if result.passed else "failed", result.reason, started)
         return result
+
+
+_EAC_PROTECTED = (3, 4)
+"""DG3 (fingerprints) and DG4 (iris) need Extended Access Control: the only data groups a chip may refuse."""
+
+
+def _refused_check(dg: int) -> CheckResult:
+    """The chip refused (6982) a data group that BAC/PACE must open: a genuine chip never does (only DG3/DG4
+    need EAC), so a chip hiding its holder data cannot be GENUINE (issue 10, point 2)."""
+    return CheckResult(f"read.DG{dg}", CheckStatus.FAILED,
+                       f"the chip refused DG{dg} (security status not satisfied) although access control "
+                       "succeeded: only DG3/DG4 may need Extended Access Control")
+
+
+def _document_type(document: Document, authenticated: frozenset[int]) -> str:
+    """CCCD / eMRTD from DG1, when DG1 is authenticated by PA (else unknown: DG1 is then missing anyway)."""
+    mrz = document.mrz
+    if mrz is None or 1 not in authenticated:
+        return policy.UNKNOWN
+    return policy.document_type(mrz.issuing_state, mrz.document_code)
 
 
 def _ec_point(spki: bytes) -> bytes | None:

@@ -1,17 +1,16 @@
 """Verification results: one :class:`CheckResult` per check and the overall :class:`VerificationReport`.
 
-The verdict rules (documented in ``docs/report-json.md``):
+The verdict is decided by :func:`chipid.policy.decide` (the one verdict policy, shared by the live reader and
+offline verification; its rules are listed there and in ``docs/verification.md``). In short:
 
-* ``NOT_GENUINE`` if any *required* check FAILED.
+* ``NOT_GENUINE`` if EF.SOD is absent or any *required* check FAILED.
 * ``INCOMPLETE`` if nothing required failed but something required could not be performed (no trust
-  anchor, no DG14 ...), if the core Passive Authentication checks (SOD signature, DS certificate chain,
-  at least one data-group hash) did not all pass, or if the chip supports Active or Chip Authentication
-  and neither passed.
+  anchor, DG1 not verified ...), or the chip must prove a key (the signed SOD lists DG14/DG15) and did not:
+  never possible offline.
 * ``GENUINE`` otherwise.
 
 A check with ``required=False`` is informational: a FAILED one is a warning that never makes a document
-NOT_GENUINE by itself (e.g. a data group read from the chip but not covered by the SOD: its content is
-unauthenticated and must not be used, but the covered data stays trustworthy).
+NOT_GENUINE by itself.
 """
 
 from __future__ import annotations
@@ -20,7 +19,10 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chipid.policy import Decision, Evidence
 
 __all__ = [
     "CHECK_AA",
@@ -137,16 +139,30 @@ class VerificationReport:
 
     Attributes:
         checks: every check in the order performed.
-        chip_auth_supported: whether the chip offers Active or Chip Authentication (DG15 / DG14 present);
-            then at least one of them must pass for GENUINE.
+        chip_auth_supported: whether the chip must prove a key (the signed SOD lists DG15, or DG14 with a
+            CA key); then at least one of AA/CA must pass for GENUINE.
+        evidence: what the verdict rests on besides the checks (:class:`chipid.policy.Evidence`); ``None``
+            for a report built by hand (then only ``chip_auth_supported`` is known).
     """
 
     checks: tuple[CheckResult, ...]
     chip_auth_supported: bool = False
+    evidence: Evidence | None = field(default=None, compare=False)
 
     @classmethod
-    def from_checks(cls, checks: Iterable[CheckResult], *, chip_auth_supported: bool) -> VerificationReport:
-        return cls(tuple(checks), chip_auth_supported)
+    def from_checks(
+        cls, checks: Iterable[CheckResult], *, chip_auth_supported: bool, evidence: Evidence | None = None
+    ) -> VerificationReport:
+        """A report of ``checks``; ``evidence`` (what the signed SOD lists, live or offline) feeds the policy."""
+        return cls(tuple(checks), chip_auth_supported, evidence)
+
+    @property
+    def decision(self) -> Decision:
+        """The policy's decision (:func:`chipid.policy.decide`): verdict, reason and the rule that gave it."""
+        from chipid.policy import Evidence, decide
+
+        evidence = self.evidence or Evidence(chip_auth=self.chip_auth_supported)
+        return decide(self.checks, evidence)
 
     def get(self, name: str) -> CheckResult | None:
         """The check called ``name``, or ``None``."""
@@ -161,22 +177,8 @@ class VerificationReport:
         return self._evaluate()[1]
 
     def _evaluate(self) -> tuple[Verdict, str]:
-        failed = [c for c in self.checks if c.required and c.failed]
-        if failed:
-            return Verdict.NOT_GENUINE, f"{failed[0].name}: {failed[0].reason}"
-        chip_auth = {CHECK_AA, CHECK_CA}
-        missing = [c for c in self.checks if c.required and c.name not in chip_auth and not c.passed]
-        if missing:
-            return Verdict.INCOMPLETE, f"{missing[0].name} not performed: {missing[0].reason}"
-        for core in (CHECK_SOD_SIGNATURE, CHECK_DS_CHAIN):
-            check = self.get(core)
-            if check is None or not check.passed:
-                return Verdict.INCOMPLETE, f"{core} not performed"
-        if not any(c.name.startswith(DG_HASH_PREFIX) and c.passed for c in self.checks):
-            return Verdict.INCOMPLETE, "no data-group hash verified"
-        if self.chip_auth_supported and not any(c.name in chip_auth and c.passed for c in self.checks):
-            return Verdict.INCOMPLETE, "chip supports AA/CA but neither passed (clone not excluded)"
-        return Verdict.GENUINE, "all required checks passed"
+        decision = self.decision
+        return decision.verdict, decision.reason
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of the report (schema ``chipid.report/1``, see docs/report-json.md)."""

@@ -18,6 +18,9 @@ FORBIDDEN: dict[str, set[str]] = {
     "access": {"auth", "reader", "cli", "sim", "conformance", "pki", "biometrics"},
     "auth": {"reader", "cli", "sim", "conformance", "biometrics"},
     "reader": {"cli", "sim", "conformance"},
+    # the one verdict decision: pure, it sees only check results and the evidence (no I/O, no parsing)
+    "policy": {"transport", "iso7816", "sm", "access", "auth", "reader", "verify", "cli", "sim", "conformance",
+               "lds", "pki", "biometrics", "document"},
     # the one curve table and point arithmetic: below access, pki, auth, lds and sim; only errors below it
     "ecc": {"transport", "iso7816", "sm", "lds", "pki", "access", "auth", "reader", "cli", "sim", "conformance",
             "biometrics", "report", "match"},

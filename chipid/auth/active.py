@@ -28,6 +28,7 @@ from chipid.iso7816.apdu import ResponseAPDU
 from chipid.iso7816.commands import internal_authenticate
 from chipid.pki.keys import ExplicitECKey, SignatureSpec, VerifyKey, load_public_key, verify_signature
 from chipid.report import CHECK_AA, CheckResult, CheckStatus
+from chipid.sm.channel import SM_SESSION_LOST, session_lost
 from chipid.transport.base import Transport
 
 __all__ = ["AA_HASH_BY_OID", "ISO9796_HASH_IDS", "perform_active_auth", "verify_aa_signature"]
@@ -170,6 +171,10 @@ def perform_active_auth(
     try:
         response = ResponseAPDU.from_bytes(transport.transmit(command.to_bytes())).check(command.ins)
     except (StatusWordError, SecureMessagingError, ParseError) as err:
+        if isinstance(err, StatusWordError) and err.sw in SM_SESSION_LOST:
+            # the chip could not verify our protected command under keys a clone knows as well: the session
+            # was lost (another application, a reset), which says nothing about the chip
+            raise session_lost(err.sw, "INTERNAL AUTHENTICATE") from err
         return CheckResult(CHECK_AA, CheckStatus.FAILED, f"INTERNAL AUTHENTICATE failed: {err}")
     oid = getattr(aa_info, "signature_algorithm", None)
     try:

@@ -4,7 +4,8 @@
 ChipAuthenticationPublicKeyInfo); both sides compute K = KA(static chip key, ephemeral terminal key) and
 restart secure messaging with KS_Enc = KDF(K, 1), KS_MAC = KDF(K, 2) (§9.7.1) and SSC = 0.
 
-* 3DES (id-CA-*-3DES-CBC-CBC): MSE:Set KAT with DO'91' (ephemeral key) and DO'84' (key id) (§6.2.4.1).
+* 3DES (id-CA-*-3DES-CBC-CBC): MSE:Set KAT with DO'91' (ephemeral key) and DO'84' (key id) (§6.2.4.1);
+  when the chip refuses it, MSE:Set AT + GENERAL AUTHENTICATE as for AES (real chips differ).
 * AES (id-CA-*-AES-CBC-CMAC-*): MSE:Set AT (41A4, DO'80' protocol OID, DO'84' key id), then GENERAL
   AUTHENTICATE with DO'80' = ephemeral key (§6.2.4.2).
 
@@ -25,12 +26,20 @@ from asn1crypto import core
 
 from chipid.access.kdf import kdf
 from chipid.auth.ca_keys import ephemeral_key_agreement
-from chipid.errors import ChipAuthError, ChipIDError, ParseError, SecureMessagingError, StatusWordError
+from chipid.errors import (
+    ChipAuthError,
+    ChipIDError,
+    ParseError,
+    SecureMessagingError,
+    StatusWordError,
+    TransportError,
+)
 from chipid.iso7816.apdu import CommandAPDU, ResponseAPDU
 from chipid.iso7816.commands import general_authenticate, mse_set_at, mse_set_kat, read_binary, select_fid
+from chipid.iso7816.status import SW_OK
 from chipid.iso7816.tlv import encode_tlv
 from chipid.report import CHECK_CA, CheckResult, CheckStatus
-from chipid.sm.channel import SecureChannel, SMKeys
+from chipid.sm.channel import SM_SESSION_LOST, SecureChannel, SMKeys, session_lost
 from chipid.transport.base import Transport
 
 __all__ = ["ID_CA", "ChipAuthResult", "ca_cipher", "perform_chip_auth", "verify_by_read"]
@@ -96,21 +105,55 @@ def _select(infos: Any, public_key_info: Any) -> tuple[str, Any]:
 
 
 def verify_by_read(channel: Transport, fid: int = 0x011E) -> None:
-    """Prove the new session keys by SELECT + READ BINARY of a few bytes of ``fid`` (default EF.COM).
+    """Prove the new session keys by SELECT + READ BINARY of 4 bytes of ``fid`` (default EF.COM).
+
+    Only a MAC-verified answer counts (the secure channel refuses any other), and the proof needs status
+    9000 with the 4 bytes asked for: a warning (6282 ...) or an empty answer proves nothing.
 
     Raises:
         ChipAuthError: the chip's answer does not verify under the new keys (a clone without the
             static private key), or the chip refused.
     """
-    for command in (select_fid(fid), read_binary(0, 4)):
+    for command, expected in ((select_fid(fid), None), (read_binary(0, 4), 4)):
         try:
-            ResponseAPDU.from_bytes(channel.transmit(command.to_bytes())).check(command.ins)
+            response = ResponseAPDU.from_bytes(channel.transmit(command.to_bytes())).check(command.ins)
         except (SecureMessagingError, StatusWordError, ParseError) as err:
             raise ChipAuthError(f"reading under the Chip Authentication keys failed: {err}") from err
+        if response.sw != SW_OK or (expected is not None and len(response.data) != expected):
+            raise ChipAuthError(
+                f"reading under the Chip Authentication keys gave status {response.sw:04X} with "
+                f"{len(response.data)} data bytes: the proof needs 9000 and MAC-verified data"
+            )
 
 
 def _send(channel: Transport, command: CommandAPDU) -> bytes:
     return ResponseAPDU.from_bytes(channel.transmit(command.to_bytes())).check(command.ins).data
+
+
+def _key_agreement(channel: Transport, protocol: str, cipher: str, key_id: int | None, ephemeral: bytes) -> str:
+    """Send the ephemeral key; returns the command used (``"MSE:Set KAT"`` or ``"MSE:Set AT + GA"``).
+
+    3DES (ICAO 9303-11 §6.2.4.1) tries MSE:Set KAT first; chips differ, so when it is refused with a status
+    word (the chip never switched keys) the AES form MSE:Set AT + GENERAL AUTHENTICATE (§6.2.4.2, also
+    allowed for 3DES by BSI TR-03110-3 §B.1) is tried. AES uses only the latter.
+    """
+    try:
+        if cipher == "3DES":
+            try:
+                _send(channel, mse_set_kat(ephemeral, key_id))
+                return "MSE:Set KAT"
+            except StatusWordError as err:
+                if err.sw in SM_SESSION_LOST:
+                    raise
+                # refused: the session keys are unchanged; fall back below
+        oid = core.ObjectIdentifier(protocol).contents
+        _send(channel, mse_set_at(oid, private_key_ref=key_id, purpose="ca"))
+        _send(channel, general_authenticate(encode_tlv(0x80, ephemeral)))
+    except StatusWordError as err:
+        if err.sw in SM_SESSION_LOST:  # still under the BAC/PACE keys that a clone knows too: not a CA failure
+            raise session_lost(err.sw, "Chip Authentication key agreement") from err
+        raise
+    return "MSE:Set AT + GA"
 
 
 def perform_chip_auth(
@@ -154,18 +197,15 @@ def perform_chip_auth(
         ephemeral_public, shared = ephemeral_key_agreement(
             pk_info.public_key, ephemeral_private_key=ephemeral_private_key, rng=rng
         )
-        if cipher == "3DES":
-            _send(channel, mse_set_kat(ephemeral_public, key_id))
-        else:
-            oid = core.ObjectIdentifier(protocol).contents
-            _send(channel, mse_set_at(oid, private_key_ref=key_id, purpose="ca"))
-            _send(channel, general_authenticate(encode_tlv(0x80, ephemeral_public)))
+        command = _key_agreement(channel, protocol, cipher, key_id, ephemeral_public)
         keys = SMKeys(cipher, kdf(shared, 1, cipher, key_bits), kdf(shared, 2, cipher, key_bits))
+    except TransportError:
+        raise  # the link failed or the session was lost: no evidence about the chip
     except (ChipIDError, ValueError) as err:
         check = CheckResult(CHECK_CA, CheckStatus.FAILED, f"Chip Authentication failed: {err}", {"protocol": protocol})
         return ChipAuthResult(channel, protocol, key_id, check)
     channel.rekey(keys, 0)
-    details = {"protocol": protocol, "cipher": f"{cipher}-{key_bits}"}
+    details = {"protocol": protocol, "cipher": f"{cipher}-{key_bits}", "command": command}
     if verify_fid is None:
         check = CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED, "keys switched; not yet proven by a read", details)
         return ChipAuthResult(channel, protocol, key_id, check, keys)

@@ -361,25 +361,18 @@ def _face_setup(args: argparse.Namespace) -> tuple[Any, bytes] | None:
     return FaceVerifier(args.face_fmr), live
 
 
-def _file_name(stem: str) -> str:
-    """``EF_COM`` -> ``EF.COM``; ``DG1`` stays."""
-    return "EF." + stem[3:] if stem.startswith("EF_") else stem
-
-
 def verify_dump(directory: Path, trust: Any) -> tuple[Any, VerificationReport]:
     """Passive Authentication of a dump written by ``chipid read --out`` (AA/CA need the chip: not performed)."""
     from chipid.document import Document
-    from chipid.verify import verify
+    from chipid.verify import load_dump, verify
 
     if not directory.exists():
         raise usage_error(f"{directory}: no such directory", "give a directory written by 'chipid read --out'")
     if not directory.is_dir():
         raise usage_error(f"{directory} is not a directory", "give a directory written by 'chipid read --out'")
-    raw = {_file_name(p.stem): p.read_bytes() for p in sorted(directory.glob("*.bin")) if p.is_file()}
-    if not raw:
-        raise CLIError(f"{directory} holds no raw files (*.bin)", code=EXIT_ERROR,
+    files = load_dump(directory)  # a dump without EF_SOD.bin is NOT_GENUINE (unsigned), decided by the policy
+    if not files:
+        raise CLIError(f"{directory} holds no raw files (EF_*.bin, DG*.bin)", code=EXIT_ERROR,
                        hint="give a directory written by 'chipid read --out'")
-    if "EF.SOD" not in raw:
-        raise CLIError(f"{directory} holds no EF_SOD.bin: nothing to verify the files against", code=EXIT_ERROR)
-    document = Document.from_files(raw)
+    document = Document.from_files(files)
     return document, verify(document, trust)

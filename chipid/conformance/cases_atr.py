@@ -66,6 +66,7 @@ def _historical_bytes(ctx: CaseContext) -> None:
 
 def _atr_stable(ctx: CaseContext) -> None:
     first = ctx.open().atr
+    ctx.close_all()  # successive, not concurrent: chipid opens cards exclusively
     second = ctx.open().atr
     ctx.check(first == second, f"ATR changed between connections: {first.hex()} then {second.hex()}")
     ctx.message = "identical on two connections"

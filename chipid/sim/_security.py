@@ -122,11 +122,15 @@ def manage_security_environment(chip: VirtualChip, cmd: Command, secure: bool) -
         if not secure:
             return b"", 0x6982
         if p1p2 == 0x41A4:
+            if chip.faults.ca_refuse_at:
+                return b"", 0x6A80
             oid = _dotted(objects.get(0x80, b""))
             if not oid.startswith(ID_CA + ".") or _ca_cipher(chip, oid) is None:
                 return b"", 0x6A80
             chip.ca_oid = oid
             return b"", 0x9000
+        if chip.faults.ca_refuse_kat:
+            return b"", 0x6A86
         suite = _ca_cipher(chip, None)
         if suite is None or 0x91 not in objects:
             return b"", 0x6A80

@@ -9,6 +9,7 @@ AUTHENTICATE §11.5.6) over the ICAO 9303 protocols implemented in this package:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from chipid.sim._bac import bac_keys
 from chipid.sim._pace import PaceSession
 from chipid.sim._sm import SMError, SMSession
 from chipid.sim.faults import Faults
-from chipid.sim.fs import FileSystem
+from chipid.sim.fs import Access, FileSystem
 from chipid.sim.profile import CardProfile
 
 __all__ = ["ATR", "VirtualChip"]
@@ -74,6 +75,9 @@ class VirtualChip:
                 raw[-1] ^= 0x01
                 files[name] = bytes(raw)
         self.fs = FileSystem(files)
+        for ef in list(self.fs.app.values()):
+            if ef.info.dg in self.faults.refuse_dgs:  # the chip answers 6982 as if the file needed EAC
+                self.fs.app[ef.fid] = dataclasses.replace(ef, access=Access.EAC)
         self.mrz_information = mrz_information(profile.document_number, profile.date_of_birth, profile.date_of_expiry)
         self.bac_keys = bac_keys(self.mrz_information)
         card_access = self._infos(files.get("EF.CardAccess"))
@@ -177,6 +181,8 @@ class VirtualChip:
             try:
                 inner = session.unwrap(cmd)
             except SMError as err:
+                if self.faults.sm_error_sw is not None:
+                    return _sw(self.faults.sm_error_sw)  # a clone faking a plain warning, session kept
                 self.sm = None  # ICAO 9303-11 §9.8.4: a SM error ends the session
                 self.authenticated = None
                 return _sw(err.sw)

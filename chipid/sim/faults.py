@@ -33,6 +33,15 @@ class Faults:
         bac_only: refuse PACE (MSE:Set AT answers 6A80) although EF.CardAccess advertises it.
         aa_replay: Active Authentication always returns the signature of a fixed old
             challenge instead of signing the terminal's challenge.
+        sm_error_sw: answer a protected command whose MAC does not verify with this status word
+            in plain (e.g. 0x6282, 0x6283, 0x6310) and keep the session, instead of 6988 and
+            ending it: a clone that cannot compute the Chip Authentication keys faking a
+            harmless warning (issue 10, point 1).
+        ca_refuse_kat: refuse MSE:Set KAT (6A80 / 6D00-like 6A86) so that a 3DES Chip
+            Authentication must fall back to MSE:Set AT + GENERAL AUTHENTICATE.
+        ca_refuse_at: refuse MSE:Set AT for Chip Authentication (only MSE:Set KAT works).
+        refuse_dgs: data groups whose READ BINARY / SELECT the chip answers with 6982
+            (security status not satisfied) although the SOD lists them.
     """
 
     tear_after: int | None = None
@@ -44,3 +53,7 @@ class Faults:
     no_extended_length: bool = False
     bac_only: bool = False
     aa_replay: bool = False
+    sm_error_sw: int | None = None
+    ca_refuse_kat: bool = False
+    ca_refuse_at: bool = False
+    refuse_dgs: tuple[int, ...] = ()

@@ -65,8 +65,10 @@ class FileSystem:
         self.mf: dict[int, ElementaryFile] = {}
         self.app: dict[int, ElementaryFile] = {}
         for info in MF_FILES:
-            if info.name in files and info.name != "EF.CardSecurity":
-                self.mf[info.fid] = ElementaryFile(info, files[info.name], Access.ALWAYS)
+            if info.name in files:
+                # EF.CardSecurity is readable only after PACE (BSI TR-03110-3 §A.1.2.2); the others always
+                access = Access.SM if info.name == "EF.CardSecurity" else Access.ALWAYS
+                self.mf[info.fid] = ElementaryFile(info, files[info.name], access)
         for info in LDS_FILES:
             if info.name in files:
                 access = Access.EAC if info.dg in (3, 4) else Access.SM

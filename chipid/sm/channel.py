@@ -18,9 +18,13 @@ Pure functions :func:`protect_command` and :func:`unprotect_response` take the S
 
 Tolerances (each tested):
 
-1. An error status word answered in plain (no data objects at all, just SW1 SW2, e.g.
-   6A82 or 6982) is returned as that status word: it carries no data, so nothing can be
-   forged but the error itself. 9000 and 61xx in plain are refused.
+1. An error status word answered in plain (no data objects at all, just SW1 SW2: SW1 64..6F,
+   6300 or 63Cx, e.g. 6A82 or 6982) is returned as that status word: it carries no data and
+   every caller raises on it, so nothing can be forged but the error itself. Any other plain
+   status (9000, 61xx, the 62xx / 63xx warnings such as 6282, 6283, 6310, or an unknown
+   SW1) is refused: under secure messaging an answer that is not MAC-verified never counts
+   as success (a clone without the Chip Authentication key must not pass a read with a
+   plain warning).
 2. A response without DO'99' is accepted only when DO'8E' authenticates what is there; the
    status word then comes from the plain SW1 SW2.
 3. A missing DO'8E' on a response carrying data or a success SW raises
@@ -41,6 +45,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from chipid.errors import (
+    CardInUseError,
     CardRemovedError,
     ChipIDError,
     NoCardError,
@@ -50,13 +55,26 @@ from chipid.errors import (
     TransportError,
 )
 from chipid.iso7816.apdu import CommandAPDU
-from chipid.iso7816.status import is_success
+from chipid.iso7816.status import is_warning
 from chipid.iso7816.tlv import encode_tlv, iter_tlv
 from chipid.sm import aes, des3
 from chipid.sm.padding import pad, unpad
 from chipid.transport.base import Transport, TransportWrapper
 
-__all__ = ["SMKeys", "SecureChannel", "protect_command", "unprotect_response"]
+__all__ = ["SM_SESSION_LOST", "SMKeys", "SecureChannel", "protect_command", "session_lost", "unprotect_response"]
+
+SM_SESSION_LOST = frozenset({0x6987, 0x6988})
+"""Plain statuses with which a chip says it could not verify a protected command (ISO/IEC 7816-4 §5.6:
+expected SM data objects missing / incorrect); ICAO 9303-11 §9.8.6: it has then ended the session."""
+
+
+def session_lost(sw: int, what: str) -> CardInUseError:
+    """The typed error for a chip that dropped the secure-messaging session under the session keys both sides
+    still share (no key change in between): another application used the card, or it was reset. A transport
+    error, never evidence about the document. (After Chip Authentication switched keys, the same status is the
+    chip failing to prove its key: the CA code decides that itself.)"""
+    return CardInUseError(f"secure messaging session lost ({what}: status {sw:04X}); the card may be in use by "
+                          "another application; retry", hresult=None)
 
 
 @dataclass(frozen=True)
@@ -192,6 +210,12 @@ def _split_objects(body: bytes) -> dict[int, bytes]:
     return found
 
 
+def _plain_error(sw: int) -> bool:
+    """True for the error statuses a chip may answer in plain under SM (never success, never a warning)."""
+    sw1 = sw >> 8
+    return 0x64 <= sw1 <= 0x6F or (sw1 == 0x63 and not is_warning(sw))
+
+
 def unprotect_response(keys: SMKeys, ssc: int, response: bytes) -> bytes:
     """Verify and decrypt a protected response APDU (ICAO 9303-11 §9.8.5).
 
@@ -212,8 +236,10 @@ def unprotect_response(keys: SMKeys, ssc: int, response: bytes) -> bytes:
     body, sw_plain = response[:-2], response[-2:]
     sw_int = int.from_bytes(sw_plain, "big")
     if not body:
-        if is_success(sw_int):
-            raise SecureMessagingError(f"status {sw_int:04X} without DO'99'/DO'8E' under secure messaging")
+        if not _plain_error(sw_int):
+            raise SecureMessagingError(
+                f"status {sw_int:04X} answered without DO'99'/DO'8E' under secure messaging: not MAC-verified"
+            )
         return sw_plain
     objects = _split_objects(body)
     if 0x8E not in objects:
@@ -295,8 +321,8 @@ class SecureChannel(TransportWrapper):
         protected = protect_command(self._keys, self._ssc + 1, plain)
         try:
             raw = self.inner.transmit(protected)
-        except (CardRemovedError, NoCardError, NoReaderError):
-            raise
+        except (CardRemovedError, CardInUseError, NoCardError, NoReaderError):
+            raise  # the session is gone (card removed, or reset by another application)
         except TransportError as err:
             # The link refused the APDU (e.g. a reader without extended length): the chip has
             # not seen it, so the counter is not advanced and the caller may retry differently.

@@ -13,6 +13,13 @@ plain TransportError, as readers without extended length fail that way with the 
 present; whole-EF reading then falls back to short APDUs. A response shorter than SW1 SW2 (pyscard's
 "no valid response", hresult 0: vpcd and some readers answer so for the APDU in flight when the card
 leaves) is a CardRemovedError when the reader reports the card gone within a second, else a TransportError.
+
+The card is opened with **exclusive** access (``SCARD_SHARE_EXCLUSIVE``) by default: another program on the
+same reader would otherwise be able to select files in plain and so abort this read's secure-messaging
+session, and a chip that then refuses DG14/DG15 looks like a clone hiding its key (issue 10, point 9). While
+another program holds the card, connecting fails with ``SCARD_E_SHARING_VIOLATION`` (0x8010000B):
+:meth:`PCSCTransport.open` waits and retries once, then raises :class:`~chipid.errors.CardInUseError` ("card
+in use by another application; retry"), a transport error and never a verdict.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ from smartcard.pcsc.PCSCExceptions import BaseSCardException
 from smartcard.scard import (
     SCARD_S_SUCCESS,
     SCARD_SCOPE_USER,
+    SCARD_SHARE_EXCLUSIVE,
+    SCARD_SHARE_SHARED,
     SCARD_STATE_EMPTY,
     SCARD_STATE_PRESENT,
     SCARD_STATE_UNAWARE,
@@ -36,11 +45,12 @@ from smartcard.scard import (
 )
 from smartcard.System import readers as _system_readers
 
-from chipid.errors import CardRemovedError, NoCardError, NoReaderError, TransportError
+from chipid.errors import CardInUseError, CardRemovedError, NoCardError, NoReaderError, TransportError
 
 __all__ = ["PCSCTransport", "card_present", "extended_length_from_atr", "list_readers"]
 
 SCARD_E_NOT_TRANSACTED = 0x80100016
+SCARD_E_SHARING_VIOLATION = 0x8010000B
 SCARD_E_READER_UNAVAILABLE = 0x80100017
 SCARD_E_NO_SMARTCARD = 0x8010000C
 SCARD_E_UNKNOWN_READER = 0x80100009
@@ -80,6 +90,7 @@ _PROTOCOLS = {
 _PYSCARD_ERRORS = (SmartcardException, BaseSCardException)
 _MAX_GET_RESPONSE = 256
 _POLL = 0.1
+_IN_USE_RETRY_S = 1.0
 
 
 def _hresult(err: BaseException) -> int | None:
@@ -97,6 +108,9 @@ def _map_error(err: Exception, what: str, *, connected: bool) -> TransportError:
         return NoCardError(text, hresult=code)
     if code in _NO_READER:
         return NoReaderError(text, hresult=code)
+    if code == SCARD_E_SHARING_VIOLATION:
+        return CardInUseError(f"card in use by another application; retry when it has finished ({what})",
+                              hresult=code)
     if code in _REMOVED or (connected and code == SCARD_E_NO_SMARTCARD):
         return CardRemovedError(text, hresult=code)
     return TransportError(text, hresult=code)
@@ -214,10 +228,11 @@ class PCSCTransport:
     connection (used by tests with a fake connection).
     """
 
-    def __init__(self, connection: Any, reader: str, protocol: int | None = None) -> None:
+    def __init__(self, connection: Any, reader: str, protocol: int | None = None, *, exclusive: bool = True) -> None:
         self._conn = connection
         self.reader = reader
         self._protocol = protocol
+        self._mode = SCARD_SHARE_EXCLUSIVE if exclusive else SCARD_SHARE_SHARED
         self._closed = False
         try:
             hint = extended_length_from_atr(bytes(connection.getATR()))
@@ -227,7 +242,15 @@ class PCSCTransport:
         """Extended-length support as announced by the ATR (``None``: not announced)."""
 
     @classmethod
-    def open(cls, reader: str | int | None = None, *, wait: float = 0.0, protocol: str = "any") -> PCSCTransport:
+    def open(
+        cls,
+        reader: str | int | None = None,
+        *,
+        wait: float = 0.0,
+        protocol: str = "any",
+        exclusive: bool = True,
+        in_use_retry: float = _IN_USE_RETRY_S,
+    ) -> PCSCTransport:
         """Connect to the card in a reader.
 
         Args:
@@ -235,27 +258,38 @@ class PCSCTransport:
                 ``None`` for the first reader holding a card.
             wait: seconds to wait for a card to appear (0: fail at once with NoCardError).
             protocol: ``"any"``, ``"T0"`` or ``"T1"``.
+            exclusive: open the card with exclusive access (default; see the module docstring).
+            in_use_retry: seconds to wait before the one retry when another application holds the card.
 
         Raises:
             NoReaderError: no reader, or none matching ``reader``.
             NoCardError: no card within ``wait`` seconds.
+            CardInUseError: another application still holds the card after the retry.
         """
         if protocol not in _PROTOCOLS:
             raise TransportError(f"unknown protocol {protocol!r}; use 'any', 'T0' or 'T1'")
-        proto = _PROTOCOLS[protocol]
+        try:
+            return cls._open(reader, wait, _PROTOCOLS[protocol], exclusive)
+        except CardInUseError:
+            time.sleep(max(in_use_retry, 0.0))  # the other program may be finishing: retry once
+            return cls._open(reader, wait, _PROTOCOLS[protocol], exclusive)
+
+    @classmethod
+    def _open(cls, reader: str | int | None, wait: float, proto: int, exclusive: bool) -> PCSCTransport:
+        mode = SCARD_SHARE_EXCLUSIVE if exclusive else SCARD_SHARE_SHARED
         deadline = time.monotonic() + max(wait, 0.0)
         while True:
             last: TransportError | None = None
             for candidate in _pick(_all_readers(), reader):
                 conn = candidate.createConnection()
                 try:
-                    conn.connect(proto)
+                    conn.connect(proto, mode=mode)
                 except _PYSCARD_ERRORS as err:
                     last = _map_error(err, f"cannot connect to {candidate}", connected=False)
                     if not isinstance(last, NoCardError | CardRemovedError):
                         raise last from err
                     continue
-                return cls(conn, str(candidate), proto)
+                return cls(conn, str(candidate), proto, exclusive=exclusive)
             if time.monotonic() >= deadline:
                 raise last or NoCardError("no card in the reader")
             time.sleep(_POLL)
@@ -278,7 +312,12 @@ class PCSCTransport:
                 # short APDUs. If the card really left, the next APDU says so.
                 raise TransportError(f"reader refused an extended APDU: {err}", hresult=_hresult(err)) from err
             mapped = _map_error(err, "transmit failed", connected=True)
-            if type(mapped) is TransportError and not _hresult(err) and _card_left(self.reader):
+            if _hresult(err) == SCARD_W_RESET_CARD and not _card_left(self.reader):
+                # the card was reset under us but is still there: another application (only possible when
+                # opened shared); the secure-messaging session is lost, which is no evidence about the card
+                mapped = CardInUseError("card reset by another application during the read; retry "
+                                        f"({err})", hresult=_hresult(err))
+            elif type(mapped) is TransportError and not _hresult(err) and _card_left(self.reader):
                 mapped = CardRemovedError(f"card removed during the exchange ({err})", hresult=_hresult(err))
             raise mapped from err
         return bytes(data), sw1, sw2
@@ -305,7 +344,7 @@ class PCSCTransport:
     def reconnect(self) -> None:
         """Reset the link after a card reset or re-insertion (warm reconnect)."""
         try:
-            self._conn.reconnect(self._protocol)
+            self._conn.reconnect(self._protocol, mode=self._mode)
         except _PYSCARD_ERRORS as err:
             raise _map_error(err, "reconnect failed", connected=False) from err
         self._closed = False

@@ -182,3 +182,39 @@ def test_unauthenticated_dg14_not_performed() -> None:
     )
     assert result.check.status is CheckStatus.NOT_PERFORMED
     assert chip.log == []
+
+
+class _ProofChip:
+    """Answers every protected command with a MAC-verified reply (``data``, ``sw``) under the session keys."""
+
+    atr = b""
+
+    def __init__(self, keys: SMKeys, data: bytes, sw: int) -> None:
+        self.keys, self.data, self.sw, self.ssc = keys, data, sw, 0
+
+    def transmit(self, apdu: bytes) -> bytes:
+        from tests.sm.sm_chip_side import chip_unwrap, chip_wrap
+
+        self.ssc += 1
+        chip_unwrap(self.keys, self.ssc, apdu)
+        self.ssc += 1
+        return chip_wrap(self.keys, self.ssc, self.data, self.sw)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("data", "sw"), [(b"", 0x9000), (b"\x60\x16", 0x9000), (b"", 0x6282), (b"\x60\x16\x5f\x01", 0x6282)]
+)
+def test_ca_proof_read_needs_9000_and_the_data_asked_for(data: bytes, sw: int) -> None:
+    """Issue 10 point 1: even MAC-verified, a warning or a short answer proves nothing."""
+    keys = SMKeys("AES", K_ENC, K_MAC)
+    channel = SecureChannel(_ProofChip(keys, data, sw), keys, 0)
+    with pytest.raises(ChipAuthError, match="needs 9000"):
+        verify_by_read(channel)
+
+
+def test_ca_proof_read_accepts_9000_with_the_data() -> None:
+    keys = SMKeys("AES", K_ENC, K_MAC)
+    verify_by_read(SecureChannel(_ProofChip(keys, b"\x60\x16\x5f\x01", 0x9000), keys, 0))

@@ -217,3 +217,29 @@ def test_extended_length_hint_is_inherited() -> None:
     chip.extended_length = False  # type: ignore[attr-defined]
     assert SecureChannel(chip, K3, 0).extended_length is False
     assert SecureChannel(chip, K3, 0, extended_length=True).extended_length is True
+
+
+@pytest.mark.parametrize("sw", ["6282", "6283", "6310", "6281", "6200", "9001", "0000", "9F10"])
+def test_plain_warning_or_unknown_sw_is_refused(sw: str) -> None:
+    """Issue 10 point 1: under SM a plain warning (or any non-error status) is not MAC-verified: refused."""
+    with pytest.raises(SecureMessagingError, match="not MAC-verified"):
+        unprotect_response(K3, 3, bytes.fromhex(sw))
+
+
+@pytest.mark.parametrize("keys", [K3, KA], ids=["3DES", "AES"])
+@pytest.mark.parametrize("sw", ["6282", "6283", "6310"])
+def test_plain_warning_through_the_channel_closes_it(keys: SMKeys, sw: str) -> None:
+    """Every caller of the channel gets the refusal (not only Chip Authentication), and the channel closes."""
+    chip = ChipTransport(keys, 0)
+    chip.raw_reply = bytes.fromhex(sw)
+    channel = SecureChannel(chip, keys, 0)
+    with pytest.raises(SecureMessagingError, match="not MAC-verified"):
+        channel.transmit(bytes.fromhex("00B0000004"))
+    chip.raw_reply = None
+    with pytest.raises(SecureMessagingError, match="closed"):
+        channel.transmit(bytes.fromhex("00B0000004"))
+
+
+@pytest.mark.parametrize("sw", ["63C1", "6300", "6982", "6A82", "6988", "6F00"])
+def test_plain_error_statuses_are_still_returned(sw: str) -> None:
+    assert unprotect_response(KA, 5, bytes.fromhex(sw)) == bytes.fromhex(sw)

@@ -22,11 +22,17 @@ class FakeConnection:
         self.connected_with: int | None = None
         self.reconnects = 0
         self.disconnected = False
+        self.mode: int | None = None
+        self.busy = 0  # connects still refused with SCARD_E_SHARING_VIOLATION (another application holds it)
 
-    def connect(self, protocol: int | None = None) -> None:
+    def connect(self, protocol: int | None = None, mode: int | None = None) -> None:
         if not self.present:
             raise NoCardException("Unable to connect: No smart card inserted.", 0x8010000C)
+        if self.busy:
+            self.busy -= 1
+            raise CardConnectionException("Unable to connect: Sharing violation.", hresult=0x8010000B)
         self.connected_with = protocol
+        self.mode = mode
 
     def getATR(self) -> list[int]:
         return [0x3B, 0x88]
@@ -39,8 +45,9 @@ class FakeConnection:
         data, sw1, sw2 = item
         return list(data), sw1, sw2
 
-    def reconnect(self, protocol: int | None = None) -> None:
+    def reconnect(self, protocol: int | None = None, mode: int | None = None) -> None:
         self.reconnects += 1
+        self.mode = mode
 
     def disconnect(self) -> None:
         if self.disconnected:
@@ -158,7 +165,8 @@ def test_endless_61_is_an_error() -> None:
         (0x80100002, TransportError),
     ],
 )
-def test_transmit_error_mapping(hresult: int, cls: type[TransportError]) -> None:
+def test_transmit_error_mapping(hresult: int, cls: type[TransportError], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pcsc, "_card_left", lambda reader, grace_ms=1000: True)
     conn = FakeConnection([CardConnectionException("Failed to transmit", hresult=hresult)])
     t = pcsc.PCSCTransport(conn, "R")
     with pytest.raises(cls) as info:
@@ -240,3 +248,53 @@ def test_no_valid_response_asks_the_reader_whether_the_card_left(
         t.transmit(H("00B0000004"))
     assert type(info.value) is cls
     assert asked == ["Reader 1"]
+
+
+def test_cards_are_opened_exclusively(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10 point 9: exclusive access, so no other program can break this read's SM session."""
+    from smartcard.scard import SCARD_SHARE_EXCLUSIVE, SCARD_SHARE_SHARED
+
+    conn = FakeConnection([])
+    _install(monkeypatch, [FakeReader("Virtual PCD 00 00", conn)])
+    t = pcsc.PCSCTransport.open()
+    assert conn.mode == SCARD_SHARE_EXCLUSIVE
+    t.reconnect()
+    assert conn.mode == SCARD_SHARE_EXCLUSIVE
+    pcsc.PCSCTransport.open(exclusive=False)
+    assert conn.mode == SCARD_SHARE_SHARED
+
+
+@pytest.mark.parametrize(("busy", "opens"), [(1, True), (2, False), (5, False)])
+def test_card_in_use_is_retried_once_then_card_in_use_error(monkeypatch: pytest.MonkeyPatch, busy: int,
+                                                             opens: bool) -> None:
+    from chipid.errors import CardInUseError
+
+    conn = FakeConnection([])
+    conn.busy = busy
+    _install(monkeypatch, [FakeReader("Virtual PCD 00 00", conn)])
+    if opens:
+        assert pcsc.PCSCTransport.open(in_use_retry=0.01).reader == "Virtual PCD 00 00"
+        return
+    with pytest.raises(CardInUseError, match="in use by another application") as err:
+        pcsc.PCSCTransport.open(in_use_retry=0.01)
+    assert err.value.hresult == 0x8010000B
+    assert conn.busy == busy - 2  # one try and one retry
+
+
+def test_sharing_violation_during_transmit_is_card_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chipid.errors import CardInUseError
+
+    conn = FakeConnection([CardConnectionException("Sharing violation", hresult=0x8010000B)])
+    _install(monkeypatch, [FakeReader("Virtual PCD 00 00", conn)])
+    with pytest.raises(CardInUseError):
+        pcsc.PCSCTransport.open().transmit(H("00A4040C07A0000002471001"))
+
+
+def test_reset_with_the_card_still_present_is_card_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10 point 9: a reset by another application (shared mode) loses the SM session: CardInUseError."""
+    from chipid.errors import CardInUseError
+
+    monkeypatch.setattr(pcsc, "_card_left", lambda reader, grace_ms=1000: False)
+    conn = FakeConnection([CardConnectionException("Card was reset", hresult=0x80100068)])
+    with pytest.raises(CardInUseError, match="another application"):
+        pcsc.PCSCTransport(conn, "R").transmit(H("00B0000004"))

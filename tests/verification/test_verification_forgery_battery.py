@@ -122,10 +122,20 @@ def test_untrusted_keys_are_never_used_for_aa_or_ca(kind: str, builder: Builder)
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_cloned_chip_fails_both_aa_and_ca(kind: str) -> None:
-    """Faults.cloned replaces both chip keys: CA (§6.2) and AA (§6.1) both fail."""
+    """Faults.cloned replaces both chip keys: CA (§6.2) fails; the failed CA ends the secure channel, so AA is
+    NOT_PERFORMED in that read; read without CA, AA (§6.1) fails on its own."""
+    from chipid.reader import DocumentReader
+    from chipid.sim import SimTransport, VirtualChip
+
     result = read_card(fc.cloned(kind))
     _failed_check(result, "chip_authentication")
-    _failed_check(result, "active_authentication")
+    aa = result.report.get("active_authentication")
+    assert aa is not None and aa.status is CheckStatus.NOT_PERFORMED, result.report.to_text()
+    card = fc.cloned(kind)
+    chip = VirtualChip(card.profile, faults=card.faults)
+    alone = DocumentReader(SimTransport(chip), card.profile.can_key(), trust=card.trust, at=card.at,
+                           chip_auth=False).read()
+    _failed_check(alone, "active_authentication")
 
 
 @pytest.mark.parametrize("kind", KINDS)
