@@ -30,10 +30,8 @@ Builder = Callable[[str], ForgedCard]
 BATTERY: dict[str, tuple[Builder, str, str]] = {
     "01-dg-bytes-altered": (fc.dg_altered, "pa.dg_hash.DG2", "do not match"),
     "02-dg-hash-replaced-not-resigned": (fc.hash_replaced, "pa.message_digest", "messageDigest"),
-    "03-ds-not-issued-by-csca": (fc.rogue_ds, "pa.ds_chain", "does not verify"),
     "04-ds-expired-at-signing": (fc.ds_expired_at_signing, "pa.ds_validity_signing", "not valid at signing"),
     "05-ds-revoked": (fc.ds_revoked, "pa.ds_revocation", "revoked"),
-    "06-self-signed-csca": (fc.self_signed_csca, "pa.ds_chain", "not issued by any"),
     "07-message-digest-mismatch": (fc.message_digest_mismatch, "pa.message_digest", "does not match"),
     "08-wrong-content-type": (fc.wrong_content_type, "pa.content_type", "1.2.840.113549.1.7.1"),
     "09-dg-missing-from-sod": (fc.dg_uncovered, "pa.dg_uncovered.DG15", "not covered"),
@@ -88,6 +86,28 @@ def test_forgery_is_not_genuine(scenario: str, kind: str) -> None:
     assert words in reason, reason
 
 
+# scenario id -> builder: the attacker's own CSCA (or a DS naming a CSCA key the store lacks). No trusted anchor
+# vouches for the DS, and a missing anchor is not evidence of forgery (issue 10 point 8): INCOMPLETE, naming the DS's
+# issuer and AKI so the clerk knows which CSCA is missing; never GENUINE, and no chip key it vouches for is used.
+UNANCHORED: dict[str, Builder] = {
+    "03-ds-not-issued-by-csca": fc.rogue_ds,
+    "06-self-signed-csca": fc.self_signed_csca,
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("scenario", sorted(UNANCHORED))
+def test_forgery_under_an_unknown_csca_is_incomplete_never_genuine(scenario: str, kind: str) -> None:
+    report = read_card(UNANCHORED[scenario](kind)).report
+    assert report.verdict is Verdict.INCOMPLETE, report.to_text()
+    chain = report.get("pa.ds_chain")
+    assert chain is not None and chain.status is CheckStatus.NOT_PERFORMED, report.to_text()
+    assert "not in the trust store" in chain.reason and "authorityKeyIdentifier" in chain.reason, chain.reason
+    for key_check in ("chip_authentication", "active_authentication"):
+        check = report.get(key_check)
+        assert check is not None and check.status is CheckStatus.NOT_PERFORMED, report.to_text()
+
+
 @pytest.mark.parametrize("dg", [1, 2, 13, 14, 15])
 def test_any_read_data_group_altered(dg: int) -> None:
     """ICAO 9303-11 §5.1.1 step 3: every data group read is hashed; altering any one fails its hash."""
@@ -117,7 +137,10 @@ def test_untrusted_keys_are_never_used_for_aa_or_ca(kind: str, builder: Builder)
     aa = report.get("active_authentication")
     assert aa is not None and aa.status is CheckStatus.NOT_PERFORMED, report.to_text()
     assert "not authenticated" in aa.reason
-    assert report.verdict is Verdict.NOT_GENUINE
+    assert report.verdict is not Verdict.GENUINE
+    # an unknown CSCA is INCOMPLETE (issue 10 point 8); edited data under the genuine CSCA is NOT_GENUINE
+    expected = Verdict.INCOMPLETE if builder in (fc.self_signed_csca, fc.rogue_ds) else Verdict.NOT_GENUINE
+    assert report.verdict is expected, report.to_text()
 
 
 @pytest.mark.parametrize("kind", KINDS)
