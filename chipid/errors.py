@@ -19,6 +19,7 @@ __all__ = [
     "ChipIDError",
     "ChipIDWarning",
     "ConditionsNotSatisfiedError",
+    "ConfigurationError",
     "DataQuirkWarning",
     "IncorrectParametersError",
     "InstructionNotSupportedError",
@@ -214,6 +215,10 @@ class UnsupportedError(ChipIDError, NotImplementedError):
     def __init__(self, message: str, *, oid: str | None = None) -> None:
         super().__init__(message)
         self.oid = oid
+
+
+class ConfigurationError(ChipIDError, ValueError):
+    """Settings that cannot be used as given (e.g. the desk service on a non-loopback address without TLS)."""
 
 
 class NativeBuildError(ChipIDError, ImportError):

@@ -1,4 +1,4 @@
-"""The ``chipid`` command line: readers, read, verify, match, sim, demo, conformance.
+"""The ``chipid`` command line: readers, read, verify, match, sim, demo, conformance, serve.
 
 Exit codes (stable, for scripts):
     0  success / document GENUINE
@@ -44,7 +44,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from chipid.cli import _conformance, _match, _read, _sim
+    from chipid.cli import _conformance, _match, _read, _serve, _sim
 
     parser = _Parser(prog="chipid", description="Read and verify ICAO 9303 chip ID cards (Vietnam CCCD first).")
     parser.add_argument("--version", action="version", version=f"chipid {__version__}")
@@ -54,6 +54,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _match.register(sub)
     _sim.register(sub)
     _conformance.register(sub)
+    _serve.register(sub)
     return parser
 
 
