@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (ConfigurationError, OSError) as err:
         parser.error(str(err))
     uvicorn, create_app = _imports()
+    log = logging.getLogger("chipid.service")  # job ids, readers, verdicts, timings: never personal data
+    log.setLevel(args.log_level.upper())
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    log.addHandler(handler)
     app = create_app(config)
     print(f"chipid desk service on {config.scheme}://{config.host}:{config.port} "
           f"({'virtual chip' if config.sim_profile else 'PC/SC readers'})")
