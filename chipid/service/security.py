@@ -83,7 +83,8 @@ class Guard:
         self.hosts = config.allowed_hosts()
         self.origins = config.own_origins() | frozenset(config.allow_origins)
         ws = "wss" if config.scheme == "https" else "ws"
-        sockets = " ".join(o.replace(f"{config.scheme}://", f"{ws}://", 1) for o in sorted(config.own_origins()))
+        sockets = " ".join(o.replace(f"{config.scheme}://", f"{ws}://", 1) for o in sorted(config.own_origins())
+                           if "[" not in o)  # CSP host-sources cannot name IPv6 literals
         self.csp = (
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
             f"media-src 'self' blob: mediastream:; connect-src 'self' {sockets}; font-src 'self'; "
