@@ -21,6 +21,7 @@ from chipid.errors import ChipIDError
 
 if TYPE_CHECKING:
     from chipid.access.keys import AccessKey, CANKey, MRZKey
+    from chipid.biometrics.face_verify import FaceMatch, FaceTemplate, FaceVerifier, verify_face
     from chipid.document import Document
     from chipid.pki.trust import TrustStore
     from chipid.reader import DocumentReader, ReadResult, read_document
@@ -33,6 +34,10 @@ _LAZY = {
     "CANKey": "chipid.access.keys",
     "MRZKey": "chipid.access.keys",
     "Document": "chipid.document",
+    "FaceMatch": "chipid.biometrics.face_verify",
+    "FaceTemplate": "chipid.biometrics.face_verify",
+    "FaceVerifier": "chipid.biometrics.face_verify",
+    "verify_face": "chipid.biometrics.face_verify",
     "TrustStore": "chipid.pki.trust",
     "DocumentReader": "chipid.reader",
     "ReadResult": "chipid.reader",
@@ -52,6 +57,9 @@ __all__ = [
     "ChipIDError",
     "Document",
     "DocumentReader",
+    "FaceMatch",
+    "FaceTemplate",
+    "FaceVerifier",
     "MRZKey",
     "ReadResult",
     "TrustStore",
@@ -60,6 +68,7 @@ __all__ = [
     "__version__",
     "read_document",
     "verify",
+    "verify_face",
 ]
 
 __version__ = "0.1.0"

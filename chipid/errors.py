@@ -21,10 +21,16 @@ __all__ = [
     "ConditionsNotSatisfiedError",
     "ConfigurationError",
     "DataQuirkWarning",
+    "FaceExtraMissingError",
+    "FaceImageError",
+    "FaceTooBlurredError",
+    "FaceTooSmallError",
     "IncorrectParametersError",
+    "MultipleFacesError",
     "InstructionNotSupportedError",
     "NativeBuildError",
     "NoCardError",
+    "NoFaceError",
     "NoReaderError",
     "PACEError",
     "ParseError",
@@ -33,6 +39,7 @@ __all__ = [
     "SecurityStatusNotSatisfiedError",
     "StatusWordError",
     "TransportError",
+    "UnreadableImageError",
     "UnsupportedError",
     "VerificationError",
     "WrongLengthError",
@@ -215,6 +222,90 @@ class UnsupportedError(ChipIDError, NotImplementedError):
     def __init__(self, message: str, *, oid: str | None = None) -> None:
         super().__init__(message)
         self.oid = oid
+
+
+class FaceExtraMissingError(UnsupportedError):
+    """Face extraction needs the optional extra: ``pip install 'chipid[face]'`` (dlib + its model weights)."""
+
+
+# --------------------------------------------------------------------------- face images
+class FaceImageError(ChipIDError, ValueError):
+    """A face image cannot be used for verification; ``advice`` says what the clerk should do.
+
+    Attributes:
+        advice: one sentence for the person at the desk (e.g. "ask the customer to stand alone").
+        source: which image: ``"live"``, ``"chip"`` or ``"image"``.
+    """
+
+    default_advice = "take a new photo"
+
+    def __init__(self, message: str, *, advice: str | None = None, source: str = "image") -> None:
+        self.advice = advice if advice is not None else self.default_advice
+        self.source = source
+        super().__init__(f"{message}: {self.advice}")
+        self.reason = message
+
+
+class UnreadableImageError(FaceImageError):
+    """The bytes are not a decodable JPEG, JPEG 2000 or PNG image."""
+
+    default_advice = "send a JPEG, JPEG 2000 or PNG photo"
+
+
+class NoFaceError(FaceImageError):
+    """No face was found in the image."""
+
+    default_advice = "take a new photo facing the camera, face fully visible and well lit"
+
+
+class MultipleFacesError(FaceImageError):
+    """More than one face in the photo: which one is the customer is ambiguous.
+
+    Attributes:
+        count: how many faces were found.
+    """
+
+    default_advice = "ask the customer to stand alone"
+
+    def __init__(self, message: str, *, count: int, advice: str | None = None, source: str = "image") -> None:
+        super().__init__(message, advice=advice, source=source)
+        self.count = count
+
+
+class FaceTooSmallError(FaceImageError):
+    """The face is too small to match: its inter-eye distance is under the minimum.
+
+    Attributes:
+        eye_distance: measured distance between the eye centres, in pixels.
+        minimum: the required minimum, in pixels.
+    """
+
+    default_advice = "move the camera closer so the face fills more of the photo"
+
+    def __init__(
+        self, message: str, *, eye_distance: float, minimum: float, advice: str | None = None, source: str = "image"
+    ) -> None:
+        super().__init__(message, advice=advice, source=source)
+        self.eye_distance = eye_distance
+        self.minimum = minimum
+
+
+class FaceTooBlurredError(FaceImageError):
+    """The face is too blurred to match (sharpness measure under the minimum).
+
+    Attributes:
+        sharpness: variance of the Laplacian over the aligned face crop.
+        minimum: the required minimum.
+    """
+
+    default_advice = "hold the camera still, focus on the face and take a new photo"
+
+    def __init__(
+        self, message: str, *, sharpness: float, minimum: float, advice: str | None = None, source: str = "image"
+    ) -> None:
+        super().__init__(message, advice=advice, source=source)
+        self.sharpness = sharpness
+        self.minimum = minimum
 
 
 class ConfigurationError(ChipIDError, ValueError):

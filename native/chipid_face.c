@@ -210,3 +210,219 @@ int chipid_face_scan(const float *rows, long long count, int n_threads, double *
     *out_sum = s;
     return CHIPID_OK;
 }
+
+/* ------------------------------------------------------------------------------------------------
+ * Batch 1:N: many probes against one gallery, reading the gallery once per block of probes.
+ *
+ * Probes are packed transposed in blocks of FACE_PB (16): packed[b][i][p] = probe (b * 16 + p), value i,
+ * zero for padding probes.  A micro-kernel takes FACE_RB (6) gallery rows at a time and, for every probe
+ * block, accumulates the 6 x 16 dot products in 12 eight-float registers: per vector element one
+ * broadcast of each row value against two probe vectors (12 multiply-adds for 8 loads).  The 6 rows stay
+ * in L1 while every probe block passes over them, so the gallery streams from memory once per call;
+ * the packed probes (64 x 512 floats = 128 KB at most in the benchmarks) stay in L2.  No score matrix is
+ * written: each score is compared at once with its probe's current k-th best.
+ * ------------------------------------------------------------------------------------------------ */
+#define FACE_PB 16
+#define FACE_RB 6
+
+typedef struct {
+    const float *packed, *rows;
+    long long lo, hi;
+    int d, nq, nblocks, k;
+    long long *idx; /* nq * k, per probe best indices (-1 = empty) */
+    float *score;   /* nq * k */
+    float *worst;   /* nblocks * FACE_PB: score a row must beat to enter (-inf while not full, +inf padding) */
+} face_batch;
+
+static void batch_offer(face_batch *s, int probe, long long row, float v) {
+    if (!(v >= s->worst[probe])) return; /* also drops NaN */
+    long long *idx = s->idx + (size_t)probe * s->k;
+    float *sc = s->score + (size_t)probe * s->k;
+    topk_insert(idx, sc, s->k, row, v);
+    if (idx[s->k - 1] >= 0) s->worst[probe] = sc[s->k - 1];
+}
+
+/* Generic (portable vector types, separate multiply and add) micro-kernel over nr <= FACE_RB rows. */
+static inline __attribute__((always_inline)) void batch_block_generic(face_batch *s, long long r0, int nr) {
+    const int d = s->d;
+    for (int b = 0; b < s->nblocks; b++) {
+        const float *qb = s->packed + (size_t)b * d * FACE_PB;
+        face_vec acc[FACE_RB][2];
+        memset(acc, 0, sizeof acc);
+        for (int i = 0; i < d; i++) {
+            face_vec q0, q1;
+            memcpy(&q0, qb + (size_t)i * FACE_PB, sizeof q0);
+            memcpy(&q1, qb + (size_t)i * FACE_PB + FACE_LANES, sizeof q1);
+            for (int r = 0; r < nr; r++) {
+                float x = s->rows[(r0 + r) * d + i];
+                face_vec xv = {x, x, x, x, x, x, x, x};
+                acc[r][0] += xv * q0;
+                acc[r][1] += xv * q1;
+            }
+        }
+        for (int r = 0; r < nr; r++) {
+            for (int p = 0; p < FACE_PB; p++) {
+                float v = acc[r][p / FACE_LANES][p % FACE_LANES];
+                if (v >= s->worst[b * FACE_PB + p]) batch_offer(s, b * FACE_PB + p, r0 + r, v);
+            }
+        }
+    }
+}
+
+static void *batch_run_generic(void *arg) {
+    face_batch *s = (face_batch *)arg;
+    long long r = s->lo;
+    for (; r + FACE_RB <= s->hi; r += FACE_RB) batch_block_generic(s, r, FACE_RB);
+    for (; r < s->hi; r++) batch_block_generic(s, r, 1);
+    return NULL;
+}
+
+#ifdef FACE_HAVE_DISPATCH
+#include <immintrin.h>
+
+/* Offer the 16 scores of one row (two ymm accumulators) to the probes' top-k lists when any beats them. */
+__attribute__((target("avx2,fma"))) static inline void batch_offer_avx2(face_batch *s, int b, long long row,
+                                                                         __m256 a0, __m256 a1) {
+    __m256 w0 = _mm256_loadu_ps(s->worst + b * FACE_PB);
+    __m256 w1 = _mm256_loadu_ps(s->worst + b * FACE_PB + FACE_LANES);
+    int m = _mm256_movemask_ps(_mm256_cmp_ps(a0, w0, _CMP_GE_OQ)) |
+            _mm256_movemask_ps(_mm256_cmp_ps(a1, w1, _CMP_GE_OQ)) << FACE_LANES;
+    if (m == 0) return;
+    float v[FACE_PB];
+    _mm256_storeu_ps(v, a0);
+    _mm256_storeu_ps(v + FACE_LANES, a1);
+    for (int p = 0; p < FACE_PB; p++) {
+        if (m >> p & 1) batch_offer(s, b * FACE_PB + p, row, v[p]);
+    }
+}
+
+/* AVX2 + FMA micro-kernel: 6 rows x 16 probes in 12 named ymm accumulators (named, not an array, so the
+ * compiler keeps them in registers: 12 accumulators + 2 probe vectors + 1 broadcast = 15 of 16 ymm). */
+#define FACE_FMA2(X, A0, A1)                 \
+    do {                                     \
+        __m256 x_ = (X);                     \
+        A0 = _mm256_fmadd_ps(x_, q0, A0);    \
+        A1 = _mm256_fmadd_ps(x_, q1, A1);    \
+    } while (0)
+
+__attribute__((target("avx2,fma"))) static void batch_block_avx2_6(face_batch *s, long long r0) {
+    const int d = s->d;
+    const float *p0 = s->rows + r0 * d, *p1 = p0 + d, *p2 = p1 + d, *p3 = p2 + d, *p4 = p3 + d, *p5 = p4 + d;
+    for (int b = 0; b < s->nblocks; b++) {
+        const float *qb = s->packed + (size_t)b * d * FACE_PB;
+        __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int i = 0; i < d; i++) {
+            __m256 q0 = _mm256_loadu_ps(qb + (size_t)i * FACE_PB);
+            __m256 q1 = _mm256_loadu_ps(qb + (size_t)i * FACE_PB + FACE_LANES);
+            FACE_FMA2(_mm256_broadcast_ss(p0 + i), c00, c01);
+            FACE_FMA2(_mm256_broadcast_ss(p1 + i), c10, c11);
+            FACE_FMA2(_mm256_broadcast_ss(p2 + i), c20, c21);
+            FACE_FMA2(_mm256_broadcast_ss(p3 + i), c30, c31);
+            FACE_FMA2(_mm256_broadcast_ss(p4 + i), c40, c41);
+            FACE_FMA2(_mm256_broadcast_ss(p5 + i), c50, c51);
+        }
+        batch_offer_avx2(s, b, r0, c00, c01);
+        batch_offer_avx2(s, b, r0 + 1, c10, c11);
+        batch_offer_avx2(s, b, r0 + 2, c20, c21);
+        batch_offer_avx2(s, b, r0 + 3, c30, c31);
+        batch_offer_avx2(s, b, r0 + 4, c40, c41);
+        batch_offer_avx2(s, b, r0 + 5, c50, c51);
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void batch_block_avx2_1(face_batch *s, long long r0) {
+    const int d = s->d;
+    const float *p0 = s->rows + r0 * d;
+    for (int b = 0; b < s->nblocks; b++) {
+        const float *qb = s->packed + (size_t)b * d * FACE_PB;
+        __m256 c00 = _mm256_setzero_ps(), c01 = c00;
+        for (int i = 0; i < d; i++) {
+            __m256 q0 = _mm256_loadu_ps(qb + (size_t)i * FACE_PB);
+            __m256 q1 = _mm256_loadu_ps(qb + (size_t)i * FACE_PB + FACE_LANES);
+            FACE_FMA2(_mm256_broadcast_ss(p0 + i), c00, c01);
+        }
+        batch_offer_avx2(s, b, r0, c00, c01);
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void *batch_run_avx2(void *arg) {
+    face_batch *s = (face_batch *)arg;
+    long long r = s->lo;
+    for (; r + FACE_RB <= s->hi; r += FACE_RB) batch_block_avx2_6(s, r);
+    for (; r < s->hi; r++) batch_block_avx2_1(s, r);
+    return NULL;
+}
+#endif
+
+int chipid_face_search_batch(const float *queries, int nq, const float *rows, long long n, int d, int top_k,
+                             int n_threads, long long *out_idx, float *out_score) {
+    if (queries == NULL || nq < 1 || d < 1 || n < 0 || top_k < 1 || n_threads < 1) return CHIPID_EINVAL;
+    if ((n > 0 && rows == NULL) || out_idx == NULL || out_score == NULL) return CHIPID_EINVAL;
+    if (n_threads > 64) n_threads = 64;
+    long long per_thread_min = 4 * FACE_RB;
+    if (n_threads > 1 && n / n_threads < per_thread_min) n_threads = (int)(n / per_thread_min) > 0 ? (int)(n / per_thread_min) : 1;
+    if (n_threads > 64) n_threads = 64;
+    int nblocks = (nq + FACE_PB - 1) / FACE_PB;
+    size_t slots = (size_t)nq * (size_t)top_k;
+    float *packed = malloc(sizeof(float) * (size_t)nblocks * FACE_PB * (size_t)d);
+    long long *idx = malloc(sizeof(long long) * slots * (size_t)n_threads);
+    float *sc = malloc(sizeof(float) * slots * (size_t)n_threads);
+    float *worst = malloc(sizeof(float) * (size_t)nblocks * FACE_PB * (size_t)n_threads);
+    if (packed == NULL || idx == NULL || sc == NULL || worst == NULL) {
+        free(packed);
+        free(idx);
+        free(sc);
+        free(worst);
+        return CHIPID_ENOMEM;
+    }
+    for (int b = 0; b < nblocks; b++) {
+        for (int i = 0; i < d; i++) {
+            for (int p = 0; p < FACE_PB; p++) {
+                int q = b * FACE_PB + p;
+                packed[((size_t)b * d + i) * FACE_PB + p] = q < nq ? queries[(size_t)q * d + i] : 0.0f;
+            }
+        }
+    }
+    face_batch sl[64];
+    for (int t = 0; t < n_threads; t++) {
+        float *w = worst + (size_t)t * nblocks * FACE_PB;
+        for (int p = 0; p < nblocks * FACE_PB; p++) w[p] = p < nq ? -INFINITY : INFINITY;
+        for (size_t j = 0; j < slots; j++) {
+            idx[(size_t)t * slots + j] = -1;
+            sc[(size_t)t * slots + j] = 0.0f;
+        }
+        sl[t] = (face_batch){packed, rows, n * t / n_threads, n * (t + 1) / n_threads, d, nq, nblocks, top_k,
+                             idx + (size_t)t * slots, sc + (size_t)t * slots, w};
+    }
+    void *(*fn)(void *) = batch_run_generic;
+#ifdef FACE_HAVE_DISPATCH
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) fn = batch_run_avx2;
+#endif
+    pthread_t th[64];
+    int ok[64] = {0};
+    for (int t = 1; t < n_threads; t++) ok[t] = pthread_create(&th[t], NULL, fn, &sl[t]) == 0;
+    fn(&sl[0]);
+    for (int t = 1; t < n_threads; t++) {
+        if (ok[t]) pthread_join(th[t], NULL);
+        else fn(&sl[t]);
+    }
+    for (size_t j = 0; j < slots; j++) {
+        out_idx[j] = -1;
+        out_score[j] = 0.0f;
+    }
+    for (int q = 0; q < nq; q++) {
+        long long *oi = out_idx + (size_t)q * top_k;
+        float *os = out_score + (size_t)q * top_k;
+        for (int t = 0; t < n_threads; t++) {
+            const long long *ti = sl[t].idx + (size_t)q * top_k;
+            const float *ts = sl[t].score + (size_t)q * top_k;
+            for (int j = 0; j < top_k && ti[j] >= 0; j++) topk_insert(oi, os, top_k, ti[j], ts[j]);
+        }
+    }
+    free(packed);
+    free(idx);
+    free(sc);
+    free(worst);
+    return CHIPID_OK;
+}

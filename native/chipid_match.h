@@ -61,6 +61,12 @@ int chipid_face_cosine(const float *a, const float *b, int d, float *out);
 int chipid_face_search(const float *query, const float *rows, long long n, int d, int top_k, int n_threads,
                        long long *out_idx, float *out_score);
 
+/* Batch 1:N: nq queries (row-major, nq x d) against n rows, the gallery read once per block of probes.
+ * out_idx / out_score: nq x top_k (query q's hits at [q * top_k, (q + 1) * top_k)), score descending,
+ * index ascending on ties, -1 past the gallery size.  Threaded across rows. */
+int chipid_face_search_batch(const float *queries, int nq, const float *rows, long long n, int d, int top_k,
+                             int n_threads, long long *out_idx, float *out_score);
+
 /* Yardstick: sum every float of the buffer with the same threading (memory-bandwidth time). */
 int chipid_face_scan(const float *rows, long long count, int n_threads, double *out_sum);
 

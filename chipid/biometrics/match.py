@@ -37,6 +37,7 @@ __all__ = [
     "face_normalize",
     "face_scan",
     "face_search",
+    "face_search_batch",
     "prepare",
     "quantize",
     "search",
@@ -279,6 +280,35 @@ def face_search(query: Any, rows: Any, top_k: int = 10, *, threads: int | None =
     rc = lib.chipid_face_search(qbuf, rbuf, n, dim, k, nt, idx, scores)
     _check(rc, "face_search")
     return [SearchHit(int(idx[j]), float(scores[j])) for j in range(k) if idx[j] >= 0]
+
+
+def face_search_batch(
+    queries: Any, rows: Any, dim: int, top_k: int = 10, *, threads: int | None = None
+) -> list[list[SearchHit]]:
+    """1:N for many queries at once: the top-k dot products of each ``dim``-float query (rows of the
+    ``queries`` float32 buffer) against the rows of ``rows``, the gallery read once per block of queries.
+
+    Returns one hit list per query, in query order (score descending, index ascending on ties).
+    """
+    qs, flat = _floats(queries, "queries"), _floats(rows, "rows")
+    if top_k < 1 or dim < 1 or len(flat) % dim or len(qs) % dim or not qs:
+        raise ValueError("need top_k >= 1, at least one query and buffers of whole dim-float rows")
+    nq, n, nt = len(qs) // dim, len(flat) // dim, _threads(threads)
+    if _NATIVE is None:
+        gallery = [flat[r * dim : (r + 1) * dim] for r in range(n)]
+        return [
+            [SearchHit(i, s) for i, s in _ref.face_search(qs[q * dim : (q + 1) * dim], gallery, top_k)]
+            for q in range(nq)
+        ]
+    ffi, lib = _NATIVE.ffi, _NATIVE.lib
+    k = min(top_k, max(n, 1))
+    idx, scores = ffi.new("long long[]", nq * k), ffi.new("float[]", nq * k)
+    qbuf, rbuf = ffi.from_buffer("float[]", qs), ffi.from_buffer("float[]", flat)
+    _check(lib.chipid_face_search_batch(qbuf, nq, rbuf, n, dim, k, nt, idx, scores), "face_search_batch")
+    return [
+        [SearchHit(int(idx[q * k + j]), float(scores[q * k + j])) for j in range(k) if idx[q * k + j] >= 0]
+        for q in range(nq)
+    ]
 
 
 def face_scan(rows: Any, *, threads: int | None = None) -> float:

@@ -11,7 +11,9 @@ import random
 
 from PIL import Image, ImageDraw, ImageFilter
 
-__all__ = ["draw_face", "encode_face"]
+from chipid.errors import ParseError
+
+__all__ = ["PORTRAIT_MAX_SIZE", "PORTRAIT_TARGET_BYTES", "draw_face", "encode_face", "icao_crop", "portrait_jp2"]
 
 _SKIN = ((241, 194, 160), (224, 172, 130), (198, 145, 105), (234, 190, 150))
 _HAIR = ((20, 15, 10), (45, 30, 20), (60, 40, 25))
@@ -65,3 +67,74 @@ def encode_face(image: Image.Image, fmt: str = "jpeg") -> bytes:
     else:
         image.save(out, "JPEG", quality=75, optimize=True)
     return out.getvalue()
+
+
+PORTRAIT_MAX_SIZE = (480, 640)
+"""Largest chip portrait stored by :func:`portrait_jp2` (width, height): ICAO 9303-9 / ISO 19794-5 sizes."""
+PORTRAIT_TARGET_BYTES = 15_000
+"""Target size of a chip portrait (JPEG 2000, like most passports' DG2: about 15 KB)."""
+
+
+def icao_crop(face_box: tuple[int, int, int, int], image_size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """A 3:4 head-and-shoulders crop around a detected face (left, top, right, bottom), in the spirit of
+    ICAO 9303-9 / ISO 19794-5 full frontal: the face about half the image width, room above the head,
+    clamped inside the image."""
+    left, top, right, bottom = face_box
+    width, height = image_size
+    face_w = max(1, right - left)
+    crop_w = min(width, 2 * face_w)
+    crop_h = min(height, crop_w * 4 // 3)
+    crop_w = min(crop_w, crop_h * 3 // 4) or crop_w
+    cx = (left + right) // 2
+    x0 = min(max(0, cx - crop_w // 2), max(0, width - crop_w))
+    y0 = min(max(0, top - (bottom - top) * 3 // 5), max(0, height - crop_h))
+    return x0, y0, x0 + crop_w, y0 + crop_h
+
+
+def portrait_jp2(
+    photo: bytes,
+    *,
+    face_box: tuple[int, int, int, int] | None = None,
+    max_size: tuple[int, int] = PORTRAIT_MAX_SIZE,
+    target_bytes: int = PORTRAIT_TARGET_BYTES,
+) -> bytes:
+    """A real photo as a chip portrait: EXIF-rotated, RGB, cropped around ``face_box`` (see :func:`icao_crop`;
+    in the EXIF-rotated image) when given, fitted within ``max_size``, JPEG 2000 (JP2) of at most
+    ``target_bytes`` (the largest rate-controlled encoding that fits, searched by bisection on the ratio).
+
+    Raises:
+        ParseError: the photo cannot be decoded.
+    """
+    from PIL import ImageOps
+
+    try:
+        opened = Image.open(io.BytesIO(photo))
+        opened.load()
+        img = ImageOps.exif_transpose(opened).convert("RGB")
+    except Exception as err:  # Pillow raises many types for bad data
+        raise ParseError(f"the photo cannot be decoded: {err}", path="photo") from err
+    if face_box is not None:
+        img = img.crop(icao_crop(face_box, img.size))
+    img.thumbnail(max_size, Image.Resampling.LANCZOS)
+    raw = img.width * img.height * 3
+
+    def encode(ratio: float) -> bytes:
+        out = io.BytesIO()
+        img.save(out, "JPEG2000", quality_mode="rates", quality_layers=[ratio], irreversible=True)
+        return out.getvalue()
+
+    lo, hi = 1.0, max(2.0, raw / 1000)  # ratio lo is too big a file (or fits), hi small enough
+    best = encode(hi)
+    if len(best) > target_bytes:
+        return best  # cannot go smaller at any sane rate
+    ratio = max(lo, raw / target_bytes)
+    for _ in range(8):
+        data = encode(ratio)
+        if len(data) <= target_bytes:
+            best, hi = data, ratio
+        else:
+            lo = ratio
+        if hi - lo < 0.5:
+            break
+        ratio = (lo + hi) / 2
+    return best
