@@ -14,7 +14,7 @@ import logging
 import threading
 from typing import Any
 
-from chipid.errors import ChipIDError
+from chipid.errors import ChipIDError, UnsupportedError
 from chipid.service.jobs import Job
 
 __all__ = ["FaceService"]
@@ -30,6 +30,7 @@ class FaceService:
         self._lock = threading.Lock()
         self._verifier: Any = None
         self._unavailable: str | None = None
+        self._extra: bool | None = None
 
     def _api(self) -> tuple[Any, Any] | None:
         chipid = importlib.import_module("chipid")
@@ -45,7 +46,13 @@ class FaceService:
         api = self._api()
         if api is None:
             return False
-        return all(importlib.util.find_spec(name) is not None for name in ("dlib", "face_recognition_models"))
+        if self._extra is None:
+            try:
+                importlib.import_module("dlib")
+                self._extra = importlib.util.find_spec("face_recognition_models") is not None
+            except ImportError:
+                self._extra = False
+        return self._extra
 
     def _load(self) -> Any:
         if self._verifier is None and self._unavailable is None:
@@ -71,11 +78,15 @@ class FaceService:
                 return 410, {"error": "expired", "message": "the document was wiped: read the card again"}
             try:
                 match = api[0](document, image, verifier=verifier)
+            except UnsupportedError as err:  # FaceExtraMissingError: dlib or its model weights are missing
+                self._unavailable = f"{_INSTALL} ({type(err).__name__})"
+                return 501, {"error": "face_unavailable", "message": self._unavailable}
             except ChipIDError as err:
                 # FaceImageError family: NoFaceError, MultipleFacesError, FaceTooSmallError... (the page
                 # translates the type name); the chip portrait's own problems come the same way.
                 _LOG.info("face match for %s refused: %s", job.id, type(err).__name__)
-                return 422, {"error": type(err).__name__, "message": str(err)}
+                return 422, {"error": type(err).__name__, "message": str(err),
+                             "source": getattr(err, "source", "image")}
         _LOG.info("face match for %s: same_person=%s", job.id, match.same_person)
-        return 200, {"score": float(match.score), "threshold": float(match.threshold),
-                     "same_person": bool(match.same_person), "fmr": float(match.fmr)}
+        payload: dict[str, Any] = match.to_dict()
+        return 200, payload

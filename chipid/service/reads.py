@@ -93,6 +93,29 @@ def result_payload(result: ReadResult) -> dict[str, Any]:
     }
 
 
+_BROWSER_TYPES = frozenset({"image/jpeg", "image/png"})
+
+
+def browser_image(image: bytes | None, mime: str | None) -> tuple[bytes | None, str | None]:
+    """The portrait as browsers display it: JPEG as read, JPEG 2000 (passports, 39794-5) converted to PNG.
+
+    An image Pillow cannot decode is served as read (the page then shows no photo; the verdict stands).
+    """
+    if image is None or mime in _BROWSER_TYPES:
+        return image, mime
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(image)) as img:
+            out = io.BytesIO()
+            img.convert("RGB").save(out, "PNG")
+    except Exception:  # Pillow raises many types for undecodable data
+        return image, mime or "application/octet-stream"
+    return out.getvalue(), "image/png"
+
+
 def run_read(job: Job, store: JobStore, source: CardSource, key: AccessKey,
              emit: Callable[[dict[str, Any]], None]) -> None:
     """Read the card in ``job.reader`` into ``job``; never raises (the outcome is in the job and an event)."""
@@ -128,8 +151,7 @@ def run_read(job: Job, store: JobStore, source: CardSource, key: AccessKey,
     job.read_s = time.perf_counter() - started
     job.payload = result_payload(result)
     job.document = result.document
-    job.portrait = result.document.face_image()
-    job.portrait_type = result.document.face_mime_type()
+    job.portrait, job.portrait_type = browser_image(result.document.face_image(), result.document.face_mime_type())
     store.finish(job)
     verdict = result.report.verdict.value
     _LOG.info("read %s on %r: %s in %.3f s", job.id, job.reader, verdict, job.read_s)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -174,15 +176,15 @@ def test_delete_wipes_the_read_now(sim_service: Service) -> None:
             assert r.status_code == 410 and r.json()["error"] == "expired"
 
 
-def test_face_without_the_face_api_or_extra_is_a_clear_501_or_works(sim_service: Service) -> None:
-    """Before the face extra is installed the endpoint says what to install; it never crashes."""
+def test_face_without_the_face_extra_is_a_clear_501(serve: Callable[..., Service]) -> None:
+    """Without dlib (hidden from the service process) the endpoint says what to install; reads still work."""
     profile, face = _card()
-    with sim_service.client() as c:
+    blocker = Path(__file__).with_name("_no_dlib")
+    service = serve("--sim", env={"PYTHONPATH": str(blocker)})
+    with service.client() as c:
+        assert c.get("/api/v1/health").json()["face"] is False
         job_id = c.post("/api/v1/reads", json={"can": profile.can}).json()["id"]
-        wait_done(c, job_id)
-        available = c.get("/api/v1/health").json()["face"]
+        assert wait_done(c, job_id)["verdict"] == "GENUINE"
         r = c.post(f"/api/v1/reads/{job_id}/face", content=face, headers={"Content-Type": "image/jpeg"})
-    if available:
-        assert r.status_code in (200, 422), r.text
-    else:
-        assert r.status_code == 501 and "chipid[face]" in r.json()["message"]
+    assert r.status_code == 501 and r.json()["error"] == "face_unavailable"
+    assert "chipid[face]" in r.json()["message"]

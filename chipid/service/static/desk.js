@@ -12,6 +12,8 @@ const state = {
   stream: null,     // webcam MediaStream
   ws: null,
   seenFiles: [],
+  formError: null,  // error codes shown, kept so that a language switch translates them too
+  readError: null,
 };
 const EXPECTED_FILES = ["EF.CardAccess", "EF.COM", "EF.SOD", "DG1", "DG2", "DG13", "DG14", "DG15"];
 const HOLDER_FIELDS = ["full_name", "id_number", "date_of_birth", "sex", "nationality", "ethnicity", "religion",
@@ -34,6 +36,8 @@ function applyLanguage(lang) {
   if (state.ttl) $("ttl").textContent = `${state.ttl} ${t("seconds")}`;
   if (state.result) renderResult(state.result);
   if (state.face) renderFace(state.face);
+  $("form-error").textContent = state.formError ? errText(state.formError) : "";
+  $("read-error").textContent = state.readError ? errText(state.readError) : "";
 }
 
 // ------------------------------------------------------------------------------------------- API
@@ -125,6 +129,7 @@ function keyFromForm() {
 
 async function startRead(event) {
   event.preventDefault();
+  state.formError = state.readError = null;
   $("form-error").textContent = "";
   $("read-error").classList.add("hidden");
   const body = { ...keyFromForm() };
@@ -136,7 +141,8 @@ async function startRead(event) {
   });
   if (r.status !== 202) {
     $("read-btn").disabled = false;
-    $("form-error").textContent = errText(r.body && r.body.error);
+    state.formError = (r.body && r.body.error) || "read_error";
+    $("form-error").textContent = errText(state.formError);
     return;
   }
   state.job = r.body.id;
@@ -170,7 +176,8 @@ async function fetchResult(id) {
   $("progress-panel").classList.add("hidden");
   if (!r.ok || r.body.state === "failed") {
     const code = r.ok ? r.body.error.code : r.body && r.body.error;
-    $("read-error").textContent = errText(code);
+    state.readError = code || "read_error";
+    $("read-error").textContent = errText(state.readError);
     $("read-error").classList.remove("hidden");
     resetToStart(false);
     return;
@@ -241,8 +248,9 @@ function renderResult(job) {
 async function startCamera() {
   try {
     state.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
-    $("video").srcObject = state.stream;
-    $("capture-btn").disabled = false;
+    const video = $("video");
+    video.onplaying = () => { video.dataset.playing = "true"; $("capture-btn").disabled = false; };
+    video.srcObject = state.stream;
   } catch (err) {
     $("face-result").textContent = t("err_camera");
   }
@@ -252,6 +260,7 @@ function stopCamera() {
   if (state.stream) for (const track of state.stream.getTracks()) track.stop();
   state.stream = null;
   $("video").srcObject = null;
+  delete $("video").dataset.playing;
   $("capture-btn").disabled = true;
 }
 
