@@ -12,8 +12,9 @@ A pure ASGI middleware (outermost), so nothing reaches a route without passing i
    (which cannot set headers), the subprotocol ``bearer.<token>``. 401 otherwise.
 4. Request bodies are read here up to a limit (the face endpoint's image limit, else the JSON limit):
    413 beyond, whether or not a Content-Length was sent.
-5. Responses get ``Cache-Control: no-store`` (API), ``X-Content-Type-Options``, ``Referrer-Policy``,
-   ``X-Frame-Options`` and a strict Content-Security-Policy (no inline script, no external source).
+5. Responses get ``Cache-Control: no-store`` (API), ``Access-Control-Allow-Private-Network`` on preflights of
+   configured origins that ask for it (Chrome's Private Network Access), ``X-Content-Type-Options``,
+   ``Referrer-Policy``, ``X-Frame-Options`` and a strict Content-Security-Policy (no inline script, no external source).
 
 The session cookie: ``POST /api/v1/session`` with the Bearer token returns a random session id in an
 ``HttpOnly; SameSite=Strict`` cookie, so the page's ``<img>``, WebSocket and fetch calls are authenticated
@@ -143,7 +144,9 @@ class Guard:
             await self._refuse(scope, send, 413, "too_large",
                                f"request body over {self._body_limit(path)} bytes")
             return
-        await self.app(scope, _replay(body, receive), self._with_headers(send, path))
+        private_network = (preflight and origin in self.config.allow_origins
+                           and headers.get("access-control-request-private-network") == "true")
+        await self.app(scope, _replay(body, receive), self._with_headers(send, path, private_network))
 
     async def _read_body(self, receive: Receive, limit: int, headers: dict[str, str]) -> bytes | None:
         declared = headers.get("content-length")
@@ -164,10 +167,13 @@ class Guard:
                 break
         return b"".join(chunks)
 
-    def _with_headers(self, send: Send, path: str) -> Send:
+    def _with_headers(self, send: Send, path: str, private_network: bool = False) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                # Chrome's Private Network Access: a public https page may call this loopback service only if
+                # the preflight says so (sent for configured origins only)
+                pna = [(b"access-control-allow-private-network", b"true")] if private_network else []
+                extra = [*pna, (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
                          (b"x-frame-options", b"DENY"), (b"content-security-policy", self.csp.encode())]
                 if path.startswith("/api/"):
                     extra.append((b"cache-control", b"no-store"))

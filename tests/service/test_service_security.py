@@ -78,6 +78,11 @@ def test_configured_origin_gets_cors(serve: Callable[..., Service], can: str) ->
         assert pre.status_code == 200
         assert pre.headers["access-control-allow-origin"] == ORIGIN
         assert "authorization" in pre.headers["access-control-allow-headers"].lower()
+        assert "access-control-allow-private-network" not in pre.headers
+        pna = c.options("/api/v1/reads", headers={
+            "Origin": ORIGIN, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Private-Network": "true"})
+        assert pna.headers["access-control-allow-private-network"] == "true"
         r = c.post("/api/v1/reads", json={"can": can}, headers={"Origin": ORIGIN})
         assert r.status_code == 202 and r.headers["access-control-allow-origin"] == ORIGIN
         wait_done(c, r.json()["id"])
