@@ -114,3 +114,38 @@ def test_card_pulled_during_the_read_is_a_typed_failure(pcsc_service: Service) -
             assert not any(x["busy"] for x in c.get("/api/v1/readers").json()["readers"])
     finally:
         stop_card(bridge)
+
+
+def test_desk_page_sees_the_card_arrive_and_reads_it(pcsc_service: Service) -> None:
+    """The page in headless Chromium against pcscd: the prompt follows the card, then the read verifies."""
+    require("playwright")
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.service.test_service_browser import CHROMIUM, launch
+
+    profile = default_profile()
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page()
+            page.add_init_script("localStorage.setItem('chipid.lang', 'en')")
+            page.goto(f"{pcsc_service.base}/#token={pcsc_service.token}")
+            expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=15_000)
+            page.select_option("#reader", READER)
+            expect(page.locator("#prompt-text")).to_have_text("Place the ID card on the reader", timeout=10_000)
+            bridge = start_card(profile)
+            try:
+                expect(page.locator("#prompt-text")).to_contain_text("Card on the reader", timeout=10_000)
+                expect(page.locator("#reader-state")).to_have_class(re.compile(r"\bon\b"))
+                page.fill("#can", profile.can)
+                page.click("#read-btn")
+                expect(page.locator("#verdict")).to_have_attribute("data-verdict", "GENUINE", timeout=60_000)
+                expect(page.locator("dd[data-field=full_name]")).to_have_text(profile.holder["full_name"])
+            finally:
+                stop_card(bridge)
+            expect(page.locator("#reader-state")).to_have_text("No card", timeout=10_000)
+        finally:
+            browser.close()
+    assert CHROMIUM.exists()
