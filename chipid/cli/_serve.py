@@ -46,7 +46,7 @@ def _imports() -> tuple[Any, Any]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from chipid.service.config import ServiceConfig, load_or_create_token, new_token
+    from chipid.service.config import ServiceConfig, default_trust_dir, load_or_create_token, new_token
 
     parser: argparse.ArgumentParser = args._parser
     created = True
@@ -55,8 +55,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             token, created = load_or_create_token(args.token_file)
         else:
             token = new_token()
+        trust = tuple(args.trust)
+        if not trust and not args.sim and default_trust_dir().is_dir():
+            trust = (default_trust_dir(),)  # the store 'chipid trust add' fills, as for 'chipid read'
+        for path in trust:
+            if not path.exists():
+                raise ConfigurationError(f"--trust {path} does not exist")
         config = ServiceConfig(
-            token=token, host=args.host, port=args.port, sim_profile=args.sim, trust_paths=tuple(args.trust),
+            token=token, host=args.host, port=args.port, sim_profile=args.sim, trust_paths=trust,
             allow_origins=tuple(args.allow_origin), ttl_s=args.ttl, tls_cert=args.tls_cert, tls_key=args.tls_key,
         )
     except (ConfigurationError, OSError) as err:
@@ -77,6 +83,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"The access token is saved in {args.token_file} (mode 0600)")
     else:
         print(f"Desk page: {config.page_url().split('#')[0]}#token=<the token in {args.token_file}>")
+    store = app.state.desk.source.trust
+    if store is None or not len(store):
+        print("Warning: no CSCA certificates (give --trust or run 'chipid trust add'): verdicts stay INCOMPLETE")
+    else:
+        where = ", ".join(map(str, config.trust_paths)) or "the virtual card's test CSCA"
+        print(f"Trust: {len(store)} certificate(s) from {where}")
     if config.sim_profile:
         profile = app.state.desk.source.profile
         print(f"Virtual card (synthetic test data): CAN {profile.can}")

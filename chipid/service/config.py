@@ -15,7 +15,15 @@ from pathlib import Path
 
 from chipid.errors import ConfigurationError
 
-__all__ = ["DEFAULT_PORT", "DEFAULT_TTL_S", "ServiceConfig", "is_loopback", "load_or_create_token", "new_token"]
+__all__ = [
+    "DEFAULT_PORT",
+    "DEFAULT_TTL_S",
+    "ServiceConfig",
+    "default_trust_dir",
+    "is_loopback",
+    "load_or_create_token",
+    "new_token",
+]
 
 DEFAULT_PORT = 8470
 DEFAULT_TTL_S = 300.0
@@ -25,6 +33,16 @@ MAX_JSON_BYTES = 16 * 1024
 MAX_IMAGE_BYTES = 4 * 1024 * 1024
 """Largest live image for face verification (a webcam JPEG is 50-300 KB)."""
 _TOKEN_BYTES = 32
+
+
+def default_trust_dir() -> Path:
+    """The local CSCA store ``chipid trust add`` fills: ``$CHIPID_TRUST_DIR``, else
+    ``$XDG_DATA_HOME/chipid/trust``, else ``~/.local/share/chipid/trust`` (the rule of ``chipid read``)."""
+    env = os.environ.get("CHIPID_TRUST_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "chipid" / "trust"
 
 
 def is_loopback(host: str) -> bool:
@@ -76,7 +94,8 @@ class ServiceConfig:
         host, port: where uvicorn binds; non-loopback hosts need ``tls_cert`` and ``tls_key``.
         sim_profile: ``None`` for the PC/SC readers, ``"default"`` or a saved profile directory for
             the in-process virtual chip (a virtual reader that always holds the card).
-        trust_paths: CSCA material (PEM/DER files or folders, master lists, LDIF, CRLs) for every read.
+        trust_paths: CSCA material (PEM/DER files or folders, master lists, LDIF, CRLs) for every read; the
+            CLI passes :func:`default_trust_dir` when no ``--trust`` is given and the folder exists.
         allow_origins: web origins (``https://bank.example``) allowed to call the API cross-origin.
         ttl_s: seconds a finished read is kept before it is wiped.
         max_json_bytes, max_image_bytes: request body limits (413 beyond).

@@ -121,8 +121,8 @@ class JobStore:
             return job_id in self._tombstones
 
     def delete(self, job_id: str) -> bool:
-        """Wipe a finished job now; False when unknown. A running job is refused (ValueError is not raised:
-        the caller gets False and the read finishes; its TTL then applies)."""
+        """Wipe a finished job now. False when unknown or still running (the read finishes, then its TTL
+        applies)."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None or job.state == "running":

@@ -35,7 +35,10 @@ def pcsc_service(serve: Callable[..., Service], tmp_path: Path) -> Service:
         (trust / f"csca_{i}.der").write_bytes(der)
     for i, der in enumerate(profile.crls):
         (trust / f"csca_{i}.crl").write_bytes(der)
-    return serve("--trust", str(trust))
+    # no --trust: the default local store ('chipid trust add'), moved here by CHIPID_TRUST_DIR
+    service = serve(env={"CHIPID_TRUST_DIR": str(trust)})
+    assert f"from {trust}" in service.log()
+    return service
 
 
 @pytest.fixture

@@ -224,6 +224,8 @@ def test_non_loopback_host_needs_tls() -> None:
     assert r.returncode == 64 and "both" in r.stderr
     r = _run_cli("--allow-origin", "*", "--sim")
     assert r.returncode == 64
+    r = _run_cli("--trust", "/no/such/csca/folder")
+    assert r.returncode == 64 and "does not exist" in r.stderr
 
 
 def _self_signed(tmp: Path) -> tuple[Path, Path]:
