@@ -176,3 +176,40 @@ def test_desk_webcam_face_match_with_the_fake_camera(
     page.click("#lang-en")
     expect(result).to_contain_text(en_text)
     page.screenshot(path=tmp_path / f"desk-face-{outcome}-en.png", full_page=True)
+
+
+def test_desk_reads_with_the_mrz_fields(sim_service: Service, chromium: Callable[..., Browser]) -> None:
+    profile = default_profile()
+    page = open_desk(chromium(), sim_service, lang="en")
+    page.click("#tab-mrz")
+    page.fill("#mrz-id", profile.holder["id_number"])
+    page.fill("#mrz-dob", profile.holder["date_of_birth"])  # <input type=date> takes yyyy-mm-dd
+    page.fill("#mrz-doe", profile.holder["date_of_expiry"])
+    page.click("#read-btn")
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "GENUINE", timeout=30_000)
+    expect(page.locator("dd[data-field=id_number]")).to_have_text(profile.holder["id_number"])
+
+
+def test_desk_shows_a_forged_card_as_not_genuine(serve: Callable[..., Service], chromium: Callable[..., Browser],
+                                                 tmp_path: Path) -> None:
+    """DG13 edited after signing (a new name): the hash check fails, the banner is red, the reasons open."""
+    from dataclasses import replace
+
+    from chipid.lds.dg13_vn import encode_dg13, parse_dg13
+
+    profile = default_profile()
+    dg13 = parse_dg13(profile.files["DG13"])
+    edited = replace(dg13, fields=tuple(replace(f, values=("Nguyễn Văn Giả",)) if f.number == 2 else f
+                                        for f in dg13.fields))
+    forged = profile.with_files(DG13=encode_dg13(edited))
+    forged.save(tmp_path / "forged")
+    service = serve("--sim", str(tmp_path / "forged"))
+    page = open_desk(chromium(), service, lang="vi")
+    read_card(page, profile.can)
+    expect(page.locator("#verdict")).to_have_attribute("data-verdict", "NOT_GENUINE")
+    expect(page.locator("#verdict-text")).to_have_text("THẺ KHÔNG HỢP LỆ")
+    expect(page.locator("#reasons")).to_have_attribute("open", "")  # opened by itself
+    expect(page.locator("#checks li.failed")).to_contain_text("Giá trị băm DG13")
+    page.screenshot(path=tmp_path / "desk-forged-vi.png", full_page=True)
+    page.click("#lang-en")
+    expect(page.locator("#verdict-text")).to_have_text("NOT GENUINE")
