@@ -94,6 +94,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Virtual card (synthetic test data): CAN {profile.can}")
     sys.stdout.flush()
     uvicorn.run(app, host=config.host, port=config.port, log_level=args.log_level, server_header=False,
+                ws_max_size=64 * 1024,  # the page sends nothing on the socket: small frames only
                 ssl_certfile=str(config.tls_cert) if config.tls_cert else None,
                 ssl_keyfile=str(config.tls_key) if config.tls_key else None)
     return 0

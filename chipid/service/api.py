@@ -26,7 +26,7 @@ from chipid.service.face import FaceService
 from chipid.service.jobs import Job, JobStore
 from chipid.service.openapi import openapi_document
 from chipid.service.reads import key_from_request, run_read
-from chipid.service.security import SESSION_COOKIE, Sessions
+from chipid.service.security import Sessions, session_cookie
 
 __all__ = ["Desk", "routes"]
 
@@ -86,8 +86,8 @@ async def session(request: Request) -> Response:
     if not request.headers.get("authorization", "").lower().startswith("bearer "):
         return _error(401, "unauthorized", "present the access token as a Bearer header")
     response = JSONResponse({"status": "ok"})
-    response.set_cookie(SESSION_COOKIE, desk.sessions.create(), httponly=True, samesite="strict", path="/",
-                        secure=desk.config.scheme == "https")
+    response.set_cookie(session_cookie(desk.config.port), desk.sessions.create(), httponly=True,
+                        samesite="strict", path="/", secure=desk.config.scheme == "https")
     return response
 
 

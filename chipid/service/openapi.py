@@ -88,7 +88,7 @@ _PATHS: dict[str, Any] = {
     "/api/v1/session": {"post": {
         "summary": "exchange the Bearer token for an HttpOnly SameSite=Strict session cookie (the desk page)",
         "security": [{"bearer": []}],
-        "responses": {"200": {"description": "cookie chipid_session set"}, "401": _json(_ERR, "no token")}}},
+        "responses": {"200": {"description": "cookie chipid_session_<port> set"}, "401": _json(_ERR, "no token")}}},
     "/api/v1/readers": {"get": {
         "summary": "readers and card presence",
         "responses": {"200": _json({"type": "object", "properties": {
@@ -138,7 +138,8 @@ def openapi_document() -> dict[str, Any]:
             "schemas": _SCHEMAS,
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "chipid_session"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "chipid_session_<port>",
+                            "description": "set by POST /api/v1/session"},
             },
         },
     }

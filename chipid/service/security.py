@@ -35,7 +35,7 @@ from typing import Any
 
 from chipid.service.config import ServiceConfig
 
-__all__ = ["SESSION_COOKIE", "Guard", "Sessions"]
+__all__ = ["Guard", "Sessions", "session_cookie"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -43,7 +43,11 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-SESSION_COOKIE = "chipid_session"
+
+
+def session_cookie(port: int) -> str:
+    """The session cookie's name: per port, since browsers share cookies between ports of one host."""
+    return f"chipid_session_{port}"
 _MAX_SESSIONS = 64
 _OPEN_PATHS = frozenset({"/api/v1/health", "/api/v1/openapi.json"})
 _SUBPROTOCOL_PREFIX = "bearer."
@@ -102,7 +106,7 @@ class Guard:
             cookie: SimpleCookie = SimpleCookie()
             with contextlib.suppress(Exception):  # a malformed Cookie header is simply no session
                 cookie.load(headers["cookie"])
-            morsel = cookie.get(SESSION_COOKIE)
+            morsel = cookie.get(session_cookie(self.config.port))
             if morsel is not None and self.sessions.valid(morsel.value):
                 return True
         if scope["type"] == "websocket":

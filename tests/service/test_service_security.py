@@ -49,9 +49,10 @@ def test_session_cookie_from_the_token_authenticates_the_page(sim_service: Servi
         cookie = r.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
         assert sim_service.token not in cookie  # the session id is not the token
+        assert f"chipid_session_{sim_service.port}=" in cookie  # per port: two services never clash
         assert anonymous.get("/api/v1/readers").status_code == 200  # the cookie alone now works
     with sim_service.client(token=None) as other:
-        other.cookies.set("chipid_session", "forged-session-id")
+        other.cookies.set(f"chipid_session_{sim_service.port}", "forged-session-id")
         assert other.get("/api/v1/readers").status_code == 401
 
 
