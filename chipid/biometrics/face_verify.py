@@ -205,6 +205,7 @@ class FaceVerifier:
             in the hundreds, a Gaussian blur of radius 4 px on a 1 MP photo under 15).
         detect_side: images are scaled down to this longest side for face detection only; landmarks and
             the descriptor use the full-resolution image.
+        max_pixels: larger images are refused before decoding (memory bound; a desk photo is far smaller).
         cache_size: how many chip-portrait templates to keep (keyed by the portrait's SHA-256), so that a
             read's portrait is embedded once however many live photos are compared with it.
 
@@ -219,6 +220,7 @@ class FaceVerifier:
         min_sharpness: float = 20.0,
         detect_side: int = 1024,
         cache_size: int = 64,
+        max_pixels: int = 40_000_000,
     ) -> None:
         point = threshold_for_fmr(fmr)
         self.fmr = fmr
@@ -227,6 +229,7 @@ class FaceVerifier:
         self.min_eye_distance = min_eye_distance
         self.min_sharpness = min_sharpness
         self.detect_side = detect_side
+        self.max_pixels = max_pixels
         self._cache: OrderedDict[bytes, FaceTemplate] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -255,11 +258,20 @@ class FaceVerifier:
             raise UnreadableImageError(f"expected image bytes, got {type(image).__name__}", source=source)
         try:
             opened = Image.open(io.BytesIO(bytes(image)))
+            if opened.width * opened.height > self.max_pixels:
+                raise UnreadableImageError(
+                    f"the image is too large ({opened.width}x{opened.height} pixels, at most "
+                    f"{self.max_pixels:,})",
+                    advice="send a photo of at most 40 megapixels",
+                    source=source,
+                )
             opened.load()
             img = ImageOps.exif_transpose(opened)
             if img.mode in ("I;16", "I;16B", "I;16L", "I"):
                 img = img.point(lambda v: v / 256).convert("L")
             rgb = img.convert("RGB")
+        except UnreadableImageError:
+            raise
         except Exception as err:  # Pillow's codecs raise many types (OSError, EOFError, DecompressionBomb...)
             raise UnreadableImageError(f"the image cannot be decoded ({err})", source=source) from err
         return rgb

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import array
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,14 @@ def register(sub: Any) -> None:
     f.add_argument("--threshold", type=float, default=None, help="decision threshold (default: FMR 1/10,000)")
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=cmd_match_finger)
-    v = msub.add_parser("face", help="probe vector against a gallery of vectors (float32 .npy-free raw files)")
-    v.add_argument("probe", type=Path, help="raw little-endian float32 vector file")
-    v.add_argument("gallery", type=Path, help="raw float32 matrix file (rows of --dim floats)")
+    v = msub.add_parser("face", help="two face photos (--image A --image B: same person?), or a probe vector "
+                                     "against a gallery of vectors (float32 raw files)")
+    v.add_argument("--image", action="append", type=Path, default=[], metavar="FILE",
+                   help="a face photo (JPEG, PNG, JPEG 2000); give exactly two: exit 0 same person, 1 not, "
+                        "3 unusable image (needs pip install 'chipid[face]')")
+    v.add_argument("--fmr", type=float, default=1e-3, help="target false-match rate for --image (default 0.001)")
+    v.add_argument("probe", type=Path, nargs="?", help="raw little-endian float32 vector file")
+    v.add_argument("gallery", type=Path, nargs="?", help="raw float32 matrix file (rows of --dim floats)")
     v.add_argument("--dim", type=int, default=128)
     v.add_argument("--top", type=int, default=5)
     v.add_argument("--json", action="store_true")
@@ -76,6 +82,8 @@ def _floats(path: Path) -> array.array[float]:
 def cmd_match_face(args: argparse.Namespace) -> int:
     from chipid.biometrics.face import FaceGallery, normalize
 
+    if args.image or args.probe is None or args.gallery is None:
+        return cmd_match_face_images(args)
     console = Console(color=False if args.no_color else None)
     probe = normalize(_floats(args.probe))
     gallery = FaceGallery.from_buffer(_floats(args.gallery), args.dim)
@@ -86,3 +94,34 @@ def cmd_match_face(args: argparse.Namespace) -> int:
         for h in hits:
             console.print(f"{h.score:8.4f}  row {h.index}")
     return 0
+
+
+def cmd_match_face_images(args: argparse.Namespace) -> int:
+    """``chipid match face --image A --image B``: exit 0 same person, 1 not, 3 unusable image (ChipIDError)."""
+    from chipid.biometrics.face_check import fmr_text
+    from chipid.biometrics.face_verify import FaceVerifier
+    from chipid.errors import UnreadableImageError
+
+    console = Console(color=False if args.no_color else None)
+    if len(args.image) != 2 or args.probe is not None:
+        print("chipid match face: give exactly two --image FILE (or a probe and a gallery of vectors)",
+              file=sys.stderr)
+        return 64
+    verifier = FaceVerifier(args.fmr)
+    templates = []
+    for path in args.image:
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise UnreadableImageError(f"cannot read {path}: {err.strerror}") from err
+        templates.append(verifier.embed(data))
+    m = verifier.compare(templates[0], templates[1])
+    if args.json:
+        print(json.dumps({**m.to_dict(), "images": [
+            {"path": str(p), "eye_distance": round(t.eye_distance, 1), "sharpness": round(t.sharpness, 1)}
+            for p, t in zip(args.image, templates, strict=True)]}, indent=2))
+    else:
+        text = f"distance {m.score:.3f}, threshold {m.threshold:.2f} (FMR {fmr_text(m.fmr)})"
+        (console.ok if m.same_person else console.bad)(
+            f"{'same person' if m.same_person else 'not the same person'}: {text}")
+    return 0 if m.same_person else 1

@@ -28,6 +28,11 @@ def register(sub: Any) -> None:
         p = sub.add_parser(name, help=helptext)
         if name == "verify":
             p.add_argument("dump", nargs="?", type=Path, help="a directory written by 'chipid read --out'")
+            p.add_argument("--live-photo", type=Path, metavar="FILE",
+                           help="photo of the customer (JPEG, PNG): adds the required biometric.face check "
+                                "against the chip portrait (needs pip install 'chipid[face]')")
+            p.add_argument("--face-fmr", type=float, default=1e-3, metavar="FMR",
+                           help="target false-match rate of the face check (default 0.001 = 1/1,000)")
         _add_card_options(p)
         add_key_options(p, required=False)
         p.add_argument("--trust", action="append", type=Path, default=[], metavar="PATH",
@@ -205,18 +210,39 @@ def cmd_read(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     console = Console(sys.stderr if args.json else None, color=False if args.no_color else None)
+    face = _face_setup(args)
     if args.dump is None:
         result = _read_live(args, console)
         document, report, protocol, steps = result.document, result.report, result.protocol, result.steps
     else:
         document, report = verify_dump(args.dump, _trust(args.trust, None))
         protocol, steps = None, ()
+    if face is not None:
+        from chipid.biometrics.face_check import face_check, with_check
+
+        verifier, live = face
+        report = with_check(report, face_check(document, live, verifier=verifier, report=report))
     if args.json:
         print(json.dumps(_result_json(document, report, protocol, steps), indent=2, ensure_ascii=False,
                          sort_keys=True))
     else:
         print_report(console, report)
     return verdict_exit_code(report)
+
+
+def _face_setup(args: argparse.Namespace) -> tuple[Any, bytes] | None:
+    """The face verifier and the live photo's bytes for ``--live-photo`` (read before the card is)."""
+    if args.live_photo is None:
+        return None
+    from chipid.biometrics.face_verify import FaceVerifier, load_dlib
+    from chipid.errors import UnreadableImageError
+
+    load_dlib()  # FaceExtraMissingError (exit 3) before the card is read
+    try:
+        live = args.live_photo.read_bytes()
+    except OSError as err:
+        raise UnreadableImageError(f"cannot read {args.live_photo}: {err.strerror}", source="live") from err
+    return FaceVerifier(args.face_fmr), live
 
 
 def _file_name(stem: str) -> str:

@@ -28,7 +28,9 @@ def register(sub: Any) -> None:
     i = ssub.add_parser("issue", help="personalise a synthetic Vietnamese citizen card and save its profile")
     i.add_argument("--seed", default="1", help="deterministic seed (same seed, same card)")
     i.add_argument("--pki", choices=("ec", "rsa"), default="ec")
-    i.add_argument("--face", choices=("jpeg", "jp2"), default="jpeg")
+    i.add_argument("--face", choices=("jpeg", "jp2"), default="jpeg", help="format of the drawn synthetic face")
+    i.add_argument("--photo", type=Path, metavar="FILE",
+                   help="a real photo for DG2 instead of the drawn face (stored as ICAO-size JPEG 2000)")
     i.add_argument("--out", type=Path, required=True, help="where to save the profile")
     i.set_defaults(func=cmd_issue)
     d = sub.add_parser("demo", help="read and verify the built-in virtual CCCD end to end (exit 0 = verified)")
@@ -78,7 +80,15 @@ def cmd_issue(args: argparse.Namespace) -> int:
     from chipid.sim.personalize import issue_card
 
     console = Console(color=False if args.no_color else None)
-    profile = issue_card(args.seed, pki=args.pki, face=args.face)
+    photo = None
+    if args.photo is not None:
+        try:
+            photo = args.photo.read_bytes()
+        except OSError as err:
+            from chipid.errors import UnreadableImageError
+
+            raise UnreadableImageError(f"cannot read {args.photo}: {err.strerror}", source="photo") from err
+    profile = issue_card(args.seed, pki=args.pki, face=args.face, photo=photo)
     path = profile.save(args.out)
     console.print(f"Issued virtual card for {profile.holder.get('full_name', '?')} -> {path}")
     console.print(f"  read it with: chipid read --sim {path} --can {profile.can}")

@@ -13,7 +13,15 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from chipid.errors import ParseError
 
-__all__ = ["PORTRAIT_MAX_SIZE", "PORTRAIT_TARGET_BYTES", "draw_face", "encode_face", "icao_crop", "portrait_jp2"]
+__all__ = [
+    "PORTRAIT_MAX_SIZE",
+    "PORTRAIT_TARGET_BYTES",
+    "draw_face",
+    "encode_face",
+    "icao_crop",
+    "photo_portrait",
+    "portrait_jp2",
+]
 
 _SKIN = ((241, 194, 160), (224, 172, 130), (198, 145, 105), (234, 190, 150))
 _HAIR = ((20, 15, 10), (45, 30, 20), (60, 40, 25))
@@ -83,8 +91,9 @@ def icao_crop(face_box: tuple[int, int, int, int], image_size: tuple[int, int]) 
     width, height = image_size
     face_w = max(1, right - left)
     crop_w = min(width, 2 * face_w)
-    crop_h = min(height, crop_w * 4 // 3)
-    crop_w = min(crop_w, crop_h * 3 // 4) or crop_w
+    crop_h = crop_w * 4 // 3
+    if crop_h > height:  # too short for 3:4 at that width: full height, narrower
+        crop_h, crop_w = height, max(1, min(crop_w, height * 3 // 4))
     cx = (left + right) // 2
     x0 = min(max(0, cx - crop_w // 2), max(0, width - crop_w))
     y0 = min(max(0, top - (bottom - top) * 3 // 5), max(0, height - crop_h))
@@ -100,7 +109,7 @@ def portrait_jp2(
 ) -> bytes:
     """A real photo as a chip portrait: EXIF-rotated, RGB, cropped around ``face_box`` (see :func:`icao_crop`;
     in the EXIF-rotated image) when given, fitted within ``max_size``, JPEG 2000 (JP2) of at most
-    ``target_bytes`` (the largest rate-controlled encoding that fits, searched by bisection on the ratio).
+    ``target_bytes`` (rate-controlled: the compression ratio is corrected from the measured size, 2-4 encodes).
 
     Raises:
         ParseError: the photo cannot be decoded.
@@ -123,18 +132,36 @@ def portrait_jp2(
         img.save(out, "JPEG2000", quality_mode="rates", quality_layers=[ratio], irreversible=True)
         return out.getvalue()
 
-    lo, hi = 1.0, max(2.0, raw / 1000)  # ratio lo is too big a file (or fits), hi small enough
-    best = encode(hi)
-    if len(best) > target_bytes:
-        return best  # cannot go smaller at any sane rate
-    ratio = max(lo, raw / target_bytes)
-    for _ in range(8):
+    # JPEG 2000 file size is close to inversely proportional to the compression ratio: aim a little under
+    # the target and correct with the measured size (2-4 encodes), keeping the largest encoding that fits.
+    best: bytes | None = None
+    ratio = max(1.0, raw / target_bytes)
+    for _ in range(6):
         data = encode(ratio)
         if len(data) <= target_bytes:
-            best, hi = data, ratio
-        else:
-            lo = ratio
-        if hi - lo < 0.5:
-            break
-        ratio = (lo + hi) / 2
+            if best is None or len(data) > len(best):
+                best = data
+            if len(data) >= 0.9 * target_bytes:
+                break
+        ratio = max(1.0, ratio * len(data) / (0.96 * target_bytes))
+    if best is None:
+        best = encode(max(2.0, raw / 1000))  # cannot reach the target any closer: the smallest sane encoding
     return best
+
+
+def photo_portrait(photo: bytes) -> bytes:
+    """A real photo as the chip portrait (:func:`portrait_jp2`), cropped around the face when the ``face``
+    extra can find it; without the extra the whole photo is fitted.
+
+    Raises:
+        ParseError: the photo cannot be decoded.
+        FaceImageError: the face extra finds no usable single face (e.g. two people in the photo).
+    """
+    from chipid.biometrics.face_verify import default_verifier, load_dlib
+    from chipid.errors import FaceExtraMissingError
+
+    try:
+        load_dlib()
+    except FaceExtraMissingError:
+        return portrait_jp2(photo)
+    return portrait_jp2(photo, face_box=default_verifier().embed(photo, source="photo").box)

@@ -38,7 +38,7 @@ from chipid.lds.security_infos import (
 )
 from chipid.lds.sod import build_sod
 from chipid.sim._citizen import Citizen, ascii_fold, make_citizen
-from chipid.sim._face import draw_face, encode_face
+from chipid.sim._face import draw_face, encode_face, photo_portrait
 from chipid.sim._keys import seeded_dh_key, seeded_rsa_key
 from chipid.sim.pkigen import PrivateKey, generate_key, generate_pki, make_crl
 from chipid.sim.profile import CardProfile
@@ -138,6 +138,11 @@ def _ca_key(seed: int | str, ca: bool, ca_kind: str, dh_parameter_id: int) -> Pr
     return generate_key(f"card|{seed}".encode(), "ca", "ec", curve="brainpoolP256r1")
 
 
+def _portrait(seed: int | str, face: Literal["jpeg", "jp2"], photo: bytes | None) -> bytes:
+    """DG2's image: the real photo as an ICAO-size JPEG 2000, or the drawn synthetic face of ``seed``."""
+    return photo_portrait(photo) if photo is not None else encode_face(draw_face(seed), face)
+
+
 def issue_card(
     seed: int | str,
     *,
@@ -152,6 +157,7 @@ def issue_card(
     ca_dh_parameter_id: int = 2,
     aa_bits: int = 2048,
     pki_seed: str = "chipid-sim-VN",
+    photo: bytes | None = None,
 ) -> CardProfile:
     """Issue one synthetic CCCD.
 
@@ -173,6 +179,8 @@ def issue_card(
             1: 2048/224, 2: 2048/256; RFC 5114, ICAO 9303-11 §9.5.1).
         aa_bits: RSA AA key size.
         pki_seed: seed of the test PKI; cards issued with the same one share a CSCA.
+        photo: a real photo (JPEG, PNG...) to store in DG2 instead of the drawn face: cropped around the
+            face (with the ``face`` extra) and stored as an ICAO-size JPEG 2000 (<= 480x640, ~15 KB).
 
     Raises:
         UnsupportedError: an unknown ``ca_kind`` or ``ca_cipher``, or a ``ca_dh_parameter_id``
@@ -203,7 +211,7 @@ def issue_card(
     )
     groups: dict[int, bytes] = {
         1: encode_dg1(mrz),
-        2: encode_dg2([build_face(encode_face(draw_face(seed), face))]),
+        2: encode_dg2([build_face(_portrait(seed, face, photo))]),
         3: encode_tlv(0x63, encode_tlv(0x7F61, encode_tlv(0x02, b"\x00"))),
         13: _dg13(citizen),
         14: encode_security_infos(dg14_infos, dg14=True),

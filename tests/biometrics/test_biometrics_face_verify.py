@@ -167,10 +167,22 @@ def test_face_verify_grayscale(verifier: FaceVerifier, templates: dict[str, Face
 
 
 def test_face_verify_png_and_jpeg2000_inputs(verifier: FaceVerifier, templates: dict[str, FaceTemplate]) -> None:
-    png = io.BytesIO()
-    Image.open(FACES / "rose_leslie_1.jpg").save(png, "PNG")
-    t = verifier.embed(png.getvalue())
-    assert verifier.compare(t, templates["rose_leslie_2.jpg"]).same_person
+    img = Image.open(FACES / "rose_leslie_1.jpg")
+    png, j2k = io.BytesIO(), io.BytesIO()
+    img.save(png, "PNG")
+    img.save(j2k, "JPEG2000", no_jp2=True, quality_mode="rates", quality_layers=[40])  # a bare codestream
+    assert j2k.getvalue()[:4] == b"\xff\x4f\xff\x51"
+    for data in (png.getvalue(), j2k.getvalue()):
+        t = verifier.embed(data)
+        assert verifier.compare(t, templates["rose_leslie_2.jpg"]).same_person
+        assert not verifier.compare(t, templates["biden_2.jpg"]).same_person
+
+
+def test_face_verify_refuses_huge_images_before_decoding() -> None:
+    out = io.BytesIO()
+    Image.new("L", (3000, 2000)).save(out, "PNG")
+    with pytest.raises(UnreadableImageError, match="too large"):
+        FaceVerifier(max_pixels=5_000_000).embed(out.getvalue())
 
 
 def test_face_verify_threshold_table() -> None:
