@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from chipid.sim.personalize import default_profile
+from chipid.sim.personalize import DEFAULT_SEED, issue_card
 from chipid.sim.profile import CardProfile
 
 __all__ = ["photo_card", "y4m_from_photo"]
@@ -36,20 +36,8 @@ def y4m_from_photo(photo: Path, out: Path, *, frames: int = 15) -> Path:
 
 
 def photo_card(photo: Path, directory: Path) -> CardProfile:
-    """The built-in virtual card with ``photo`` as its DG2 portrait (chip-size JPEG 2000), SOD signed again by
-    the same test Document Signer, saved to ``directory`` for ``chipid serve --sim DIR``."""
-    from chipid.biometrics.face_verify import FaceVerifier
-    from chipid.lds.dg2 import build_face, encode_dg2
-    from chipid.lds.sod import build_sod
-    from chipid.sim._face import portrait_jp2
-    from chipid.sim.pkigen import generate_pki
-
-    data = photo.read_bytes()
-    portrait = portrait_jp2(data, face_box=FaceVerifier().embed(data).box)
-    base = default_profile()
-    groups = {int(name[2:]): content for name, content in base.files.items() if name.startswith("DG")}
-    groups[2] = encode_dg2([build_face(portrait)])
-    ds = generate_pki("chipid-sim-VN", kind="ec").ds
-    profile = base.with_files(DG2=groups[2], **{"EF.SOD": build_sod(groups, ds.key, ds.der)})
+    """The built-in citizen's virtual card issued with ``photo`` as its DG2 portrait (ICAO-size JPEG 2000,
+    ``chipid sim issue --photo``), saved to ``directory`` for ``chipid serve --sim DIR``."""
+    profile = issue_card(DEFAULT_SEED, photo=photo.read_bytes())
     profile.save(directory)
     return profile
