@@ -208,7 +208,8 @@ async def face(request: Request) -> JSONResponse:
 
 
 async def events(websocket: WebSocket) -> None:
-    """Card and job events; on connect a ``hello`` with the readers and every running job's progress."""
+    """Card and job events for every subscriber; on connect a ``hello`` with the readers and which are busy (a
+    late subscriber gets a running job's last progress from ``GET /api/v1/reads/{id}``)."""
     desk = _desk(websocket)
     offered = [p.strip() for p in websocket.headers.get("sec-websocket-protocol", "").split(",")]
     await websocket.accept(subprotocol=_SUBPROTOCOL if _SUBPROTOCOL in offered else None)
