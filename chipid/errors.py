@@ -19,6 +19,7 @@ __all__ = [
     "ChipIDError",
     "ChipIDWarning",
     "ConditionsNotSatisfiedError",
+    "ConfigurationError",
     "DataQuirkWarning",
     "FaceExtraMissingError",
     "FaceImageError",
@@ -305,6 +306,10 @@ class FaceTooBlurredError(FaceImageError):
         super().__init__(message, advice=advice, source=source)
         self.sharpness = sharpness
         self.minimum = minimum
+
+
+class ConfigurationError(ChipIDError, ValueError):
+    """Settings that cannot be used as given (e.g. the desk service on a non-loopback address without TLS)."""
 
 
 class NativeBuildError(ChipIDError, ImportError):

@@ -18,9 +18,10 @@ if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
 fi
 
 PY=${PYTHON:-python3}
-echo "== pip: installing chipid[test,face]"
+echo "== pip: installing chipid[test,face,serve]"
 $PY -m pip install -q --upgrade pip setuptools wheel
-$PY -m pip install -q -e ".[test,face]"
+$PY -m pip install -q -e ".[test,face,serve]"
+# the browser tests drive Debian's /usr/bin/chromium (APT_PKGS): never 'playwright install' (no downloads)
 
 export CHIPID_REQUIRE_NATIVE=1
 

@@ -47,7 +47,7 @@ from smartcard.System import readers as _system_readers
 
 from chipid.errors import CardInUseError, CardRemovedError, NoCardError, NoReaderError, TransportError
 
-__all__ = ["PCSCTransport", "card_present", "extended_length_from_atr", "list_readers"]
+__all__ = ["PCSCTransport", "card_present", "card_states", "extended_length_from_atr", "list_readers"]
 
 SCARD_E_NOT_TRANSACTED = 0x80100016
 SCARD_E_SHARING_VIOLATION = 0x8010000B
@@ -179,6 +179,27 @@ def card_present(reader: str) -> bool:
     with contextlib.suppress(*_PYSCARD_ERRORS):
         conn.disconnect()
     return True
+
+
+def card_states() -> dict[str, bool]:
+    """Every reader's name -> whether it holds a card, from SCardGetStatusChange (no connect).
+
+    Unlike :func:`card_present` this never powers the card, so it is safe to poll while another
+    context reads the card. Empty when no reader is attached; NoReaderError if pcscd is unreachable.
+    """
+    names = list_readers()
+    if not names:
+        return {}
+    rc, context = SCardEstablishContext(SCARD_SCOPE_USER)
+    if rc != SCARD_S_SUCCESS:
+        raise NoReaderError(f"cannot reach pcscd (SCardEstablishContext {rc & 0xFFFFFFFF:#x})", hresult=rc)
+    try:
+        rc, states = SCardGetStatusChange(context, 0, [(name, SCARD_STATE_UNAWARE) for name in names])
+        if rc != SCARD_S_SUCCESS:
+            raise _map_error(BaseSCardException(hresult=rc), "cannot query the readers", connected=False)
+        return {str(state[0]): bool(state[1] & SCARD_STATE_PRESENT) for state in states}
+    finally:
+        SCardReleaseContext(context)
 
 
 def extended_length_from_atr(atr: bytes) -> bool | None:
