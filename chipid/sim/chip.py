@@ -73,7 +73,7 @@ class VirtualChip:
                 raw = bytearray(files[name])
                 raw[-1] ^= 0x01
                 files[name] = bytes(raw)
-        self.fs = FileSystem(files)
+        self.fs = FileSystem(files, profile.file_ids)
         self.mrz_information = mrz_information(profile.document_number, profile.date_of_birth, profile.date_of_expiry)
         self.bac_keys = bac_keys(self.mrz_information)
         card_access = self._infos(files.get("EF.CardAccess"))

@@ -33,6 +33,12 @@ class Faults:
         bac_only: refuse PACE (MSE:Set AT answers 6A80) although EF.CardAccess advertises it.
         aa_replay: Active Authentication always returns the signature of a fixed old
             challenge instead of signing the terminal's challenge.
+        refuse_sfi: no short EF identifiers: READ BINARY with an SFI in P1 answers 6A86
+            (the reader must SELECT by FID).
+        refuse_le_zero: an extended ``Le = 0000`` READ BINARY answers 6700 (explicit extended
+            lengths still work).
+        max_read: the chip's response buffer in bytes (0: no limit): an explicit Ne above it
+            answers 6700, ``Le = 0000`` gets at most this many bytes.
     """
 
     tear_after: int | None = None
@@ -44,3 +50,6 @@ class Faults:
     no_extended_length: bool = False
     bac_only: bool = False
     aa_replay: bool = False
+    refuse_sfi: bool = False
+    refuse_le_zero: bool = False
+    max_read: int = 0

@@ -1,0 +1,180 @@
+"""Chips that deviate from the ideal, read whole by DocumentReader (in process; tests/e2e does it through pcscd).
+
+Issue 11 point 1: every file that exists is read and shown; a missing security or optional file never
+aborts the read; the verdict says why. Point 2: the read strategy's fallbacks, per chip option.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from chipid.errors import UnsupportedError
+from chipid.reader import DocumentReader, ReadResult
+from chipid.report import CHECK_SOD_PRESENT, CheckStatus, Verdict
+from chipid.sim import CardProfile, Faults, SimTransport, VirtualChip
+from chipid.sim.deviations import DEVIATIONS, MISPLACED_SOD_FID
+from chipid.sim.personalize import DEFAULT_SEED, default_profile, issue_card
+
+SHOWN = ("DG1", "DG2", "DG13", "DG14", "DG15", "EF.COM")
+
+
+@functools.cache
+def deviating(*names: str) -> CardProfile:
+    return issue_card(DEFAULT_SEED, deviations=names)
+
+
+class _Counting:
+    """A transport that counts the APDUs sent under secure messaging (= after access control)."""
+
+    def __init__(self, inner: SimTransport) -> None:
+        self.inner, self.protected = inner, 0
+
+    @property
+    def atr(self) -> bytes:
+        return self.inner.atr
+
+    def transmit(self, apdu: bytes) -> bytes:
+        self.protected += bool(apdu[0] & 0x0C)
+        return self.inner.transmit(apdu)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def read(profile: CardProfile, faults: Faults | None = None, *, key: str = "mrz") -> tuple[ReadResult, int]:
+    transport = _Counting(SimTransport(VirtualChip(profile, faults=faults)))
+    access_key = profile.mrz_key() if key == "mrz" else profile.can_key()
+    result = DocumentReader(transport, access_key, trust=profile.trust_store()).read()
+    return result, transport.protected
+
+
+def _steps(result: ReadResult) -> dict[str, tuple[str, str]]:
+    return {s.name: (s.status, s.detail) for s in result.steps}
+
+
+@pytest.mark.parametrize(
+    ("deviation", "reason"),
+    [
+        ("no_sod", "EF.SOD absent: the data is not signed"),
+        ("sod_wrong_fid", "EF.SOD absent: the data is not signed"),
+        ("empty_sod", "EF.SOD is empty: the data is not signed"),
+    ],
+)
+def test_no_sod_reads_everything_and_is_not_genuine(deviation: str, reason: str) -> None:
+    result, _ = read(deviating(deviation))
+    for name in SHOWN:
+        assert result.document.raw[name] == deviating(deviation).files[name]
+    assert result.document.holder() is not None and result.document.faces  # the clerk sees the data
+    check = result.report.get(CHECK_SOD_PRESENT)
+    assert check is not None and check.status is CheckStatus.FAILED and check.required
+    assert check.reason == reason
+    assert result.report.verdict is Verdict.NOT_GENUINE
+    assert result.report.verdict_reason == f"{CHECK_SOD_PRESENT}: {reason}"
+    # AA / CA keys come from unauthenticated DG14 / DG15: not run, said so
+    for name in ("chip_authentication", "active_authentication"):
+        aa_ca = result.report.get(name)
+        assert aa_ca is not None and aa_ca.status is CheckStatus.NOT_PERFORMED
+
+
+def test_sod_under_a_wrong_fid_is_not_found() -> None:
+    profile = deviating("sod_wrong_fid")
+    assert profile.file_ids == {"EF.SOD": MISPLACED_SOD_FID}
+    result, _ = read(profile)
+    assert _steps(result)["read EF.SOD"][0] == "skipped"
+
+
+def test_no_card_access_reads_with_bac_and_is_genuine() -> None:
+    result, _ = read(deviating("no_card_access"))
+    assert result.protocol == "BAC"
+    assert _steps(result)["read EF.CardAccess"] == ("skipped", "absent")
+    assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
+    assert "EF.CardAccess" not in result.document.raw
+
+
+def test_files_listed_in_ef_com_but_absent_are_a_warning_only() -> None:
+    result, _ = read(deviating("com_lists_absent"))
+    assert result.document.com is not None and {11, 12} <= set(result.document.com.data_groups)
+    for dg in (11, 12):
+        assert _steps(result)[f"read DG{dg}"][0] == "skipped"
+        check = result.report.get(f"read.DG{dg}")
+        assert check is not None and check.status is CheckStatus.WARN and not check.required
+    assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
+
+
+def test_empty_dg2_is_read_and_signed() -> None:
+    result, _ = read(deviating("empty_dg2"))
+    assert result.document.raw["DG2"] == deviating("empty_dg2").files["DG2"]
+    assert result.document.dg2 is not None and result.document.faces == ()
+    assert "DG2" not in result.document.errors
+    assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
+
+
+def test_a_file_the_sod_lists_but_the_chip_lacks_is_incomplete() -> None:
+    genuine = default_profile()
+    files = {k: v for k, v in genuine.files.items() if k != "DG13"}
+    result, _ = read(CardProfile(**{**genuine.__dict__, "files": files}))
+    check = result.report.get("read.DG13")
+    assert check is not None and check.status is CheckStatus.NOT_PERFORMED and check.required
+    assert "does not have it" in check.reason
+    assert result.report.verdict is Verdict.INCOMPLETE
+    assert result.document.raw["DG2"] == genuine.files["DG2"]
+
+
+def test_unknown_deviation_is_a_typed_error() -> None:
+    with pytest.raises(UnsupportedError, match="known"):
+        issue_card(DEFAULT_SEED, deviations=["no_such_thing"])
+    with pytest.raises(UnsupportedError):
+        issue_card(DEFAULT_SEED, deviations=["no_sod", "empty_sod"])
+    assert set(DEVIATIONS) >= {"no_sod", "empty_sod", "sod_wrong_fid", "no_card_access", "empty_dg2"}
+
+
+def test_deviating_profile_survives_save_and_load(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    profile = deviating("sod_wrong_fid")
+    loaded = CardProfile.load(profile.save(tmp_path / "card"))
+    assert loaded.file_ids == profile.file_ids and loaded.files == profile.files
+
+
+# ------------------------------------------------------------------ issue 11 point 2: APDU counts
+FILES_READ = 7  # EF.COM, EF.SOD, DG1, DG2, DG13, DG14, DG15
+AFTER_READS = 5  # Chip Authentication (MSE, GENERAL AUTHENTICATE, SELECT + READ proving the keys) and AA
+
+
+def _floor_short() -> int:
+    return sum(-(-len(default_profile().files[n]) // 0xDF) for n in ("EF.COM", "EF.SOD", *SHOWN[:-1]))
+
+
+def test_extended_length_reads_each_file_in_one_apdu() -> None:
+    result, protected = read(default_profile(), key="can")
+    assert result.report.verdict is Verdict.GENUINE
+    # SELECT of the application, one READ per file (by SFI, Le=0000), then CA and AA
+    assert protected == 1 + FILES_READ + AFTER_READS
+
+
+def test_short_apdus_stay_within_five_percent_of_the_floor() -> None:
+    result, protected = read(default_profile(), Faults(no_extended_length=True), key="can")
+    assert result.report.verdict is Verdict.GENUINE
+    reads = protected - 1 - AFTER_READS
+    assert _floor_short() <= reads <= _floor_short() * 1.05
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        Faults(refuse_sfi=True),
+        Faults(refuse_le_zero=True),
+        Faults(max_read=1000),
+        Faults(max_read=1000, refuse_le_zero=True),
+        Faults(refuse_sfi=True, no_extended_length=True),
+    ],
+    ids=["no-sfi", "no-le-0000", "buffer-1000", "buffer-1000-no-le-0000", "no-sfi-short"],
+)
+def test_read_fallbacks_give_the_same_files(faults: Faults) -> None:
+    result, protected = read(default_profile(), faults, key="can")
+    assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
+    for name in ("EF.SOD", *SHOWN):
+        assert result.document.raw[name] == default_profile().files[name]
+    if faults.refuse_sfi and not faults.no_extended_length:
+        # one refused SFI READ, then SELECT + READ per file
+        assert protected == 1 + 1 + 2 * FILES_READ + AFTER_READS
