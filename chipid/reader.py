@@ -175,7 +175,7 @@ class DocumentReader:
         pace_advertised = False
         if card_access:
             try:
-                pace_advertised = bool(parse_security_infos(card_access, name="EF.CardAccess").pace_infos)
+                pace_advertised = bool(parse_security_infos(card_access, name="EF.CardAccess").usable_pace_infos)
             except ParseError:
                 pace_advertised = False
 
@@ -227,7 +227,7 @@ class DocumentReader:
         dg14 = self._security_infos(raw.get("DG14"))
         # EF.CardAccess is not signed: the PACEInfos of an authenticated DG14 count too, so that stripping
         # them from EF.CardAccess cannot hide a downgrade to BAC.
-        if dg14 is not None and 14 in pa.authenticated_dgs and dg14.pace_infos:
+        if dg14 is not None and 14 in pa.authenticated_dgs and dg14.usable_pace_infos:
             pace_advertised = True
         checks.append(self._downgrade(pace_advertised, access.protocol))
         checks += [expiry_check(document, self.at), consistency_check(document)]

@@ -178,3 +178,19 @@ def test_read_fallbacks_give_the_same_files(faults: Faults) -> None:
     if faults.refuse_sfi and not faults.no_extended_length:
         # one refused SFI READ, then SELECT + READ per file
         assert protected == 1 + 1 + 2 * FILES_READ + AFTER_READS
+
+
+def test_pace_info_version_1_is_not_used_and_not_a_downgrade() -> None:
+    """ICAO 9303-11 §9.2.1 requires PACEInfo version 2: a chip announcing version 1 is read with BAC, and says why."""
+    from chipid.lds.oids import ID_PACE
+    from chipid.lds.security_infos import PACEInfo, SecurityInfos, encode_security_infos
+
+    profile = issue_card(DEFAULT_SEED, pace=False)  # DG14 without PACEInfo
+    v1 = encode_security_infos(SecurityInfos(pace_infos=(PACEInfo(ID_PACE + ".2.2", 1, 13),)))
+    result, _ = read(profile.with_files(EF_CardAccess=v1))
+    assert result.protocol == "BAC"
+    access = _steps(result)["access control"][1]
+    assert "version 1" in access and "requires 2" in access
+    downgrade = result.report.get("access.downgrade")
+    assert downgrade is not None and downgrade.status is CheckStatus.PASSED
+    assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
