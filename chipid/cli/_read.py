@@ -135,7 +135,7 @@ def print_holder(console: Console, document: Any) -> None:
 def print_report(console: Console, report: VerificationReport) -> None:
     console.heading("Verification")
     for check in report.checks:
-        mark = {"PASSED": "ok  ", "FAILED": "FAIL", "NOT_PERFORMED": "--  "}[check.status.value]
+        mark = {"PASSED": "ok  ", "WARN": "WARN", "FAILED": "FAIL", "NOT_PERFORMED": "--  "}[check.status.value]
         if check.failed and not check.required:
             mark = "WARN"  # informational: never changes the verdict
         line = f"  {mark} {check.name:<34} {check.reason}"
