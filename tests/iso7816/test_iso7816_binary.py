@@ -229,6 +229,29 @@ def test_any_file_any_card(size: int, extended: bool, refusal: str, eof: str, se
     assert progress[-1] == len(content) and progress == sorted(progress)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 70000), min_size=1, max_size=4),
+    le_max=st.booleans(),
+    max_ext=st.sampled_from([65536, 20000, 3000, 700]),
+    sfi_refusal=st.sampled_from([None, "6A86", "6B00", "6A82"]),
+    secure=st.booleans(),
+)
+def test_any_session_any_chip(
+    sizes: list[int], le_max: bool, max_ext: int, sfi_refusal: str | None, secure: bool
+) -> None:
+    """Several files in one session over every combination of refusals: always the exact files, bounded APDUs."""
+    files = {0x0101 + i: _big(size) for i, size in enumerate(sizes)}
+    card = FakeCard(files, sfis={1 + i: 0x0101 + i for i in range(len(sizes))}, le_max=le_max, max_ext=max_ext,
+                    sfi_refusal=sfi_refusal)  # fmt: skip
+    policy = ReadPolicy()
+    for i, (fid, content) in enumerate(files.items()):
+        assert read_ef(card, fid=fid, sfi=1 + i, policy=policy, secure=secure) == content
+    short_floor = sum(-(-len(c) // 0xDF) for c in files.values())
+    assert len(card.log) <= 2 * len(files) + short_floor + 6  # never worse than SELECT + short reads + probes
+    assert policy.refusals <= 4 and len(policy.notes) == policy.fallbacks
+
+
 class _Garbage:
     atr = b""
 
