@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from chipid.lds.mrz import mrz_information
@@ -265,6 +265,8 @@ def test_pace_with_can_and_mrz(app_d_profile: CardProfile) -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(offset=st.integers(0, 400), ne=st.integers(1, 700), odd=st.booleans())
+@example(offset=49, ne=256, odd=False)  # Le=00 up to the end: 9000
+@example(offset=49, ne=255, odd=False)  # explicit Le past the end: 6282
 def test_read_binary_matches_the_file(offset: int, ne: int, odd: bool) -> None:
     """ISO/IEC 7816-4 §11.2.3: any offset/Le gives the file slice, 6282 at the end, 6B00 past it."""
     chip, sm = _bac(_PROFILE)
@@ -285,7 +287,8 @@ def test_read_binary_matches_the_file(offset: int, ne: int, odd: bool) -> None:
         assert data[0] == 0x53 and answered <= ne
         data = data[2:] if data[1] < 0x80 else data[2 + (data[1] & 0x7F) :]
     assert data == dg13[offset : offset + len(data)] and data
-    assert sw == (0x6282 if offset + len(data) == len(dg13) and answered < ne else 0x9000)
+    # Le=00 (Ne 256) reads up to the end of the file: 9000; an explicit Ne beyond the end: 6282
+    assert sw == (0x6282 if offset + len(data) == len(dg13) and answered < ne and ne != 256 else 0x9000)
 
 
 def _with_dg2(profile: CardProfile) -> CardProfile:
