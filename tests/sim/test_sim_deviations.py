@@ -194,3 +194,17 @@ def test_pace_info_version_1_is_not_used_and_not_a_downgrade() -> None:
     downgrade = result.report.get("access.downgrade")
     assert downgrade is not None and downgrade.status is CheckStatus.PASSED
     assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
+
+
+def test_without_ef_com_and_ef_sod_every_data_group_is_tried() -> None:
+    """Neither EF.COM nor the SOD says which files exist: every DG (but DG3/DG4, EAC) is tried; the present are read."""
+    genuine = deviating("no_sod")
+    files = {k: v for k, v in genuine.files.items() if k != "EF.COM"}
+    result, _ = read(CardProfile(**{**genuine.__dict__, "files": files}))
+    for name in ("DG1", "DG2", "DG13", "DG14", "DG15"):
+        assert result.document.raw[name] == genuine.files[name]
+    steps = _steps(result)
+    assert steps["read EF.COM"][0] == "skipped" and steps["read DG7"][0] == "skipped"
+    assert "read DG3" not in steps and "read DG4" not in steps
+    assert result.report.verdict is Verdict.NOT_GENUINE
+    assert not [c for c in result.report.checks if c.name.startswith("read.DG")]  # probing is not a finding
