@@ -13,11 +13,12 @@ remembered for the session in :class:`ReadPolicy` (one policy per card session):
   bytes up to the end of the file"). A chip whose buffer is smaller answers with fewer bytes
   and the rest follows at the next offsets. A chip that refuses ``Le = 0000`` (6700 / 6Cxx) gets
   the same read with a short APDU (which learns the header), then the rest in one extended READ
-  of exactly the remaining length; a refused extended size is divided by four and retried, the
-  largest size that worked is reused, and a chunk grows again (half way towards the smallest
-  refused size) while the refusal budget (:data:`_MAX_REFUSALS`) lasts. A reader that cannot
-  carry extended APDUs (a TransportError other than a removed card) switches to short reads at
-  once.
+  of exactly the remaining length. A refused explicit size is retried at a quarter of it (at most
+  4 KB; below 1 KB short reads take over), the largest size that worked is reused for the first
+  READ of later files, and the chunk grows again (half way towards the smallest refused size)
+  while the refusal budget (:data:`_MAX_REFUSALS`) lasts. A chip without extended length thus
+  costs two refused APDUs per session. A reader that cannot carry extended APDUs (a
+  TransportError other than a removed card) switches to short reads at once.
 * **Short reads**: at most ``0xDF`` bytes under secure messaging (the protected answer of 223
   bytes, padded and MACed, still fits 256 bytes) or ``0x100`` (``Le = 00``) in plain; a 6700 on
   a longer one lowers it to ``0xDF``; 6Cxx gives the exact length.
@@ -82,7 +83,7 @@ class ReadPolicy:
         le_max: whether ``Le = 0000`` (Ne = 65536, "up to the end of the file") is accepted;
             ``None`` until tried.
         max_extended: the largest explicit extended Ne to ask when ``Le = 0000`` is refused
-            (divided by four on each refusal).
+            (lowered on refusals, grown back towards the smallest refused size).
         extended_ok: the largest extended Ne that worked (0: none yet).
         refused_min: the smallest explicit extended Ne refused (0: none yet).
         refusals: extended sizes refused so far (after :data:`_MAX_REFUSALS`, short only).
