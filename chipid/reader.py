@@ -180,7 +180,8 @@ class DocumentReader:
                 pace_advertised = False
 
         started = time.perf_counter()
-        access = establish(self.transport, self.key, card_access=card_access, prefer=self.prefer, rng=self.rng)
+        # b"" for an absent or unreadable EF.CardAccess: establish() must not try to read it a second time
+        access = establish(self.transport, self.key, card_access=card_access or b"", prefer=self.prefer, rng=self.rng)
         detail = access.protocol + (f" ({access.pace_info.name})" if access.pace_info and access.protocol == "PACE"
                                     else "")
         if access.fallback_reason:
