@@ -37,7 +37,7 @@ def register(sub: Any) -> None:
 
 
 _FAULT_HELP = ("inject a fault: tear_after=N, wrong_mac=once|always, corrupt_dgs=2,13, cloned, delay_ms=N, "
-               "no_extended_length, bac_only, aa_replay (repeatable)")
+               "no_extended_length, refuse_sfi, refuse_le_zero, max_read=N, bac_only, aa_replay (repeatable)")
 
 
 def parse_faults(specs: list[str]) -> Any:
@@ -56,7 +56,7 @@ def parse_faults(specs: list[str]) -> Any:
             values[name] = value.lower() not in ("0", "false", "no") if value else True
         elif isinstance(default, tuple):
             values[name] = tuple(int(v) for v in value.split(",") if v)
-        elif name in ("tear_after", "delay_ms"):
+        elif name in ("tear_after", "delay_ms") or isinstance(default, int):
             values[name] = int(value)
         else:
             values[name] = value or None
