@@ -30,6 +30,10 @@ def register(sub: Any) -> None:
     i.add_argument("--pki", choices=("ec", "rsa"), default="ec")
     i.add_argument("--face", choices=("jpeg", "jp2"), default="jpeg")
     i.add_argument("--out", type=Path, required=True, help="where to save the profile")
+    from chipid.sim.deviations import DEVIATIONS  # small: no crypto, no PKI
+
+    i.add_argument("--deviation", action="append", default=[], metavar="NAME", choices=tuple(DEVIATIONS),
+                   help="a chip that deviates from the ideal (repeatable): " + ", ".join(DEVIATIONS))
     i.set_defaults(func=cmd_issue)
     d = sub.add_parser("demo", help="read and verify the built-in virtual CCCD end to end (exit 0 = verified)")
     d.add_argument("--in-process", action="store_true", help="skip pcscd/vpcd even when available")
@@ -78,7 +82,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
     from chipid.sim.personalize import issue_card
 
     console = Console(color=False if args.no_color else None)
-    profile = issue_card(args.seed, pki=args.pki, face=args.face)
+    profile = issue_card(args.seed, pki=args.pki, face=args.face, deviations=args.deviation)
     path = profile.save(args.out)
     console.print(f"Issued virtual card for {profile.holder.get('full_name', '?')} -> {path}")
     console.print(f"  read it with: chipid read --sim {path} --can {profile.can}")

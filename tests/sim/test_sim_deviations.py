@@ -14,7 +14,7 @@ from chipid.errors import UnsupportedError
 from chipid.reader import DocumentReader, ReadResult
 from chipid.report import CHECK_SOD_PRESENT, CheckStatus, Verdict
 from chipid.sim import CardProfile, Faults, SimTransport, VirtualChip
-from chipid.sim.deviations import DEVIATIONS, MISPLACED_SOD_FID
+from chipid.sim.deviations import DEVIATIONS, EMPTY_DG2, MISPLACED_SOD_FID
 from chipid.sim.personalize import DEFAULT_SEED, default_profile, issue_card
 
 SHOWN = ("DG1", "DG2", "DG13", "DG14", "DG15", "EF.COM")
@@ -208,3 +208,20 @@ def test_without_ef_com_and_ef_sod_every_data_group_is_tried() -> None:
     assert "read DG3" not in steps and "read DG4" not in steps
     assert result.report.verdict is Verdict.NOT_GENUINE
     assert not [c for c in result.report.checks if c.name.startswith("read.DG")]  # probing is not a finding
+
+
+def test_cli_issues_a_deviating_card(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    out = tmp_path / "card"
+    done = subprocess.run([sys.executable, "-m", "chipid", "sim", "issue", "--seed", "5", "--out", str(out),
+                           "--deviation", "no_sod", "--deviation", "empty_dg2"], capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    profile = CardProfile.load(out)
+    assert "EF.SOD" not in profile.files and profile.files["DG2"] == EMPTY_DG2
+    bad = subprocess.run([sys.executable, "-m", "chipid", "sim", "issue", "--out", str(tmp_path / "x"),
+                          "--deviation", "bogus"], capture_output=True, text=True, timeout=120,
+                         check=False)  # fmt: skip
+    assert bad.returncode != 0 and "no_sod" in bad.stderr and "Traceback" not in bad.stderr
