@@ -26,7 +26,7 @@ from chipid.lds.dg12 import DG12, parse_dg12
 from chipid.lds.dg13_vn import DG13VN, parse_dg13
 from chipid.lds.dg15 import DG15, parse_dg15
 from chipid.lds.face import FaceImage
-from chipid.lds.holder import Holder, holder_from
+from chipid.lds.holder import Holder, cccd_dg13, holder_from
 from chipid.lds.mrz import MRZ
 from chipid.lds.security_infos import SecurityInfos, parse_card_security, parse_security_infos
 from chipid.lds.sod import SOD, parse_sod
@@ -118,20 +118,21 @@ class Document:
         return self.faces[0].mime_type if self.faces else None
 
     def holder(self, *, today: date | None = None) -> Holder | None:
-        """The holder view: DG13 (CCCD) first, else DG1. ``today`` pivots two-digit MRZ years."""
+        """The holder view: DG13 of a Vietnamese CCCD first, else DG1. ``today`` pivots two-digit MRZ years."""
         return holder_from(self.dg13, self.mrz, today=today)
 
     def id_number_check(self) -> IDNumberCheck | None:
         """Soft check of the CCCD 12-digit ID against DG13's birth date and sex and DG1's number."""
-        dg13_id = self.dg13.id_number if self.dg13 else None
+        dg13 = cccd_dg13(self.dg13, self.mrz)  # another state's DG13 is no CCCD data
+        dg13_id = dg13.id_number if dg13 else None
         id_number = dg13_id or (self.mrz.cccd_id_number if self.mrz else None)
         if id_number is None:
             return None
-        dob = self.dg13.date_of_birth if self.dg13 else None
+        dob = dg13.date_of_birth if dg13 else None
         check = validate_id_number(
             id_number,
             date_of_birth=dob if isinstance(dob, date) else None,
-            sex=self.dg13.sex if self.dg13 else (self.mrz.sex if self.mrz else None),
+            sex=dg13.sex if dg13 else (self.mrz.sex if self.mrz else None),
             document_number=self.mrz.document_number if self.mrz and self.mrz.issuing_state == "VNM" else None,
         )
         mrz_id = self.mrz.cccd_id_number if self.mrz else None

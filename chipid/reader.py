@@ -6,6 +6,12 @@ Active Authentication → Passive Authentication → Document + VerificationRepo
 Each step records its outcome in :attr:`ReadResult.steps`. A failed optional step (CA, AA, an unreadable data
 group) leaves the partial document usable and shows up in the report; access control or a card removed mid-read
 stops the pipeline with the typed error (nothing half-read is returned as whole).
+
+Chips deviate: every file that exists is read, and a missing or unreadable file (EF.CardAccess, EF.COM, EF.SOD,
+a data group) never stops the read. No EF.SOD (or an empty one) is a required FAILED ``pa.sod_present`` ("EF.SOD
+absent: the data is not signed"); one that cannot be read whole is NOT_PERFORMED (an I/O failure is no evidence
+of forgery). Files are read by short EF identifier with one whole-file READ each where the chip allows
+(:func:`chipid.iso7816.binary.read_ef`; one :class:`ReadPolicy` per session remembers each fallback).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from chipid.document import Document
 from chipid.errors import (
     ASN1_ERRORS,
     CardInUseError,
+    ChipFileNotFoundError,
     ParseError,
     SecureMessagingError,
     SecurityStatusNotSatisfiedError,
@@ -39,14 +46,25 @@ from chipid.lds.com import parse_com
 from chipid.lds.files import EMRTD_AID, LDSFile, by_dg, by_name
 from chipid.lds.security_infos import SecurityInfos, parse_security_infos
 from chipid.lds.sod import parse_sod
-from chipid.pki.passive import passive_authenticate
+from chipid.pki.passive import PassiveAuthResult, passive_authenticate
 from chipid.pki.trust import TrustStore
-from chipid.report import CHECK_AA, CHECK_CA, CHECK_DOWNGRADE, CheckResult, CheckStatus, VerificationReport
+from chipid.report import (
+    CHECK_AA,
+    CHECK_CA,
+    CHECK_DOWNGRADE,
+    CHECK_SOD_PRESENT,
+    CheckResult,
+    CheckStatus,
+    VerificationReport,
+)
 from chipid.sm.channel import SM_SESSION_LOST, session_lost
 from chipid.transport.base import Transport
 from chipid.verify import card_security_checks, consistency_check, expiry_check, mrz_check_digits_check
 
 __all__ = ["DocumentReader", "ReadResult", "StepRecord", "read_document"]
+
+_ABSENT = "absent"
+_DENIED = "access denied"
 
 ProgressFn = Callable[[str, int, int], None]
 """``progress(file_name, bytes_read, total)``, called after each chunk."""
@@ -136,7 +154,9 @@ class DocumentReader:
             if self.progress is not None:
                 self.progress(file.name, done, total)
 
-        return read_ef(channel, fid=file.fid, policy=self.policy, progress=on_progress)
+        # by short EF identifier first (no SELECT), SELECT by FID where the chip refuses it; the policy
+        # remembers what works (whole-file Le=0000, extended, SFI) for the rest of the session
+        return read_ef(channel, fid=file.fid, sfi=file.sfi, policy=self.policy, progress=on_progress)
 
     def read(self) -> ReadResult:
         """Run every step; see the module docstring.
@@ -164,23 +184,28 @@ class DocumentReader:
 
     def _read_once(self) -> ReadResult:
         self._steps = []
+        self.policy = ReadPolicy()
         raw: dict[str, bytes] = {}
 
         started = time.perf_counter()
-        card_access = read_card_access(self.transport)
+        try:
+            card_access = read_card_access(self.transport)
+            ca_detail = f"{len(card_access)} bytes" if card_access else "absent"
+        except (StatusWordError, ParseError) as err:  # unsigned and optional: never a reason to stop
+            card_access, ca_detail = None, f"unreadable: {err}"
         if card_access is not None:
             raw["EF.CardAccess"] = card_access
-        self._record("read EF.CardAccess", "ok" if card_access else "skipped",
-                     f"{len(card_access)} bytes" if card_access else "absent", started)
+        self._record("read EF.CardAccess", "ok" if card_access else "skipped", ca_detail, started)
         pace_advertised = False
         if card_access:
             try:
-                pace_advertised = bool(parse_security_infos(card_access, name="EF.CardAccess").pace_infos)
+                pace_advertised = bool(parse_security_infos(card_access, name="EF.CardAccess").usable_pace_infos)
             except ParseError:
                 pace_advertised = False
 
         started = time.perf_counter()
-        access = establish(self.transport, self.key, card_access=card_access, prefer=self.prefer, rng=self.rng)
+        # b"" for an absent or unreadable EF.CardAccess: establish() must not try to read it a second time
+        access = establish(self.transport, self.key, card_access=card_access or b"", prefer=self.prefer, rng=self.rng)
         detail = access.protocol + (f" ({access.pace_info.name})" if access.pace_info and access.protocol == "PACE"
                                     else "")
         if access.fallback_reason:
@@ -196,35 +221,36 @@ class DocumentReader:
             ResponseAPDU.from_bytes(channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())).check(0xA4)
             self._record("select eMRTD application", "ok", EMRTD_AID.hex().upper(), started)
 
+        # Every file that exists is read; a missing or unreadable one is recorded, never a reason to stop
+        # (only access control, a lost link or a removed card stop the read).
+        problems: dict[str, str] = {}
         for name in ("EF.COM", "EF.SOD"):
-            started = time.perf_counter()
-            raw[name] = self._read_file(channel, by_name(name))
-            self._record(f"read {name}", "ok", f"{len(raw[name])} bytes", started)
+            self._read_tolerant(channel, name, by_name(name), raw, problems)
 
-        sod_dgs = self._sod_data_groups(raw.get("EF.SOD", b""))
-        wanted = self._data_groups_to_read(raw["EF.COM"], sod_dgs)
+        sod_dgs = self._sod_data_groups(raw.get("EF.SOD"))
+        com_dgs = self._com_data_groups(raw.get("EF.COM"))
+        wanted = self._data_groups_to_read(com_dgs, sod_dgs)
         unreadable: dict[int, str] = {}
         refused: list[int] = []
+        not_on_chip: list[int] = []
         for dg in wanted:
-            started = time.perf_counter()
-            try:
-                raw[f"DG{dg}"] = self._read_file(channel, by_dg(dg))
-                self._record(f"read DG{dg}", "ok", f"{len(raw[f'DG{dg}'])} bytes", started)
-            except SecurityStatusNotSatisfiedError:
-                self._record(f"read DG{dg}", "skipped", "access denied (needs Extended Access Control)", started)
+            name = f"DG{dg}"
+            self._read_tolerant(channel, name, by_dg(dg), raw, problems)
+            if problems.get(name) == _ABSENT:
+                if dg in sod_dgs:
+                    unreadable[dg] = "the chip does not have it"
+                elif com_dgs is not None and dg in com_dgs:
+                    not_on_chip.append(dg)
+            elif problems.get(name) == _DENIED:
                 refused.append(dg)
-            except (StatusWordError, ParseError) as err:
-                if isinstance(err, StatusWordError) and err.sw in SM_SESSION_LOST:
-                    raise session_lost(err.sw, f"reading DG{dg}") from err  # never a verdict (issue 10, 9)
-                # a file the chip lists but cannot give whole: recorded, the other files are still read
-                self._record(f"read DG{dg}", "failed", str(err), started)
-                unreadable[dg] = str(err)
+            elif name in problems:
+                unreadable[dg] = problems[name]
 
         document = Document.from_files(raw)
         dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG")}
 
         started = time.perf_counter()
-        pa = passive_authenticate(raw.get("EF.SOD", b""), dgs, self.trust, at=self.at)
+        pa = self._passive_auth(raw.get("EF.SOD"), problems.get("EF.SOD"), dgs)
         self._record("passive authentication", "ok" if pa.passed else "failed",
                      "all checks passed" if pa.passed else "see report", started)
 
@@ -232,7 +258,7 @@ class DocumentReader:
         dg14 = self._security_infos(raw.get("DG14"))
         # EF.CardAccess is not signed: the PACEInfos of an authenticated DG14 count too, so that stripping
         # them from EF.CardAccess cannot hide a downgrade to BAC.
-        if dg14 is not None and 14 in pa.authenticated_dgs and dg14.pace_infos:
+        if dg14 is not None and 14 in pa.authenticated_dgs and dg14.usable_pace_infos:
             pace_advertised = True
         checks.append(self._downgrade(pace_advertised, access.protocol))
         checks += [expiry_check(document, self.at), consistency_check(document), mrz_check_digits_check(document)]
@@ -242,6 +268,10 @@ class DocumentReader:
                 checks.append(CheckResult(f"read.DG{dg}", CheckStatus.NOT_PERFORMED,
                                           f"DG{dg} could not be read, so it is not verified: {why}"))
         checks += [_refused_check(dg) for dg in refused if dg in sod_dgs and dg not in (*_EAC_PROTECTED, 14, 15)]
+        for dg in not_on_chip:  # EF.COM is unsigned; the SOD does not list it either: nothing is lost
+            checks.append(CheckResult(f"read.DG{dg}", CheckStatus.WARN,
+                                      f"EF.COM lists DG{dg} but the chip does not have it (the SOD does not list it)",
+                                      required=False))
         # Which chip authentication the chip must support comes from the signed SOD, not from EF.COM (unsigned):
         # a clone that hides DG14/DG15 (drops them from EF.COM, or refuses to serve them) is caught here.
         ca_supported = bool(dg14 and dg14.chip_authentication_public_key_infos)
@@ -287,21 +317,68 @@ class DocumentReader:
         self._record("read EF.CardSecurity", "ok", f"{len(data)} bytes", started)
         return data
 
+    def _read_tolerant(self, channel: Transport, name: str, file: LDSFile, raw: dict[str, bytes],
+                       problems: dict[str, str]) -> None:
+        """Read one LDS file into ``raw``; absent, access-denied or unreadable files go to ``problems``."""
+        started = time.perf_counter()
+        try:
+            raw[name] = self._read_file(channel, file)
+        except ChipFileNotFoundError:
+            problems[name] = _ABSENT
+            self._record(f"read {name}", "skipped", "absent: the chip does not have this file", started)
+        except SecurityStatusNotSatisfiedError:
+            problems[name] = _DENIED
+            self._record(f"read {name}", "skipped", "access denied (needs Extended Access Control)", started)
+        except (StatusWordError, ParseError) as err:
+            if isinstance(err, StatusWordError) and err.sw in SM_SESSION_LOST:
+                raise session_lost(err.sw, f"reading {name}") from err  # never a verdict (issue 10, 9)
+            # a file the chip has but cannot give whole: recorded, the other files are still read
+            problems[name] = str(err)
+            self._record(f"read {name}", "failed", str(err), started)
+        else:
+            self._record(f"read {name}", "ok", f"{len(raw[name])} bytes" if raw[name] else "empty file", started)
+
+    def _passive_auth(self, sod: bytes | None, problem: str | None, dgs: dict[int, bytes]) -> PassiveAuthResult:
+        """Passive Authentication, or the one check that says why it cannot run (no / empty / unreadable SOD)."""
+        if sod:
+            return passive_authenticate(sod, dgs, self.trust, at=self.at)
+        if sod is not None:
+            check = CheckResult(CHECK_SOD_PRESENT, CheckStatus.FAILED, "EF.SOD is empty: the data is not signed")
+        elif problem == _ABSENT:
+            check = CheckResult(CHECK_SOD_PRESENT, CheckStatus.FAILED, "EF.SOD absent: the data is not signed")
+        else:  # an I/O or format failure is no evidence of forgery: not verified, not condemned
+            check = CheckResult(CHECK_SOD_PRESENT, CheckStatus.NOT_PERFORMED,
+                                f"EF.SOD could not be read, so nothing is verified: {problem}")
+        return PassiveAuthResult((check,), False)
+
     @staticmethod
-    def _sod_data_groups(sod: bytes) -> set[int]:
-        """Data groups the (signed) SOD lists; empty when it does not parse (PA then fails on it)."""
+    def _sod_data_groups(sod: bytes | None) -> set[int]:
+        """Data groups the (signed) SOD lists; empty when it is absent or does not parse (PA then fails on it)."""
+        if not sod:
+            return set()
         try:
             return set(parse_sod(sod).dg_hashes)
         except ParseError:
             return set()
 
-    def _data_groups_to_read(self, com: bytes, sod_dgs: set[int]) -> list[int]:
-        """EF.COM's list joined with the SOD's: EF.COM is unsigned and may hide files (ICAO 9303-10 §4.6)."""
+    @staticmethod
+    def _com_data_groups(com: bytes | None) -> set[int] | None:
+        """Data groups EF.COM lists, or None when it is absent or does not parse."""
+        if com is None:
+            return None
         try:
-            listed = set(parse_com(com).data_groups)
+            return set(parse_com(com).data_groups)
         except ParseError:
-            listed = set() if sod_dgs else {1, 2, 13, 14, 15}
-        listed |= sod_dgs
+            return None
+
+    def _data_groups_to_read(self, com_dgs: set[int] | None, sod_dgs: set[int]) -> list[int]:
+        """EF.COM's list joined with the SOD's: EF.COM is unsigned and may hide files (ICAO 9303-10 §4.6).
+
+        With neither list (no EF.COM and no usable SOD), every data group is tried: the ones that exist are read.
+        """
+        listed = (com_dgs or set()) | sod_dgs
+        if not listed:
+            listed = set(range(1, 17)) - {4}  # DG4 (iris) needs EAC like DG3
         wanted = sorted(listed) if self.data_groups is None else [d for d in self.data_groups if d in listed]
         return [d for d in wanted if d != 3 or self.read_dg3]
 

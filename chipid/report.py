@@ -29,6 +29,7 @@ __all__ = [
     "CHECK_CA",
     "CHECK_DOWNGRADE",
     "CHECK_DS_CHAIN",
+    "CHECK_SOD_PRESENT",
     "CHECK_SOD_SIGNATURE",
     "DG_HASH_PREFIX",
     "REPORT_SCHEMA",
@@ -42,6 +43,8 @@ __all__ = [
 REPORT_SCHEMA = "chipid.report/1"
 """Identifier of the JSON layout produced by :meth:`VerificationReport.to_json`."""
 
+CHECK_SOD_PRESENT = "pa.sod_present"
+"""FAILED (required) when the chip has no EF.SOD or an empty one: nothing on it is signed."""
 CHECK_SOD_SIGNATURE = "pa.sod_signature"
 CHECK_DS_CHAIN = "pa.ds_chain"
 DG_HASH_PREFIX = "pa.dg_hash."

@@ -95,6 +95,8 @@ def read_card_access(transport: Transport) -> bytes | None:
 
 
 def _rank(info: PACEInfo) -> tuple[int, ...] | None:
+    if info.problem is not None:  # ICAO 9303-11 §9.2.1: version 2 only
+        return None
     try:
         alg = pc.pace_algorithm(info.protocol)
         if info.parameter_id is None:
@@ -162,7 +164,9 @@ def establish(
                     raise
                 reason = f"PACE failed: {err}"
         elif reason is None:
-            reason = "no supported PACEInfo in EF.CardAccess" if raw else "no EF.CardAccess"
+            refused = [p.problem for p in infos if p.problem is not None]
+            reason = ("no supported PACEInfo in EF.CardAccess" + (f" ({refused[0]})" if refused else "")
+                      if raw else "no EF.CardAccess")
     if not isinstance(key, MRZKey):
         raise AccessControlError(f"a CAN needs PACE and the chip offers none ({reason})",
                                  protocol="PACE", step="protocol selection")

@@ -41,6 +41,10 @@ def register(sub: Any) -> None:
     i.add_argument("--photo", type=Path, metavar="FILE",
                    help="a real photo for DG2 instead of the drawn face (stored as ICAO-size JPEG 2000)")
     i.add_argument("--out", type=Path, required=True, help="where to save the profile")
+    from chipid.sim.deviations import DEVIATIONS  # small: no crypto, no PKI
+
+    i.add_argument("--deviation", action="append", default=[], metavar="NAME", choices=tuple(DEVIATIONS),
+                   help="a chip that deviates from the ideal (repeatable): " + ", ".join(DEVIATIONS))
     i.set_defaults(func=cmd_issue)
     d = sub.add_parser("demo", help="read and verify the built-in virtual CCCD end to end (exit 0 = verified)")
     d.add_argument("--in-process", action="store_true", help="skip pcscd/vpcd even when available")
@@ -50,9 +54,11 @@ def register(sub: Any) -> None:
 
 
 FAULT_HELP = ("inject a fault: tear_after=N, tear_repeat, wrong_mac=once|always, corrupt_dgs=2,13, cloned, "
-               "delay_ms=N (0-10000), no_extended_length, bac_only, aa_replay (repeatable)")
+              "delay_ms=N (0-10000), no_extended_length, refuse_sfi, refuse_le_zero, max_read=N, bac_only, "
+              "aa_replay (repeatable)")
 MAX_DELAY_MS = 10_000
 MAX_TEAR_AFTER = 1_000_000
+MAX_INT_FAULT = 1 << 20
 
 
 def _int(name: str, value: str, low: int, high: int) -> int:
@@ -101,6 +107,10 @@ def parse_faults(specs: list[str]) -> Any:
             if value not in ("", "once", "always"):
                 raise usage_error(f"--fault wrong_mac={value}: use once or always")
             values[name] = value or "once"
+        elif isinstance(default, int) or name in ("max_read",):
+            if not has_value:
+                raise usage_error(f"--fault {name} needs a number, e.g. {name}=1024")
+            values[name] = _int(name, value, 0, MAX_INT_FAULT)
         else:
             values[name] = value or None
     return Faults(**values)
@@ -131,7 +141,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
             from chipid.errors import UnreadableImageError
 
             raise UnreadableImageError(f"cannot read {args.photo}: {err.strerror}", source="photo") from err
-    profile = issue_card(args.seed, pki=args.pki, face=args.face, photo=photo)
+    profile = issue_card(args.seed, pki=args.pki, face=args.face, photo=photo, deviations=args.deviation)
     path = profile.save(args.out)
     console.print(f"Issued virtual card for {profile.holder.get('full_name', '?')} -> {path}")
     console.print(f"  read it with: chipid read --sim {path} --can {profile.can}")

@@ -1,24 +1,58 @@
 """Shared reader/writer of the 'tag list + tagged elements' data groups DG11 and DG12 (ICAO 9303-10 §4.7.11,
-§4.7.12): ``outer { 5C <tag list>, element..., [A0 { 02 count, repeated element... }] }``."""
+§4.7.12): ``outer { 5C <tag list>, element..., [A0 { 02 count, repeated element... }] }``.
+
+As other issuers write them: the repeated element (DG11 other names 5F0F, DG12 other persons 5F1A) also
+without its ``A0`` wrapper; dates (5F2B, 5F26) as 8 ASCII digits ``YYYYMMDD`` or as 4 bytes of packed BCD.
+An element that cannot be decoded is kept raw (``undecoded``), never turned into a wrong value."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from chipid.errors import ParseError
 from chipid.lds._tlv import encode_tlv, iter_tlv, single_tlv, tag_hex
 
-__all__ = ["decode_text", "encode_tagged", "parse_tagged"]
+__all__ = ["decode_date", "decode_elements", "encode_tagged", "parse_tagged", "text_or_none"]
 
 _TAG_LIST, _GROUP, _COUNT = 0x5C, 0xA0, 0x02
 
 
-def decode_text(value: bytes, path: str) -> str:
-    """Decode an element as UTF-8 (ICAO 9303-10 §4.7.11: ISO/IEC 10646 UTF-8)."""
+def text_or_none(value: bytes) -> str | None:
+    """The element as UTF-8 text, or None when it is not UTF-8 or holds control characters."""
     try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ParseError("text is not UTF-8", path=path) from err
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if all(ch.isprintable() or ch in "\r\n" for ch in text) else None
+
+
+def decode_date(value: bytes) -> str | None:
+    """A DG11/DG12 date as ``YYYYMMDD`` text: 8 ASCII digits, or 4 bytes of packed BCD (``19 69 08 06``).
+
+    Other printable text (a partial or differently formatted date) is returned as written; None when the
+    bytes are neither (the caller keeps them raw).
+    """
+    if len(value) == 4:
+        digits = value.hex()  # ASCII digits (30..39) never pass: their "month" would be 30 or more
+        if digits.isdigit() and int(digits[4:6]) <= 12 and int(digits[6:8]) <= 31:
+            return digits
+    return text_or_none(value)
+
+
+def decode_elements(
+    elements: Mapping[int, bytes], text_tags: Mapping[str, int], dates: frozenset[int]
+) -> tuple[dict[str, object], dict[str, bytes]]:
+    """Decode the text elements of DG11/DG12: (field name -> text, tag hex -> raw bytes of the undecodable)."""
+    values: dict[str, object] = {}
+    undecoded: dict[str, bytes] = {}
+    for key, tag in text_tags.items():
+        if tag not in elements:
+            continue
+        text = decode_date(elements[tag]) if tag in dates else text_or_none(elements[tag])
+        if text is None:
+            undecoded[f"{tag:04X}"] = elements[tag]
+        values[key] = text
+    return values, undecoded
 
 
 def _tags(value: bytes, path: str) -> tuple[int, ...]:
@@ -52,6 +86,8 @@ def parse_tagged(
                     group.append(inner.value)
                 elif inner.tag != _COUNT:
                     raise ParseError(f"unexpected tag {tag_hex(inner.tag)}", path=f"{name} > A0")
+        elif obj.tag == repeated:
+            group.append(obj.value)  # written without the A0 wrapper by some issuers
         else:
             elements.setdefault(obj.tag, obj.value)
     if tag_list is None:

@@ -1,10 +1,15 @@
-"""DG11: additional personal details (ICAO 9303-10 §4.7.11). Every element is optional; text is UTF-8."""
+"""DG11: additional personal details (ICAO 9303-10 §4.7.11). Every element is optional; text is UTF-8.
+
+Other names (5F0F) are read inside ``A0`` or bare; the full date of birth (5F2B) as ``YYYYMMDD`` text or packed
+BCD. An element that cannot be decoded is kept raw in :attr:`DG11.undecoded` (its value stays ``None``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 
-from chipid.lds._tagged import decode_text, encode_tagged, parse_tagged
+from chipid.lds._tagged import decode_elements, encode_tagged, parse_tagged, text_or_none
 
 __all__ = ["DG11", "encode_dg11", "parse_dg11"]
 
@@ -23,11 +28,15 @@ _TEXT_TAGS: dict[str, int] = {
     "custody_information": 0x5F18,
 }
 _PROOF_OF_CITIZENSHIP = 0x5F16
+_DATES = frozenset({0x5F2B})
 
 
 @dataclass(frozen=True)
 class DG11:
-    """DG11 content. Names use '<' separators as on the MRZ; ``full_date_of_birth`` is ``YYYYMMDD`` text."""
+    """DG11 content. Names use '<' separators as on the MRZ; ``full_date_of_birth`` is ``YYYYMMDD`` text.
+
+    ``undecoded`` maps the tag (``"5F2B"``) of each element that could not be decoded to its raw bytes.
+    """
 
     full_name: str | None = None
     other_names: tuple[str, ...] = ()
@@ -42,17 +51,23 @@ class DG11:
     proof_of_citizenship: bytes | None = None
     other_td_numbers: str | None = None
     custody_information: str | None = None
+    undecoded: Mapping[str, bytes] = field(default_factory=dict, hash=False)
 
 
 def parse_dg11(data: bytes) -> DG11:
-    """Parse DG11. Raises ParseError (path ``"DG11 > 5F0E"``...)."""
+    """Parse DG11. Raises ParseError (path ``"DG11 > 5C"``...) when its structure is broken."""
     _, elements, others = parse_tagged(data, _DG11, "DG11", _OTHER_NAME)
-    values: dict[str, object] = {
-        key: decode_text(elements[tag], f"DG11 > {tag:04X}") for key, tag in _TEXT_TAGS.items() if tag in elements
-    }
-    values["other_names"] = tuple(decode_text(v, "DG11 > A0 > 5F0F") for v in others)
+    values, undecoded = decode_elements(elements, _TEXT_TAGS, _DATES)
+    names = []
+    for i, raw in enumerate(others):
+        name = text_or_none(raw)
+        if name is None:
+            undecoded[f"5F0F[{i}]"] = raw
+        else:
+            names.append(name)
+    values["other_names"] = tuple(names)
     values["proof_of_citizenship"] = elements.get(_PROOF_OF_CITIZENSHIP)
-    return DG11(**values)  # type: ignore[arg-type]
+    return DG11(**values, undecoded=undecoded)  # type: ignore[arg-type]
 
 
 def encode_dg11(dg11: DG11) -> bytes:
@@ -60,7 +75,9 @@ def encode_dg11(dg11: DG11) -> bytes:
     elements: list[tuple[int, bytes]] = []
     for f in fields(dg11):
         value = getattr(dg11, f.name)
-        if f.name in _TEXT_TAGS and value is not None:
+        if f.name in _TEXT_TAGS and value is None and f"{_TEXT_TAGS[f.name]:04X}" in dg11.undecoded:
+            elements.append((_TEXT_TAGS[f.name], dg11.undecoded[f"{_TEXT_TAGS[f.name]:04X}"]))
+        elif f.name in _TEXT_TAGS and value is not None:
             elements.append((_TEXT_TAGS[f.name], value.encode("utf-8")))
         elif f.name == "proof_of_citizenship" and value is not None:
             elements.append((_PROOF_OF_CITIZENSHIP, value))

@@ -1,10 +1,15 @@
-"""DG12: additional document details (ICAO 9303-10 §4.7.12). Every element is optional; text is UTF-8."""
+"""DG12: additional document details (ICAO 9303-10 §4.7.12). Every element is optional; text is UTF-8.
+
+Other persons (5F1A) are read inside ``A0`` or bare; the date of issue (5F26) as ``YYYYMMDD`` text or packed
+BCD. An element that cannot be decoded is kept raw in :attr:`DG12.undecoded` (its value stays ``None``).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 
-from chipid.lds._tagged import decode_text, encode_tagged, parse_tagged
+from chipid.lds._tagged import decode_elements, encode_tagged, parse_tagged, text_or_none
 
 __all__ = ["DG12", "encode_dg12", "parse_dg12"]
 
@@ -15,6 +20,7 @@ _TEXT_TAGS: dict[str, int] = {
     "endorsements": 0x5F1B,
     "tax_exit_requirements": 0x5F1C,
 }
+_DATES = frozenset({0x5F26})
 _BINARY_TAGS: dict[str, int] = {
     "image_front": 0x5F1D,
     "image_rear": 0x5F1E,
@@ -25,7 +31,10 @@ _BINARY_TAGS: dict[str, int] = {
 
 @dataclass(frozen=True)
 class DG12:
-    """DG12 content. ``date_of_issue`` is ``YYYYMMDD`` text; images and personalisation data stay bytes."""
+    """DG12 content. ``date_of_issue`` is ``YYYYMMDD`` text; images and personalisation data stay bytes.
+
+    ``undecoded`` maps the tag (``"5F26"``) of each element that could not be decoded to its raw bytes.
+    """
 
     issuing_authority: str | None = None
     date_of_issue: str | None = None
@@ -36,17 +45,23 @@ class DG12:
     image_rear: bytes | None = None
     personalization_time: bytes | None = None
     personalization_device: bytes | None = None
+    undecoded: Mapping[str, bytes] = field(default_factory=dict, hash=False)
 
 
 def parse_dg12(data: bytes) -> DG12:
-    """Parse DG12. Raises ParseError (path ``"DG12 > 5F19"``...)."""
+    """Parse DG12. Raises ParseError (path ``"DG12 > 5C"``...) when its structure is broken."""
     _, elements, others = parse_tagged(data, _DG12, "DG12", _OTHER_PERSON)
-    values: dict[str, object] = {
-        key: decode_text(elements[tag], f"DG12 > {tag:04X}") for key, tag in _TEXT_TAGS.items() if tag in elements
-    }
+    values, undecoded = decode_elements(elements, _TEXT_TAGS, _DATES)
     values.update({key: elements[tag] for key, tag in _BINARY_TAGS.items() if tag in elements})
-    values["other_persons"] = tuple(decode_text(v, "DG12 > A0 > 5F1A") for v in others)
-    return DG12(**values)  # type: ignore[arg-type]
+    persons = []
+    for i, raw in enumerate(others):
+        person = text_or_none(raw)
+        if person is None:
+            undecoded[f"5F1A[{i}]"] = raw
+        else:
+            persons.append(person)
+    values["other_persons"] = tuple(persons)
+    return DG12(**values, undecoded=undecoded)  # type: ignore[arg-type]
 
 
 def encode_dg12(dg12: DG12) -> bytes:
@@ -54,7 +69,9 @@ def encode_dg12(dg12: DG12) -> bytes:
     elements: list[tuple[int, bytes]] = []
     for f in fields(dg12):
         value = getattr(dg12, f.name)
-        if value is None or f.name == "other_persons":
+        if value is None and f.name in _TEXT_TAGS and f"{_TEXT_TAGS[f.name]:04X}" in dg12.undecoded:
+            value = dg12.undecoded[f"{_TEXT_TAGS[f.name]:04X}"]
+        if value is None or f.name in ("other_persons", "undecoded"):
             continue
         tag = _TEXT_TAGS.get(f.name) or _BINARY_TAGS[f.name]
         elements.append((tag, value.encode("utf-8") if isinstance(value, str) else value))

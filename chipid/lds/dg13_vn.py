@@ -20,10 +20,21 @@ from chipid.errors import ASN1_ERRORS, ParseError
 from chipid.lds import _asn1
 from chipid.lds._tlv import encode_tlv, iter_tlv, read_tlv
 
-__all__ = ["DG13_FIELD_NAMES", "DG13Field", "DG13VN", "encode_dg13", "parse_dg13", "parse_vn_date"]
+__all__ = [
+    "DG13_FIELD_NAMES",
+    "NOT_CCCD_LAYOUT",
+    "DG13Field",
+    "DG13VN",
+    "encode_dg13",
+    "parse_dg13",
+    "parse_vn_date",
+]
 
 _DG13_TAG = 0x6D
 _UTF8_OID = "1.0.10646.1.0.8"
+_UTF8_OID_DER = core.ObjectIdentifier(_UTF8_OID).contents
+NOT_CCCD_LAYOUT = "not the CCCD layout"
+"""Start of the ParseError reason for another issuer's DG13 (reported as such, never as malformed)."""
 _STRING_TAGS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1"}
 _UTF8, _PRINTABLE, _SEQUENCE = 0x0C, 0x13, 0x30
 _PRINTABLE_FIELDS = frozenset({1, 3, 11, 15, 16})  # as written by issued cards and the project vector
@@ -159,8 +170,48 @@ def _strings(der: bytes, path: str, depth: int = 0) -> list[str]:
     raise ParseError(f"unexpected value tag {obj.tag:02X} (want a string)", path=path)
 
 
+def _cccd_layout(content: bytes) -> bool:
+    """Whether ``content`` starts as the CCCD DG13 does: SEQUENCE { INTEGER, OID 1.0.10646.1.0.8 (UTF-8), ... }."""
+    try:
+        outer = read_tlv(content, 0, path="DG13")
+        if outer.tag != _SEQUENCE or outer.end != len(content):
+            return False
+        children = list(iter_tlv(outer.value, path="DG13"))
+    except ParseError:
+        return False
+    if len(children) < 2 or children[0].tag != 0x02:
+        return False
+    return (children[1].tag, children[1].value) == (0x06, _UTF8_OID_DER)
+
+
+def _layout_of(content: bytes) -> str:
+    """A short description of a DG13 that is not in the CCCD layout (for the clerk and the log)."""
+    try:
+        objects = list(iter_tlv(content, path="DG13"))
+    except ParseError:
+        return "its content is not BER-TLV (another issuer's format)"
+    if not objects:
+        return "it is empty"
+    first = objects[0]
+    if first.tag == _SEQUENCE:
+        try:
+            inner = list(iter_tlv(first.value, path="DG13"))
+        except ParseError:
+            inner = []
+        if len(inner) >= 2 and inner[1].tag == 0x06 and inner[1].value != _UTF8_OID_DER:
+            charset = core.ObjectIdentifier.load(encode_tlv(0x06, inner[1].value)).dotted
+            return f"its character set {charset} is not ISO/IEC 10646 UTF-8 ({_UTF8_OID})"
+    tags = " ".join(f"{o.tag:X}" for o in objects[:4])
+    return f"its data objects ({tags}{' ...' if len(objects) > 4 else ''}) are another issuer's layout"
+
+
 def parse_dg13(data: bytes) -> DG13VN:
     """Parse the CCCD DG13 (tag ``6D``).
+
+    ICAO 9303-10 §4.7.13 leaves DG13 to the issuer: a DG13 that does not start as the CCCD one
+    (SEQUENCE { INTEGER, OID 1.0.10646.1.0.8, ... }) raises a ParseError whose reason starts with
+    :data:`NOT_CCCD_LAYOUT` (the file is kept raw by the caller); one that does but breaks further on
+    is "malformed".
 
     Raises:
         ParseError: with a path such as ``"DG13 > field 9"``.
@@ -168,6 +219,8 @@ def parse_dg13(data: bytes) -> DG13VN:
     obj = read_tlv(bytes(data), 0, path="DG13")
     if obj.tag != _DG13_TAG or obj.end != len(data):
         raise ParseError("not a single DG13 object (tag 6D)", path="DG13")
+    if not _cccd_layout(obj.value):
+        raise ParseError(f"{NOT_CCCD_LAYOUT}: {_layout_of(obj.value)}; kept raw, not decoded", path="DG13")
     try:
         content = _asn1.DG13Content.load(obj.value, strict=True)
         version = int(content["version"].native)

@@ -6,7 +6,8 @@ RepresentationBlock }``; ``RepresentationBlock ::= SEQUENCE { representationId [
 CHOICE { base [0] CHOICE { imageRepresentation2DBlock [0] SEQUENCE { representationData2D [0] OCTET STRING,
 imageInformation2DBlock [1] SEQUENCE { imageDataFormat [0] CHOICE { code [0] }, ..., imageSizeBlock [7]
 SEQUENCE { width [0], height [1] } } } } }, ... }``. Other blocks (quality, PAD, landmarks...) are skipped.
-Some encoders write the data block as context tag ``A1`` instead of application tag ``65``: both are read.
+Some encoders write the data block as context tag ``A1`` instead of application tag ``65``, and ICAO's own
+39794-5 sample portraits wrap the ``65`` block in an ``A1``: all three are read.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ def parse_face_39794(data: bytes, *, path: str = "FaceImageDataBlock") -> tuple[
     outer = read_tlv(bytes(data), 0, path=path)
     if outer.tag not in _BLOCK_TAGS:
         raise ParseError(f"expected FaceImageDataBlock (65 or A1), found {outer.tag:X}", path=path)
+    inner = read_tlv(outer.value, 0, path=path) if outer.value else None
+    if outer.tag == 0xA1 and inner is not None and inner.tag == 0x65 and inner.end == len(outer.value):
+        outer = inner  # A1 { 65 { versionBlock, representationBlocks } } (ICAO's 39794-5 samples)
     blocks = _need(outer.value, 0xA1, f"{path} > representationBlocks")
     faces = []
     for i, rep in enumerate(iter_tlv(blocks, path=f"{path} > representationBlocks")):

@@ -1,7 +1,8 @@
 """A friendly view of the document holder: the CCCD's DG13 when present, else the MRZ (DG1).
 
 Values stay as the card has them (Vietnamese text from DG13, transliterated upper case from the MRZ);
-keys are English.
+keys are English. DG13 is issuer-specific (ICAO 9303-10 §4.7.13): it is taken as Vietnamese holder data only
+when DG1 names Vietnam (VNM) as the issuing state (or there is no DG1 to say otherwise).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from datetime import date
 from chipid.lds.dg13_vn import DG13VN
 from chipid.lds.mrz import MRZ, mrz_date
 
-__all__ = ["Holder", "holder_from"]
+__all__ = ["Holder", "cccd_dg13", "holder_from"]
+
+_VIETNAM = "VNM"
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,25 @@ def _from_mrz(mrz: MRZ, today: date) -> Holder:
     )
 
 
+def cccd_dg13(dg13: DG13VN | None, mrz: MRZ | None) -> DG13VN | None:
+    """``dg13`` when it may be read as the Vietnamese CCCD's holder data, else None.
+
+    A CCCD-layout DG13 inside another state's document is that issuer's own data group, not Vietnamese
+    holder data: DG1's issuing state decides (the parser already refused other character sets).
+    """
+    if dg13 is None or (mrz is not None and mrz.issuing_state != _VIETNAM):
+        return None
+    return dg13
+
+
 def holder_from(dg13: DG13VN | None, mrz: MRZ | None, *, today: date | None = None) -> Holder | None:
-    """Build the holder view (DG13 first, DG1 as the fallback); ``today`` sets the MRZ century pivot."""
-    if dg13 is not None:
-        return _from_dg13(dg13, mrz)
+    """Build the holder view (DG13 of a Vietnamese document first, DG1 as the fallback).
+
+    ``today`` sets the MRZ century pivot.
+    """
+    vn = cccd_dg13(dg13, mrz)
+    if vn is not None:
+        return _from_dg13(vn, mrz)
     if mrz is not None:
         return _from_mrz(mrz, today or date.today())
     return None

@@ -22,6 +22,7 @@ __all__ = [
     "ChipAuthenticationDomainParameterInfo",
     "ChipAuthenticationInfo",
     "ChipAuthenticationPublicKeyInfo",
+    "PACE_VERSION",
     "PACEDomainParameterInfo",
     "PACEInfo",
     "SecurityInfos",
@@ -34,9 +35,17 @@ __all__ = [
 _DG14_TAG = 0x6E
 
 
+PACE_VERSION = 2
+"""The only PACEInfo version ICAO 9303-11 §9.2.1 allows."""
+
+
 @dataclass(frozen=True)
 class PACEInfo:
-    """ICAO 9303-11 §9.2.1. ``protocol`` is a dotted OID; ``parameter_id`` a standardized id."""
+    """ICAO 9303-11 §9.2.1. ``protocol`` is a dotted OID; ``parameter_id`` a standardized id.
+
+    9303-11 §9.2.1 requires version 2: a PACEInfo of another version is parsed and shown but not used for
+    PACE (:attr:`problem` says why).
+    """
 
     protocol: str
     version: int
@@ -45,6 +54,13 @@ class PACEInfo:
     @property
     def name(self) -> str:
         return oid_name(self.protocol)
+
+    @property
+    def problem(self) -> str | None:
+        """Why this PACEInfo must not be used for PACE, or None when it may."""
+        if self.version != PACE_VERSION:
+            return f"PACEInfo {self.name} has version {self.version}; ICAO 9303-11 §9.2.1 requires {PACE_VERSION}"
+        return None
 
 
 @dataclass(frozen=True)
@@ -125,6 +141,11 @@ class SecurityInfos:
     terminal_authentication_infos: tuple[TerminalAuthenticationInfo, ...] = ()
     active_authentication_infos: tuple[ActiveAuthenticationInfo, ...] = ()
     unknown: tuple[tuple[str, bytes], ...] = ()
+
+    @property
+    def usable_pace_infos(self) -> tuple[PACEInfo, ...]:
+        """The PACEInfos PACE may use (version 2); the others are kept in :attr:`pace_infos` only."""
+        return tuple(p for p in self.pace_infos if p.problem is None)
 
     @property
     def supports_pace_cam(self) -> bool:

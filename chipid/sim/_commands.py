@@ -4,7 +4,9 @@ ISO/IEC 7816-4 §11.1.1 (SELECT: P1 00 MF/FID, 02 EF under the current DF, 04 DF
 08/09 path; P2 0C no data, 00 FCI, 04 FCP), §11.2.3 (READ BINARY: B0 with a 15-bit offset or
 an SFI in P1, B1 with DO'54' offset and DO'53' data), §11.5.3 (GET CHALLENGE), status words
 of §5.6 (6282 end of file reached before Ne bytes, 6B00 offset outside the EF, 6986 no current
-EF, 6982 security status not satisfied, 6A82 file not found, 6A86 wrong P1-P2).
+EF, 6982 security status not satisfied, 6A82 file not found, 6A86 wrong P1-P2). READ BINARY
+honours the read faults of :class:`~chipid.sim.faults.Faults` (no SFI, no ``Le = 0000``, a
+small response buffer).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["dispatch"]
 
 Reply = tuple[bytes, int]
+_LE_MAX = 0x10000
+_SM_MAX_DATA = 0xFFDF
+"""The most plain bytes whose protected answer (DO'87' + DO'99' + DO'8E' + SW) fits 65536 bytes."""
 
 
 def dispatch(chip: VirtualChip, cmd: Command, *, secure: bool) -> Reply:
@@ -123,28 +128,53 @@ def _target(chip: VirtualChip, cmd: Command) -> tuple[ElementaryFile | None, int
     return fs.find(fid, in_app=chip.in_app), offset, 0
 
 
+def _read_size(chip: VirtualChip, cmd: Command, secure: bool) -> int | None:
+    """Bytes this READ BINARY may answer, or None when its Ne is refused (6700).
+
+    ``Le = 0000`` (Ne 65536) means "up to the end of the file", within the chip's buffer
+    (``faults.max_read``) and, under secure messaging, within a protected answer of 65536 bytes.
+    """
+    ne = cmd.ne
+    if ne is None:
+        return None
+    faults = chip.faults
+    if ne == _LE_MAX and cmd.extended and faults.refuse_le_zero:
+        return None
+    if faults.max_read and ne > faults.max_read:
+        if ne != _LE_MAX:
+            return None
+        ne = faults.max_read
+    return min(ne, _SM_MAX_DATA) if secure else ne
+
+
 def _read_binary(chip: VirtualChip, cmd: Command, secure: bool) -> Reply:
+    if cmd.ins == 0xB0 and cmd.p1 & 0x80 and chip.faults.refuse_sfi:
+        return b"", 0x6A86  # a chip without short EF identifiers: P1 is no SFI for it
     ef, offset, status = _target(chip, cmd)
     if ef is None:
         return b"", status or 0x6A82
     if not _may_read(ef, secure):
         return b"", 0x6982
     chip.current_ef = ef.fid
-    if cmd.ne is None:
+    ne = _read_size(chip, cmd, secure)
+    if ne is None:
         return b"", 0x6700
     if offset >= len(ef.data):
         return b"", 0x6B00
     remaining = len(ef.data) - offset
+    # ISO/IEC 7816-4 §11.2.3: Le all zeros reads up to the end of the file (9000); an explicit Ne
+    # beyond the end gets its bytes with 6282 "end of file reached before reading Ne bytes"
+    up_to_end = cmd.ne in (256, _LE_MAX)
     if cmd.ins == 0xB0:
-        chunk = ef.data[offset : offset + cmd.ne]
-        return chunk, 0x9000 if len(chunk) == cmd.ne else 0x6282
-    count = min(remaining, cmd.ne)
-    while count > 0 and len(encode_tlv(0x53, bytes(count))) > cmd.ne:
+        chunk = ef.data[offset : offset + ne]
+        return chunk, 0x9000 if len(chunk) == ne or up_to_end else 0x6282
+    count = min(remaining, ne)
+    while count > 0 and len(encode_tlv(0x53, bytes(count))) > ne:
         count -= 1
     if count == 0:
         return b"", 0x6700
     body = encode_tlv(0x53, ef.data[offset : offset + count])
-    return body, 0x9000 if len(body) == cmd.ne or count < remaining else 0x6282
+    return body, 0x9000 if len(body) == ne or count < remaining or up_to_end else 0x6282
 
 
 def _get_challenge(chip: VirtualChip, cmd: Command, secure: bool) -> Reply:

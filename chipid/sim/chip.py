@@ -74,7 +74,7 @@ class VirtualChip:
                 raw = bytearray(files[name])
                 raw[-1] ^= 0x01
                 files[name] = bytes(raw)
-        self.fs = FileSystem(files)
+        self.fs = FileSystem(files, profile.file_ids)
         for ef in list(self.fs.app.values()):
             if ef.info.dg in self.faults.refuse_dgs:  # the chip answers 6982 as if the file needed EAC
                 self.fs.app[ef.fid] = dataclasses.replace(ef, access=Access.EAC)

@@ -42,6 +42,12 @@ class Faults:
         ca_refuse_at: refuse MSE:Set AT for Chip Authentication (only MSE:Set KAT works).
         refuse_dgs: data groups whose READ BINARY / SELECT the chip answers with 6982
             (security status not satisfied) although the SOD lists them.
+        refuse_sfi: no short EF identifiers: READ BINARY with an SFI in P1 answers 6A86
+            (the reader must SELECT by FID).
+        refuse_le_zero: an extended ``Le = 0000`` READ BINARY answers 6700 (explicit extended
+            lengths still work).
+        max_read: the chip's response buffer in bytes (0: no limit): an explicit Ne above it
+            answers 6700, ``Le = 0000`` gets at most this many bytes.
     """
 
     tear_after: int | None = None
@@ -57,3 +63,6 @@ class Faults:
     ca_refuse_kat: bool = False
     ca_refuse_at: bool = False
     refuse_dgs: tuple[int, ...] = ()
+    refuse_sfi: bool = False
+    refuse_le_zero: bool = False
+    max_read: int = 0

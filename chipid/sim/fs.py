@@ -8,7 +8,7 @@ project's one table, :mod:`chipid.lds.files`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from chipid.lds.files import EMRTD_AID, LDS_FILES, MF_FILES, LDSFile
@@ -57,19 +57,24 @@ class FileSystem:
     MF_FID = 0x3F00
     AID = EMRTD_AID
 
-    def __init__(self, files: Mapping[str, bytes]) -> None:
+    def __init__(self, files: Mapping[str, bytes], file_ids: Mapping[str, int] | None = None) -> None:
         """Build the tree from file contents keyed by LDS name (``"EF.COM"``, ``"DG1"``...).
 
-        Names that are not in :mod:`chipid.lds.files` are ignored.
+        Names that are not in :mod:`chipid.lds.files` are ignored. ``file_ids`` stores a file under
+        another FID (and without an SFI), as a chip that misplaces it does.
         """
         self.mf: dict[int, ElementaryFile] = {}
         self.app: dict[int, ElementaryFile] = {}
+        moved = dict(file_ids or {})
         for info in MF_FILES:
             if info.name in files:
                 # EF.CardSecurity is readable only after PACE (BSI TR-03110-3 §A.1.2.2); the others always
                 access = Access.SM if info.name == "EF.CardSecurity" else Access.ALWAYS
                 self.mf[info.fid] = ElementaryFile(info, files[info.name], access)
-        for info in LDS_FILES:
+        for table_entry in LDS_FILES:
+            info = table_entry
+            if info.name in moved:
+                info = replace(info, fid=moved[info.name], sfi=None)
             if info.name in files:
                 access = Access.EAC if info.dg in (3, 4) else Access.SM
                 self.app[info.fid] = ElementaryFile(info, files[info.name], access)

@@ -13,7 +13,7 @@ Everything is deterministic from the seed (RSA PKI keys excepted: see pkigen).
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from cryptography.hazmat.primitives import serialization
@@ -40,6 +40,7 @@ from chipid.lds.sod import build_sod
 from chipid.sim._citizen import Citizen, ascii_fold, make_citizen
 from chipid.sim._face import draw_face, encode_face, photo_portrait
 from chipid.sim._keys import seeded_dh_key, seeded_rsa_key
+from chipid.sim.deviations import EMPTY_DG2, MISPLACED_SOD_FID, check_deviations
 from chipid.sim.pkigen import PrivateKey, generate_key, generate_pki, make_crl
 from chipid.sim.profile import CardProfile
 
@@ -158,6 +159,7 @@ def issue_card(
     aa_bits: int = 2048,
     pki_seed: str = "chipid-sim-VN",
     photo: bytes | None = None,
+    deviations: Iterable[str] = (),
 ) -> CardProfile:
     """Issue one synthetic CCCD.
 
@@ -181,11 +183,16 @@ def issue_card(
         pki_seed: seed of the test PKI; cards issued with the same one share a CSCA.
         photo: a real photo (JPEG, PNG...) to store in DG2 instead of the drawn face: cropped around the
             face (with the ``face`` extra) and stored as an ICAO-size JPEG 2000 (<= 480x640, ~15 KB).
+        deviations: names from :data:`chipid.sim.deviations.DEVIATIONS` (no EF.SOD, empty DG2...):
+            a chip that deviates from the ideal as independent implementations do.
 
     Raises:
-        UnsupportedError: an unknown ``ca_kind`` or ``ca_cipher``, or a ``ca_dh_parameter_id``
-            that is not a MODP group.
+        UnsupportedError: an unknown ``ca_kind``, ``ca_cipher`` or deviation, or a
+            ``ca_dh_parameter_id`` that is not a MODP group.
     """
+    deviate = check_deviations(deviations)
+    if "no_card_access" in deviate:
+        pace = False
     citizen = make_citizen(seed)
     mrz = _mrz(citizen)
     aa_key = _aa_key(seed, aa, aa_bits)
@@ -218,13 +225,27 @@ def issue_card(
     }
     if aa_key is not None:
         groups[15] = encode_tlv(0x6F, _spki(aa_key))
+    if "empty_dg2" in deviate:
+        groups[2] = EMPTY_DG2
     test_pki = generate_pki(pki_seed, kind=pki)
     files = {f"DG{n}": data for n, data in groups.items()}
-    files["EF.COM"] = encode_com(COM("0107", "040000", tuple(groups[n][0] for n in sorted(groups))))
+    com_tags = tuple(groups[n][0] for n in sorted(groups))
+    if "com_lists_absent" in deviate:
+        com_tags = tuple(sorted((*com_tags, 0x6B, 0x6C)))
+    files["EF.COM"] = encode_com(COM("0107", "040000", com_tags))
     files["EF.SOD"] = build_sod(groups, test_pki.ds.key, test_pki.ds.der)
     files["EF.CardAccess"] = encode_security_infos(card_access)
     files["EF.DIR"] = _EF_DIR
     files["EF.ATR/INFO"] = _EF_ATR_INFO
+    file_ids: dict[str, int] = {}
+    if "no_sod" in deviate:
+        del files["EF.SOD"]
+    if "empty_sod" in deviate:
+        files["EF.SOD"] = b""
+    if "sod_wrong_fid" in deviate:
+        file_ids["EF.SOD"] = MISPLACED_SOD_FID
+    if "no_card_access" in deviate:
+        del files["EF.CardAccess"]
     return CardProfile(
         files=files,
         document_number=citizen.document_number,
@@ -243,6 +264,7 @@ def issue_card(
             "date_of_expiry": citizen.date_of_expiry.isoformat(),
             "mrz": mrz.to_string(),
         },
+        file_ids=file_ids,
     )
 
 

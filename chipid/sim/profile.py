@@ -3,7 +3,8 @@
 On disk a profile is a directory (format documented in :meth:`CardProfile.save`)::
 
     manifest.json        {"format": "chipid-card-profile/1", "files": {name: file}, "secrets": {...},
-                          "holder": {...}, "csca": [file, ...], "crls": [file, ...]}
+                          "holder": {...}, "csca": [file, ...], "crls": [file, ...],
+                          "file_ids": {name: "011F"} (optional: files under another FID)}
     EF.COM.bin, DG1.bin, ... EF.ATR_INFO.bin   raw file contents ('/' in a name becomes '_')
     aa_key.der, ca_key.der                     PKCS#8 DER private keys (when present)
     csca_0.der ...                             the CSCA certificate(s), DER
@@ -44,6 +45,8 @@ class CardProfile:
         csca_certificates: DER certificates of the CSCA(s) that issued the DS of the SOD.
         crls: DER CRLs of those CSCAs (so revocation can be checked too).
         holder: free-form facts about the synthetic holder (ID number, name...) for tests.
+        file_ids: files stored under another FID than the LDS table's (then without a short EF
+            identifier), e.g. ``{"EF.SOD": 0x011F}`` for a chip that misplaces its SOD.
     """
 
     files: dict[str, bytes] = field(repr=False)
@@ -57,6 +60,7 @@ class CardProfile:
     csca_certificates: tuple[bytes, ...] = field(default=(), repr=False)
     crls: tuple[bytes, ...] = field(default=(), repr=False)
     holder: dict[str, str] = field(default_factory=dict, repr=False)
+    file_ids: dict[str, int] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         name = self.holder.get("full_name", "?")
@@ -124,6 +128,8 @@ class CardProfile:
             "csca": csca,
             "crls": crls,
         }
+        if self.file_ids:
+            manifest["file_ids"] = {name: f"{fid:04X}" for name, fid in sorted(self.file_ids.items())}
         (root / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
         return root
 
@@ -157,6 +163,7 @@ class CardProfile:
                 csca_certificates=tuple((root / fn).read_bytes() for fn in manifest.get("csca", [])),
                 crls=tuple((root / fn).read_bytes() for fn in manifest.get("crls", [])),
                 holder={str(k): str(v) for k, v in manifest.get("holder", {}).items()},
+                file_ids={str(k): int(str(v), 16) for k, v in manifest.get("file_ids", {}).items()},
             )
-        except (OSError, KeyError, TypeError, AttributeError) as err:
+        except (OSError, KeyError, TypeError, AttributeError, ValueError) as err:
             raise ParseError(f"incomplete profile: {err!r}", path=f"{root}/manifest.json") from err

@@ -1,7 +1,8 @@
 """A small in-memory card for the whole-EF reading tests: files, SELECT, READ BINARY (B0/B1).
 
-Behaviour knobs: refuse extended length (by 6700, 6Cxx or a TransportError), limit short
-reads, choose how the end of a file is signalled, and pull the card after N APDUs.
+Behaviour knobs: refuse extended length (by 6700, 6Cxx or a TransportError), refuse ``Le=0000``,
+limit extended reads to a buffer size, refuse READ BINARY by SFI, limit short reads, choose how
+the end of a file is signalled, and pull the card after N APDUs.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ class FakeCard:
         cut_after: int | None = None,
         protected: set[int] | None = None,
         overreturn: bool = False,
+        le_max: bool = True,
+        max_ext: int = 65536,
+        sfi_refusal: str | None = None,
     ) -> None:
         self.files = files
         self.sfis = sfis or {}
@@ -36,6 +40,9 @@ class FakeCard:
         self.cut_after = cut_after
         self.protected = protected or set()
         self.overreturn = overreturn
+        self.le_max = le_max
+        self.max_ext = max_ext
+        self.sfi_refusal = sfi_refusal
         self.current: int | None = None
         self.log: list[CommandAPDU] = []
         self.raw: list[bytes] = []
@@ -66,6 +73,8 @@ class FakeCard:
 
     def _read(self, cmd: CommandAPDU, is_ext: bool) -> bytes:
         if cmd.ins == 0xB0 and cmd.p1 & 0x80:
+            if self.sfi_refusal is not None:
+                return bytes.fromhex(self.sfi_refusal)
             sfi = cmd.p1 & 0x1F
             if sfi not in self.sfis:
                 return b"\x6a\x82"
@@ -84,6 +93,12 @@ class FakeCard:
         ne = cmd.ne or 0
         if not is_ext and ne > self.max_short:
             return b"\x67\x00"
+        if is_ext and ne == 65536 and not self.le_max:
+            return b"\x67\x00"
+        if is_ext and ne > self.max_ext:
+            if ne != 65536:
+                return b"\x67\x00"
+            ne = self.max_ext  # Le=0000: as much as the buffer holds
         content = self.files[self.current]
         if offset >= len(content):
             return b"\x6b\x00"

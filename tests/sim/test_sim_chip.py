@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from chipid.lds.mrz import mrz_information
@@ -100,8 +100,9 @@ def test_read_binary_forms_under_sm(app_d_profile: CardProfile) -> None:
     # SFI form, then offset form on the now current EF
     assert _read(chip, sm, 0x8D, 0, 4) == (dg13[:4], 0x9000)
     assert _read(chip, sm, 0x00, 4, 16) == (dg13[4:20], 0x9000)
-    # Le beyond the end: 6282 with the remaining bytes
-    assert _read(chip, sm, 0x01, 0x20, 256) == (dg13[0x120:], 0x6282)
+    # an explicit Le beyond the end: 6282 with the remaining bytes; Le=00 reads up to the end (9000)
+    assert _read(chip, sm, 0x01, 0x20, 250) == (dg13[0x120:], 0x6282)
+    assert _read(chip, sm, 0x01, 0x20, 256) == (dg13[0x120:], 0x9000)
     # offset past the end: 6B00
     assert _read(chip, sm, 0x01, 0x30, 1)[1] == 0x6B00
     # extended Le reads the whole file at once
@@ -264,6 +265,8 @@ def test_pace_with_can_and_mrz(app_d_profile: CardProfile) -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(offset=st.integers(0, 400), ne=st.integers(1, 700), odd=st.booleans())
+@example(offset=49, ne=256, odd=False)  # Le=00 up to the end: 9000
+@example(offset=49, ne=255, odd=False)  # explicit Le past the end: 6282
 def test_read_binary_matches_the_file(offset: int, ne: int, odd: bool) -> None:
     """ISO/IEC 7816-4 §11.2.3: any offset/Le gives the file slice, 6282 at the end, 6B00 past it."""
     chip, sm = _bac(_PROFILE)
@@ -284,4 +287,33 @@ def test_read_binary_matches_the_file(offset: int, ne: int, odd: bool) -> None:
         assert data[0] == 0x53 and answered <= ne
         data = data[2:] if data[1] < 0x80 else data[2 + (data[1] & 0x7F) :]
     assert data == dg13[offset : offset + len(data)] and data
-    assert sw == (0x6282 if offset + len(data) == len(dg13) and answered < ne else 0x9000)
+    # Le=00 (Ne 256) reads up to the end of the file: 9000; an explicit Ne beyond the end: 6282
+    assert sw == (0x6282 if offset + len(data) == len(dg13) and answered < ne and ne != 256 else 0x9000)
+
+
+def _with_dg2(profile: CardProfile) -> CardProfile:
+    return profile.with_files(DG2=bytes.fromhex("75822710") + bytes(i % 251 for i in range(10000)))
+
+
+def test_le_0000_reads_the_whole_file(app_d_profile: CardProfile) -> None:
+    """ISO/IEC 7816-4 §11.2.3: extended Le=0000 (Ne 65536) answers every byte up to the end, with 9000."""
+    app_d_profile = _with_dg2(app_d_profile)
+    chip, sm = _bac(app_d_profile)
+    dg2 = app_d_profile.files["DG2"]
+    assert _read(chip, sm, 0x82, 0, 65536) == (dg2, 0x9000)
+
+
+def test_read_faults(app_d_profile: CardProfile) -> None:
+    app_d_profile = _with_dg2(app_d_profile)
+    dg2, dg13 = app_d_profile.files["DG2"], app_d_profile.files["DG13"]
+    chip, sm = _bac(app_d_profile, Faults(refuse_sfi=True))
+    assert _read(chip, sm, 0x8D, 0, 4)[1] == 0x6A86
+    assert sm.unwrap(chip.process(sm.wrap(0x00, 0xA4, 0x02, 0x0C, b"\x01\x0D")))[1] == 0x9000
+    assert _read(chip, sm, 0x00, 0, 65536) == (dg13, 0x9000)  # after SELECT by FID all is well
+    chip, sm = _bac(app_d_profile, Faults(refuse_le_zero=True))
+    assert _read(chip, sm, 0x82, 0, 65536)[1] == 0x6700
+    assert _read(chip, sm, 0x82, 0, 65535) == (dg2, 0x6282)  # an explicit extended Ne works
+    chip, sm = _bac(app_d_profile, Faults(max_read=1000))
+    assert _read(chip, sm, 0x82, 0, 65536) == (dg2[:1000], 0x9000)  # the buffer's worth
+    assert _read(chip, sm, 0x03, 0xE8, 1001)[1] == 0x6700  # offset 1000
+    assert _read(chip, sm, 0x03, 0xE8, 1000) == (dg2[1000:2000], 0x9000)

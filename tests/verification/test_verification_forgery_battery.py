@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chipid.errors import ChipIDError, ParseError, SecureMessagingError
+from chipid.errors import ChipIDError, SecureMessagingError
 from chipid.lds.sod import parse_sod
 from chipid.reader import ReadResult
 from chipid.report import CheckStatus, Verdict
@@ -162,12 +162,19 @@ def test_cloned_chip_fails_both_aa_and_ca(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_raw_truncated_sod_file_is_a_typed_error(kind: str) -> None:
-    """A file shorter than its own TLV header: the reader stops with a typed ParseError (never GENUINE)."""
+def test_raw_truncated_sod_file_is_not_verified(kind: str) -> None:
+    """A SOD shorter than its own TLV header: the other files are still read, nothing is verified (never GENUINE).
+
+    A file that cannot be read whole is no evidence of forgery (issue 11): INCOMPLETE with the read error.
+    """
     sod = fc.genuine(kind).files["EF.SOD"]
     card = ForgedCard(fc.genuine(kind).with_files(EF_SOD=sod[: len(sod) // 2]), store_for(pki(kind)))
-    with pytest.raises(ParseError, match="end of file"):
-        read_card(card)
+    result = read_card(card)
+    assert result.report.verdict is Verdict.INCOMPLETE
+    check = result.report.get("pa.sod_present")
+    assert check is not None and check.status is CheckStatus.NOT_PERFORMED
+    assert "file shorter than its TLV length" in check.reason
+    assert "EF.SOD" not in result.document.raw and "DG1" in result.document.raw
 
 
 @pytest.mark.parametrize("kind", KINDS)
