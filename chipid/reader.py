@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from asn1crypto import keys
 
@@ -29,7 +30,7 @@ from chipid.access import AccessKey, PACEResult, establish, read_card_access
 from chipid.access.pace_cam import verify_cam_encoded
 from chipid.auth.active import perform_active_auth
 from chipid.auth.chip import perform_chip_auth
-from chipid.document import Document
+from chipid.document import Document, PhotoMode
 from chipid.errors import (
     ASN1_ERRORS,
     CardInUseError,
@@ -61,7 +62,10 @@ from chipid.sm.channel import SM_SESSION_LOST, session_lost
 from chipid.transport.base import Transport
 from chipid.verify import card_security_checks, consistency_check, expiry_check, mrz_check_digits_check
 
-__all__ = ["DocumentReader", "ReadResult", "StepRecord", "read_document"]
+__all__ = ["READ_SCHEMA", "DocumentReader", "ReadResult", "StepRecord", "read_document", "read_json"]
+
+READ_SCHEMA = "chipid.read/1"
+"""The ``"schema"`` of :func:`read_json` (docs/read.schema.json): ``chipid read --json``, ``--out``, the desk API."""
 
 _ABSENT = "absent"
 _DENIED = "access denied"
@@ -95,6 +99,24 @@ class ReadResult:
     report: VerificationReport
     protocol: str
     steps: tuple[StepRecord, ...] = field(default_factory=tuple)
+
+    def to_dict(self, *, photo: PhotoMode = "base64") -> dict[str, Any]:
+        """The ``chipid.read/1`` object of this read (see :func:`read_json`)."""
+        return read_json(self.document, self.report, self.protocol, self.steps, photo=photo)
+
+
+def read_json(document: Document, report: VerificationReport, protocol: str | None,
+              steps: Iterable[StepRecord] = (), *, photo: PhotoMode = "base64") -> dict[str, Any]:
+    """The ``chipid.read/1`` object (docs/read.schema.json): the document, its report, the access protocol
+    (``None`` for an offline dump) and the pipeline steps. ``photo`` as in :meth:`Document.to_dict`."""
+    return {
+        "schema": READ_SCHEMA,
+        "protocol": protocol,
+        "document": document.to_dict(photo=photo),
+        "report": report.to_dict(),
+        "steps": [{"name": s.name, "status": s.status, "detail": s.detail, "seconds": round(s.seconds, 4)}
+                  for s in steps],
+    }
 
 
 class DocumentReader:

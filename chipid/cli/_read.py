@@ -19,7 +19,6 @@ from chipid.transport.base import Transport
 
 __all__ = ["bounded_float", "open_transport", "register", "verdict_exit_code", "write_outputs"]
 
-READ_SCHEMA = "chipid.read/1"
 MAX_WAIT_S = 3600.0
 
 
@@ -193,14 +192,9 @@ def verdict_exit_code(report: VerificationReport) -> int:
 
 
 def _result_json(document: Any, report: VerificationReport, protocol: str | None, steps: Any) -> dict[str, Any]:
-    return {
-        "schema": READ_SCHEMA,
-        "protocol": protocol,
-        "document": document.to_dict(photo="base64"),
-        "report": report.to_dict(),
-        "steps": [{"name": s.name, "status": s.status, "detail": s.detail, "seconds": round(s.seconds, 4)}
-                  for s in steps],
-    }
+    from chipid.reader import read_json
+
+    return read_json(document, report, protocol, steps)
 
 
 def write_outputs(out: Path, document: Any, report: VerificationReport, protocol: str | None, steps: Any) -> None:

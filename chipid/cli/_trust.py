@@ -12,7 +12,6 @@ add``) is ``$CHIPID_TRUST_DIR``, else ``$XDG_DATA_HOME/chipid/trust``, else ``~/
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,22 +22,13 @@ from chipid.cli._exit import EXIT_ERROR, CLIError, usage_error
 from chipid.errors import ParseError
 from chipid.pki.certs import Certificate, load_certificate, load_crl
 from chipid.pki.masterlist import parse_master_list
-from chipid.pki.trust import AnchorTrust, TrustStore
+from chipid.pki.trust import AnchorTrust, TrustStore, default_store_dir
 
 __all__ = ["SOURCES_FILE", "Anchor", "TrustLoad", "classify", "default_store_dir", "load_trust", "store_sources"]
 
 SOURCES_FILE = "sources.json"
 MAX_FILE_BYTES = 512 * 1024 * 1024  # the whole ICAO PKD LDIF is ~100 MB
 _ORDER = {"certificate": 0, "crl": 0, "ldif": 1, "masterlist": 2}
-
-
-def default_store_dir() -> Path:
-    """``$CHIPID_TRUST_DIR``, else ``$XDG_DATA_HOME/chipid/trust``, else ``~/.local/share/chipid/trust``."""
-    env = os.environ.get("CHIPID_TRUST_DIR")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "chipid" / "trust"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ Where trust comes from (issue 10 point 5): every anchor records its provenance (
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +35,9 @@ from chipid.pki.certs import CRL, Certificate, load_certificate, load_crl, signe
 from chipid.pki.ldif import parse_ldif
 from chipid.pki.masterlist import MasterList, parse_master_list, verify_master_list
 
-__all__ = ["AnchorTrust", "MasterListLoad", "Revocation", "RevocationStatus", "TrustAnchor", "TrustStore"]
+__all__ = [
+    "AnchorTrust", "MasterListLoad", "Revocation", "RevocationStatus", "TrustAnchor", "TrustStore", "default_store_dir",
+]
 
 _CERT_SUFFIXES = {".pem", ".der", ".cer", ".crt", ".cacert"}
 _CRL_SUFFIXES = {".crl"}
@@ -448,3 +451,14 @@ class TrustStore:
         """The CSCA keys to try on a CRL: the one its AKI names first (one signature check in the usual case)."""
         named = [k for k in keys if crl.aki is not None and k.ski == crl.aki]
         return named + [k for k in keys if k not in named]
+
+
+def default_store_dir() -> Path:
+    """The local CSCA store that ``chipid trust add`` fills and ``chipid read`` / ``verify`` / ``serve`` use when no
+    trust path is given: ``$CHIPID_TRUST_DIR``, else ``$XDG_DATA_HOME/chipid/trust``, else
+    ``~/.local/share/chipid/trust``."""
+    env = os.environ.get("CHIPID_TRUST_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "chipid" / "trust"

@@ -36,13 +36,10 @@ _TOKEN_BYTES = 32
 
 
 def default_trust_dir() -> Path:
-    """The local CSCA store ``chipid trust add`` fills: ``$CHIPID_TRUST_DIR``, else
-    ``$XDG_DATA_HOME/chipid/trust``, else ``~/.local/share/chipid/trust`` (the rule of ``chipid read``)."""
-    env = os.environ.get("CHIPID_TRUST_DIR")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "chipid" / "trust"
+    """The local CSCA store ``chipid trust add`` fills (:func:`chipid.pki.trust.default_store_dir`)."""
+    from chipid.pki.trust import default_store_dir
+
+    return default_store_dir()
 
 
 def is_loopback(host: str) -> bool:

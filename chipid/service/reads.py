@@ -27,9 +27,8 @@ from chipid.reader import DocumentReader, ReadResult
 from chipid.service.cards import CardSource
 from chipid.service.jobs import Job, JobStore
 
-__all__ = ["READ_SCHEMA", "describe_error", "key_from_request", "result_payload", "run_read"]
+__all__ = ["describe_error", "key_from_request", "result_payload", "run_read"]
 
-READ_SCHEMA = "chipid.read/1"
 _LOG = logging.getLogger("chipid.service")
 
 
@@ -83,14 +82,7 @@ def describe_error(err: ChipIDError) -> dict[str, str]:
 
 def result_payload(result: ReadResult) -> dict[str, Any]:
     """The ``chipid.read/1`` object (docs/read.schema.json) with the photo omitted (served at its own URL)."""
-    return {
-        "schema": READ_SCHEMA,
-        "protocol": result.protocol,
-        "document": result.document.to_dict(photo="omit"),
-        "report": result.report.to_dict(),
-        "steps": [{"name": s.name, "status": s.status, "detail": s.detail, "seconds": round(s.seconds, 4)}
-                  for s in result.steps],
-    }
+    return result.to_dict(photo="omit")
 
 
 _BROWSER_TYPES = frozenset({"image/jpeg", "image/png"})
