@@ -317,7 +317,9 @@ class DocumentReader:
             sod_dgs, ca_supported if dg14 is not None and 14 in pa.authenticated_dgs else None
         ) or ca_supported or aa_supported
         evidence = policy.Evidence(
-            sod_present="EF.SOD" in raw,  # the read step may tolerate a chip without EF.SOD: unsigned data
+            # a chip without EF.SOD: unsigned data; one it has but could not give whole is not "absent" (an I/O
+            # failure is no evidence of forgery: pa.sod_present NOT_PERFORMED makes it INCOMPLETE)
+            sod_present="EF.SOD" in raw or problems.get("EF.SOD") not in (None, _ABSENT),
             sod_dgs=frozenset(sod_dgs) if pa.sod is not None else None,
             document_type=_document_type(document, pa.authenticated_dgs),
             live=True,

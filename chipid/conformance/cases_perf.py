@@ -92,6 +92,11 @@ def _stability(ctx: CaseContext) -> None:
     ctx.message = f"{ctx.sessions} sessions, identical data each time"
 
 
+_REMOVAL_ROUNDS = 16
+"""Rounds of EF.COM/DG1/DG2 reads REM-001 makes while waiting for the removal (a tear or the operator): with
+whole-file reads a session is short, so a ``tear_after=N`` fault needs enough APDUs after access control to fire."""
+
+
 def _removal(ctx: CaseContext) -> None:
     channel = ctx.session()
     reference = ctx.read_file(channel, _COM)
@@ -99,7 +104,7 @@ def _removal(ctx: CaseContext) -> None:
     if ctx.interactive is not None:
         ctx.interactive("Remove the card from the reader now, then press Enter.")
     try:
-        for fid in (_COM, _DG1, _DG2, _COM):
+        for fid in (_COM, _DG1, _DG2) * _REMOVAL_ROUNDS:  # reads go on until the card leaves (or give up)
             ctx.read_file(channel, fid)
     except (CardRemovedError, NoCardError) as err:
         removed = err
