@@ -22,6 +22,7 @@ __all__ = [
     "DataQuirkWarning",
     "IncorrectParametersError",
     "InstructionNotSupportedError",
+    "InvalidArgumentError",
     "NativeBuildError",
     "NoCardError",
     "NoReaderError",
@@ -218,6 +219,10 @@ class UnsupportedError(ChipIDError, NotImplementedError):
 
 class NativeBuildError(ChipIDError, ImportError):
     """The native module is missing while ``CHIPID_REQUIRE_NATIVE=1`` demands it."""
+
+
+class InvalidArgumentError(ChipIDError, ValueError):
+    """An argument outside its documented range (e.g. a matcher rotation limit, an FMR with no threshold)."""
 
 
 # --------------------------------------------------------------------------- warnings

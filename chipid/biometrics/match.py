@@ -25,7 +25,7 @@ from typing import Any
 
 from chipid.biometrics import _match_ref as _ref
 from chipid.biometrics.template import FingerView, Minutia, MinutiaeRecord
-from chipid.errors import ChipIDWarning, NativeBuildError, ParseError
+from chipid.errors import ChipIDWarning, InvalidArgumentError, NativeBuildError, ParseError
 
 __all__ = [
     "BACKEND",
@@ -42,7 +42,7 @@ __all__ = [
     "search",
 ]
 
-_ABI = 3
+_ABI = 4
 _OK, _EINVAL, _ENOMEM, _EPARSE = 0, -1, -2, -3
 
 #: Score threshold giving FMR = 1/10,000 on the FVC2002 DB1..4_B impostor pairs (calibration in
@@ -125,8 +125,11 @@ def prepare(template: MinutiaeRecord | FingerView | Sequence[Minutia], *, view: 
     xs, ys, angles = quantize(minutiae)
     if any(not 0 <= v <= 0x3FFF for v in xs + ys):
         raise ParseError("minutia coordinate outside 0..16383", path="minutiae")
+    qualities = [m.quality for m in minutiae]
+    if any(not 0 <= q <= 100 for q in qualities):
+        raise ParseError("minutia quality outside 0..100", path="minutiae")
     if _NATIVE is None:
-        return _ref.prepare(xs, ys, angles)
+        return _ref.prepare(xs, ys, angles, qualities)
     ffi, lib = _NATIVE.ffi, _NATIVE.lib
     n = len(xs)
     out = ffi.new("unsigned char[]", lib.chipid_blob_size(n))
@@ -134,6 +137,7 @@ def prepare(template: MinutiaeRecord | FingerView | Sequence[Minutia], *, view: 
         ffi.new("int[]", xs or [0]),
         ffi.new("int[]", ys or [0]),
         ffi.new("int[]", angles or [0]),
+        ffi.new("int[]", qualities or [0]),
         n,
         out,
         len(out),
@@ -151,7 +155,14 @@ def _blob(data: bytes, what: str) -> bytes:
     return data
 
 
-def _compare_isa(probe: bytes, candidate: bytes, isa: int) -> float | None:
+def _rotation_units(max_rotation: float) -> int:
+    """Degrees (0..180) to the native angle units; 180 means any rotation."""
+    if not isinstance(max_rotation, int | float) or not 0.0 <= max_rotation <= 180.0:
+        raise InvalidArgumentError(f"max_rotation must be a number of degrees in 0..180, not {max_rotation!r}")
+    return min(32768, math.floor(max_rotation * 65536 / 360 + 0.5))
+
+
+def _compare_isa(probe: bytes, candidate: bytes, isa: int, *, max_rotation: float = 180.0) -> float | None:
     """compare() through one native code path (0 C, 1 POPCNT, 2 AVX2, 3 AVX-512); None if unavailable.
 
     For tests: every path must give the same bits.
@@ -160,21 +171,51 @@ def _compare_isa(probe: bytes, candidate: bytes, isa: int) -> float | None:
     if _NATIVE is None:
         return None
     out = _NATIVE.ffi.new("double *")
-    rc = _NATIVE.lib.chipid_compare_isa(a, len(a), b, len(b), isa, out)
+    rc = _NATIVE.lib.chipid_compare_isa(a, len(a), b, len(b), isa, _rotation_units(max_rotation), out)
     return float(out[0]) if rc == _OK else None
 
 
-def compare(probe: bytes, candidate: bytes) -> float:
+def _compare_tuned(
+    probe: bytes, candidate: bytes, params: Sequence[float], *, max_rotation: float = 180.0
+) -> tuple[float, list[float]]:
+    """(score, components) with explicit score parameters: for the cross-validation tool and the tests.
+
+    The components are LSS-R score, matched weight, overlap A, overlap B, cylinders A, cylinders B,
+    rotation (angle units) and candidate pairs (see ``chipid_compare_tuned``).
+    """
+    a, b = _blob(probe, "probe"), _blob(candidate, "candidate")
+    if len(params) != len(_ref.DEFAULT_PARAMS):
+        raise InvalidArgumentError(f"need {len(_ref.DEFAULT_PARAMS)} score parameters")
+    rot = _rotation_units(max_rotation)
+    if _NATIVE is None:
+        return _ref.compare_detail(a, b, rot, params)
+    ffi = _NATIVE.ffi
+    out, detail = ffi.new("double *"), ffi.new("double[8]")
+    prm = ffi.new("double[]", [float(v) for v in params])
+    _check(_NATIVE.lib.chipid_compare_tuned(a, len(a), b, len(b), rot, prm, out, detail), "compare")
+    return float(out[0]), list(detail)
+
+
+def compare(probe: bytes, candidate: bytes, *, max_rotation: float = 180.0) -> float:
     """1:1 similarity in [0, 1] of two prepared blobs; symmetric.
+
+    Args:
+        probe: a blob from :func:`prepare`.
+        candidate: another blob.
+        max_rotation: the largest rotation (degrees) between the two prints that is considered.  180
+            (the default) matches prints at any orientation; an upright sensor (a finger guide) can pass
+            60 to exclude implausible alignments (faster, slightly fewer false matches).
 
     Raises:
         ParseError: a blob is malformed.
+        InvalidArgumentError: ``max_rotation`` outside 0..180.
     """
     a, b = _blob(probe, "probe"), _blob(candidate, "candidate")
+    rot = _rotation_units(max_rotation)
     if _NATIVE is None:
-        return _ref.compare(a, b)
+        return _ref.compare(a, b, rot)
     out = _NATIVE.ffi.new("double *")
-    _check(_NATIVE.lib.chipid_compare(a, len(a), b, len(b), out), "compare")
+    _check(_NATIVE.lib.chipid_compare(a, len(a), b, len(b), rot, out), "compare")
     return float(out[0])
 
 
@@ -196,8 +237,17 @@ class Gallery:
         return self.buffer[self.offsets[index] : self.offsets[index + 1]]
 
 
-def search(probe: bytes, gallery: Gallery, top_k: int = 10, *, threads: int | None = None) -> list[SearchHit]:
+def search(
+    probe: bytes,
+    gallery: Gallery,
+    top_k: int = 10,
+    *,
+    threads: int | None = None,
+    max_rotation: float = 180.0,
+) -> list[SearchHit]:
     """1:N: the ``top_k`` best gallery entries (score descending, index ascending on ties).
+
+    ``max_rotation`` as in :func:`compare`.
 
     Raises:
         ParseError: the probe blob is malformed.
@@ -206,14 +256,14 @@ def search(probe: bytes, gallery: Gallery, top_k: int = 10, *, threads: int | No
     if top_k < 1:
         raise ValueError("top_k must be >= 1")
     p = _blob(probe, "probe")
-    n, nt = len(gallery), _threads(threads)
+    n, nt, rot = len(gallery), _threads(threads), _rotation_units(max_rotation)
     if _NATIVE is None:
-        return [SearchHit(i, s) for i, s in _ref.search(p, [gallery.blob(i) for i in range(n)], top_k)]
+        return [SearchHit(i, s) for i, s in _ref.search(p, [gallery.blob(i) for i in range(n)], top_k, rot)]
     ffi, lib = _NATIVE.ffi, _NATIVE.lib
     k = min(top_k, max(n, 1))
     idx, scores = ffi.new("int[]", k), ffi.new("double[]", k)
     gbuf, offs = ffi.from_buffer(gallery.buffer), ffi.from_buffer("long long[]", gallery.offsets)
-    rc = lib.chipid_search(p, len(p), gbuf, len(gallery.buffer), offs, n, k, nt, idx, scores)
+    rc = lib.chipid_search(p, len(p), gbuf, len(gallery.buffer), offs, n, k, nt, rot, idx, scores)
     _check(rc, "search")
     return [SearchHit(int(idx[j]), float(scores[j])) for j in range(k) if idx[j] >= 0]
 
