@@ -28,10 +28,13 @@ typedef struct {
     int a, b;
 } cand;
 
-/* B cylinders as structure of arrays, so the per-row popcount loop runs across partners. */
+/* B cylinders as structure of arrays, so the per-row loop runs across partners; padded to a multiple of
+ * 8 entries with empty cylinders (mask 0: never matchable). */
+#define MCC_SOA_CAP 256
 typedef struct {
-    uint64_t v[MCC_ND][CHIPID_MAX_MINUTIAE];
-    uint64_t m[CHIPID_MAX_MINUTIAE];
+    uint64_t v[MCC_ND][MCC_SOA_CAP];
+    uint64_t m[MCC_SOA_CAP];
+    int64_t a[MCC_SOA_CAP];
 } mcc_soa;
 
 static const double mcc_default_params[CHIPID_NPARAMS] = MCC_DEFAULT_PARAMS;
@@ -200,9 +203,14 @@ static inline void cand_push(cand *c, int *nc, cand x) {
     c[k] = x;
 }
 
-/* Popcounts of cylinder x against every B cylinder: matchable cells, and over them |a|, |b|, |a xor b|. */
-static inline __attribute__((always_inline)) void row_counts(const mcc_cyl *x, const mcc_soa *sb, int nb,
-                                                              int *pm, int *pa, int *pb, int *px) {
+/* Row of the local stage (section 4.1): for cylinder x against every B cylinder, the bit-vector similarity
+ * 1 - sqrt|a xor b| / (sqrt|a| + sqrt|b|) over the matchable cells (0 when fewer than minME cells are
+ * matchable or the direction gap exceeds the rotation limit; a similarity is never negative) and the
+ * rotation bin.  Branch-free: (1 - q) * 1.0 is exact and (1 - q) * 0.0 is +0.0, so no data-dependent
+ * branch is needed; the table holds sqrt(0..384) exactly. */
+static inline __attribute__((always_inline)) void row_sims(const mcc_cyl *x, const mcc_soa *sb, int nb, int gate,
+                                                            double *sim, int *bin) {
+    int pm[MCC_SOA_CAP], pa[MCC_SOA_CAP], pb[MCC_SOA_CAP], px[MCC_SOA_CAP];
     for (int j = 0; j < nb; j++) {
         uint64_t m = x->m & sb->m[j];
         int ca = 0, cb = 0, cx = 0;
@@ -217,32 +225,75 @@ static inline __attribute__((always_inline)) void row_counts(const mcc_cyl *x, c
         pb[j] = cb;
         px[j] = cx;
     }
+    for (int j = 0; j < nb; j++) {
+        int dth = mcc_adiff(x->a, (int)sb->a[j]);
+        int ok = (pm[j] >= MCC_MIN_ME) & (pa[j] + pb[j] > 0) & (dth <= gate) & (dth >= -gate);
+        double okd = (double)ok;
+        double den = mcc_sqrt_table[pa[j]] + mcc_sqrt_table[pb[j]] + (1.0 - okd);
+        sim[j] = (1.0 - mcc_sqrt_table[px[j]] / den) * okd;
+        bin[j] = ((dth + 32768) * MCC_NBIN) >> 16;
+    }
 }
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define MCC_HAVE_AVX512 1
+/* row_sims with AVX-512 VPOPCNTDQ, 8 partners per step: the same IEEE operations in the same order (table
+ * gathers, add, divide, subtract; masked lanes give +0.0), so the same bits. */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static inline void row_sims_avx512(
+    const mcc_cyl *x, const mcc_soa *sb, int nb, int gate, double *sim, int *bin) {
+    const __m512i xm = _mm512_set1_epi64((long long)x->m), xa = _mm512_set1_epi64(x->a);
+    const __m512i lo16 = _mm512_set1_epi64(0xFFFF), half = _mm512_set1_epi64(32768);
+    const __m512i full = _mm512_set1_epi64(65536), gmax = _mm512_set1_epi64(gate), gmin = _mm512_set1_epi64(-gate);
+    const __m512i minme = _mm512_set1_epi64(MCC_MIN_ME), zero = _mm512_setzero_si512();
+    const __m512d one = _mm512_set1_pd(1.0);
+    __m512i xv[MCC_ND];
+    for (int k = 0; k < MCC_ND; k++) xv[k] = _mm512_set1_epi64((long long)x->v[k]);
+    for (int j = 0; j < nb; j += 8) {
+        __m512i m = _mm512_and_si512(xm, _mm512_loadu_si512(sb->m + j));
+        __m512i pa = zero, pb = zero, px = zero;
+        for (int k = 0; k < MCC_ND; k++) {
+            __m512i va = _mm512_and_si512(xv[k], m), vb = _mm512_and_si512(_mm512_loadu_si512(sb->v[k] + j), m);
+            pa = _mm512_add_epi64(pa, _mm512_popcnt_epi64(va));
+            pb = _mm512_add_epi64(pb, _mm512_popcnt_epi64(vb));
+            px = _mm512_add_epi64(px, _mm512_popcnt_epi64(_mm512_xor_si512(va, vb)));
+        }
+        __m512i d = _mm512_and_si512(_mm512_sub_epi64(xa, _mm512_loadu_si512(sb->a + j)), lo16);
+        d = _mm512_mask_sub_epi64(d, _mm512_cmpge_epi64_mask(d, half), d, full);
+        __mmask8 ok = _mm512_cmpge_epi64_mask(_mm512_popcnt_epi64(m), minme) &
+                      _mm512_cmpgt_epi64_mask(_mm512_add_epi64(pa, pb), zero) & _mm512_cmple_epi64_mask(d, gmax) &
+                      _mm512_cmpge_epi64_mask(d, gmin);
+        __m512d ta = _mm512_i64gather_pd(pa, mcc_sqrt_table, 8), tb = _mm512_i64gather_pd(pb, mcc_sqrt_table, 8);
+        __m512d tx = _mm512_i64gather_pd(px, mcc_sqrt_table, 8);
+        __m512d den = _mm512_add_pd(_mm512_add_pd(ta, tb), _mm512_mask_blend_pd(ok, one, _mm512_setzero_pd()));
+        __m512d s = _mm512_maskz_sub_pd(ok, one, _mm512_div_pd(tx, den));
+        _mm512_storeu_pd(sim + j, s);
+        __m512i b = _mm512_add_epi64(d, half);
+        b = _mm512_srli_epi64(_mm512_add_epi64(_mm512_slli_epi64(b, 3), _mm512_slli_epi64(b, 2)), 16);
+        _mm256_storeu_si256((__m256i *)(bin + j), _mm512_cvtepi64_epi32(b));
+    }
+}
+#endif
 
 /* Local stage: the best partner of each A cylinder per rotation bin, the rotation vote, then for each A
  * cylinder its best partner within the winning window (lowest j on ties); returns the candidate count.
  * Similarity from the three popcounts (section 4.1). */
-static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, int na, const mcc_cyl *cb,
-                                                              const mcc_soa *sb, int nb, int gate, int win,
-                                                              cand *c, int *peak) {
+static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, int na, const mcc_soa *sb, int nb,
+                                                              int gate, int win,
+                                                              double rot_cost, int wide, cand *c, int *peak) {
     double bs[CHIPID_MAX_MINUTIAE][MCC_NBIN];
     short bj[CHIPID_MAX_MINUTIAE][MCC_NBIN];
     double hist[MCC_NBIN] = {0};
-    int pm[CHIPID_MAX_MINUTIAE], pa[CHIPID_MAX_MINUTIAE], pb[CHIPID_MAX_MINUTIAE], px[CHIPID_MAX_MINUTIAE];
-    int bin[CHIPID_MAX_MINUTIAE];
-    double sim[CHIPID_MAX_MINUTIAE];
+    int bin[MCC_SOA_CAP];
+    double sim[MCC_SOA_CAP];
     for (int i = 0; i < na; i++) {
-        row_counts(&ca[i], sb, nb, pm, pa, pb, px);
-        /* branch-free over j so it vectorises: similarity (0 when not matchable or beyond the rotation
-         * limit; a similarity is never negative) and rotation bin.  the table holds sqrt(0..384) exactly. */
-        for (int j = 0; j < nb; j++) {
-            int dth = mcc_adiff(ca[i].a, cb[j].a);
-            int ok = (pm[j] >= MCC_MIN_ME) & (pa[j] + pb[j] > 0) & (dth <= gate) & (dth >= -gate);
-            double okd = (double)ok; /* s * 1.0 is s, s * 0.0 is 0.0: no data-dependent branch */
-            double den = mcc_sqrt_table[pa[j]] + mcc_sqrt_table[pb[j]] + (1.0 - okd);
-            sim[j] = (1.0 - mcc_sqrt_table[px[j]] / den) * okd;
-            bin[j] = ((dth + 32768) * MCC_NBIN) >> 16;
-        }
+#ifdef MCC_HAVE_AVX512
+        if (wide) row_sims_avx512(&ca[i], sb, nb, gate, sim, bin);
+        else row_sims(&ca[i], sb, nb, gate, sim, bin);
+#else
+        (void)wide;
+        row_sims(&ca[i], sb, nb, gate, sim, bin);
+#endif
         double rb[MCC_NBIN];
         int rj[MCC_NBIN];
         for (int b = 0; b < MCC_NBIN; b++) {
@@ -289,7 +340,8 @@ static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, 
     int pk = 0;
     double hv = -1.0;
     for (int b = 0; b < MCC_NBIN; b++) {
-        double v = hist[(b + MCC_NBIN - 1) % MCC_NBIN] + hist[b] + hist[(b + 1) % MCC_NBIN];
+        double v = (hist[(b + MCC_NBIN - 1) % MCC_NBIN] + hist[b] + hist[(b + 1) % MCC_NBIN]) *
+                   (1.0 - rot_cost * fabs(b - 5.5) / 5.5);
         if (v > hv) {
             hv = v;
             pk = b;
@@ -314,7 +366,7 @@ static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, 
 }
 
 static inline __attribute__((always_inline)) double score_body(const unsigned char *a, const unsigned char *b,
-                                                                int gate, const double *prm, double *det) {
+                                                                int gate, const double *prm, double *det, int wide) {
     int na = mcc_ld16(a + 4), nb = mcc_ld16(b + 4);
     if (det != NULL) {
         for (int k = 0; k < 8; k++) det[k] = 0.0;
@@ -329,12 +381,18 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
         mcc_load(b + CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * j, &cb[j]);
         for (int k = 0; k < MCC_ND; k++) sb.v[k][j] = cb[j].v[k];
         sb.m[j] = cb[j].m;
+        sb.a[j] = cb[j].a;
+    }
+    for (int j = nb; j < ((nb + 7) & ~7); j++) { /* padding: empty cylinders */
+        for (int k = 0; k < MCC_ND; k++) sb.v[k][j] = 0;
+        sb.m[j] = 0;
+        sb.a[j] = 0;
     }
     int win = (int)prm[MCC_P_ROTWIN];
     win = win < 0 ? 0 : (win > MCC_NBIN / 2 ? MCC_NBIN / 2 : win);
     cand c[CHIPID_MAX_MINUTIAE];
     int peak = 0;
-    int nc = local_stage(ca, na, cb, &sb, nb, gate, win, c, &peak);
+    int nc = local_stage(ca, na, &sb, nb, gate, win, prm[MCC_P_ROTCOST], wide, c, &peak);
     /* one-to-one: walk the candidates best first, keep a pair when its b is still free */
     unsigned char taken[CHIPID_MAX_MINUTIAE] = {0};
     cand p[MCC_NR_MAX];
@@ -355,21 +413,21 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
 
 static double score_generic(const unsigned char *a, const unsigned char *b, int gate, const double *prm,
                             double *det) {
-    return score_body(a, b, gate, prm, det);
+    return score_body(a, b, gate, prm, det, 0);
 }
 
 #if defined(__GNUC__) && defined(__x86_64__)
 __attribute__((target("popcnt"))) static double score_popcnt(const unsigned char *a, const unsigned char *b,
                                                              int gate, const double *prm, double *det) {
-    return score_body(a, b, gate, prm, det);
+    return score_body(a, b, gate, prm, det, 0);
 }
 __attribute__((target("popcnt,avx2"))) static double score_avx2(const unsigned char *a, const unsigned char *b,
                                                                 int gate, const double *prm, double *det) {
-    return score_body(a, b, gate, prm, det);
+    return score_body(a, b, gate, prm, det, 0);
 }
 __attribute__((target("popcnt,avx2,avx512f,avx512vpopcntdq"))) static double score_avx512(
     const unsigned char *a, const unsigned char *b, int gate, const double *prm, double *det) {
-    return score_body(a, b, gate, prm, det);
+    return score_body(a, b, gate, prm, det, 1);
 }
 #define MCC_HAVE_DISPATCH 1
 #endif

@@ -45,11 +45,14 @@
  * is "in the overlap" when an aligned B minutia lies within D_OV (likewise for B).  With quality weights
  * w (1 when not reported), score = LSS-R * min(1, sum_matched w / max(N_FLOOR, mean overlap weight))^BETA.
  * The tunable values are a parameter vector (defaults below; chosen by leave-one-database-out
- * cross-validation on FVC2002, see docs/biometrics.md); the relaxation ramps widen by D_K too. */
+ * cross-validation on FVC2002, see docs/biometrics.md); the relaxation ramps widen by D_K too.
+ * Rotation vote: each A cylinder votes for the rotation bin of its best partner; the window of ROTWIN bins
+ * either side with the largest vote wins, its vote weighted by 1 - ROTCOST * |bin - 5.5| / 5.5 (a cost on
+ * turning away from upright: a rotated print must win by that margin; 0 = no preference). */
 #define MCC_A_TOL 5461              /* pi / 6 in angle units */
 #define MCC_Q_FULL 40.0             /* minutia quality from which a minutia weighs 1 (below: q / Q_FULL) */
-enum { MCC_P_DK, MCC_P_NFLOOR, MCC_P_BETA, MCC_P_DOV, MCC_P_T0, MCC_P_ROTWIN };
-#define MCC_DEFAULT_PARAMS {0.1, 12.0, 1.0, 50.0, 12.0, 1.0}
+enum { MCC_P_DK, MCC_P_NFLOOR, MCC_P_BETA, MCC_P_DOV, MCC_P_T0, MCC_P_ROTWIN, MCC_P_ROTCOST };
+#define MCC_DEFAULT_PARAMS {0.0, 8.0, 0.5, 45.0, 12.0, 1.0, 0.6}
 
 #define MCC_PI 3.14159265358979323846
 #define MCC_TWO_PI (2.0 * MCC_PI)

@@ -50,8 +50,8 @@ A_TOL = 5461
 Q_FULL = 40.0
 #: The tunable score parameters (native/mcc_internal.h, MCC_DEFAULT_PARAMS): D_K (distortion slope),
 #: N_FLOOR (overlap floor), BETA (overlap exponent), D_OV (overlap radius, px), T0 (match tolerance, px),
-#: ROTWIN (rotation window, bins either side of the voted bin).
-DEFAULT_PARAMS: tuple[float, ...] = (0.1, 12.0, 1.0, 50.0, 12.0, 1.0)
+#: ROTWIN (rotation window, bins either side of the voted bin), ROTCOST (cost of turning away from upright).
+DEFAULT_PARAMS: tuple[float, ...] = (0.0, 8.0, 0.5, 45.0, 12.0, 1.0, 0.6)
 UNIT = 2.0 * math.pi / 65536
 HEADER, CYL = 16, 64
 MAGIC = b"MCC4"
@@ -325,7 +325,9 @@ def _row_sims(x: _Cyl, cb: list[_Cyl], gate: int) -> list[tuple[int, float]]:
     return out
 
 
-def _candidates(ca: list[_Cyl], cb: list[_Cyl], gate: int, win: int) -> list[tuple[float, int, int]]:
+def _candidates(
+    ca: list[_Cyl], cb: list[_Cyl], gate: int, win: int, rot_cost: float
+) -> list[tuple[float, int, int]]:
     """Best partner of each A cylinder within the voted rotation window, sorted best first."""
     best: list[list[tuple[float, int]]] = []
     hist = [0.0] * NBIN
@@ -343,7 +345,7 @@ def _candidates(ca: list[_Cyl], cb: list[_Cyl], gate: int, win: int) -> list[tup
             hist[top] += tv
     peak, hv = 0, -1.0
     for b in range(NBIN):
-        v = hist[(b + NBIN - 1) % NBIN] + hist[b] + hist[(b + 1) % NBIN]
+        v = (hist[(b + NBIN - 1) % NBIN] + hist[b] + hist[(b + 1) % NBIN]) * (1.0 - rot_cost * abs(b - 5.5) / 5.5)
         if v > hv:
             peak, hv = b, v
     cands = []
@@ -377,7 +379,7 @@ def compare_detail(
     if not ca or not cb:
         return 0.0, detail
     win = min(max(int(params[5]), 0), NBIN // 2)
-    cands = _candidates(ca, cb, max(max_rotation, 0), win)
+    cands = _candidates(ca, cb, max(max_rotation, 0), win, params[6])
     nr = min(len(ca), len(cb), NR_MAX)
     taken: set[int] = set()
     pairs: list[tuple[float, int, int]] = []

@@ -7,9 +7,11 @@ is issued; with ``CHIPID_REQUIRE_NATIVE=1`` a missing extension raises
 :class:`~chipid.errors.NativeBuildError` at import time instead.
 
 Fingerprints: :func:`prepare` turns a minutiae view into a blob (Minutia Cylinder-Code cylinders), then
-:func:`compare` (1:1) or :func:`search` over a :class:`Gallery` (1:N) score blobs in [0, 1].
-:data:`THRESHOLD_FMR_10K` is the score at which the false match rate is 1/10,000 on the FVC2002 DB1..4_B
-templates (see benchmarks/accuracy_fvc.py for the calibration).
+:func:`compare` (1:1) or :func:`search` over a :class:`Gallery` (1:N) score blobs in [0, 1].  The score
+is normalised for the number of minutiae the two prints share, so one threshold serves every sensor:
+:data:`FMR_THRESHOLDS` maps a target false match rate to its threshold (calibrated on FVC2002
+DB1..4_B; protocol and uncertainty in docs/biometrics.md) and :func:`verify` makes the decision,
+reporting templates below :data:`MIN_MINUTIAE` minutiae / :data:`MIN_CYLINDERS` cylinders as unusable.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import array
 import importlib
 import math
 import os
+import struct
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from chipid.biometrics import _match_ref as _ref
@@ -29,9 +33,16 @@ from chipid.errors import ChipIDWarning, InvalidArgumentError, NativeBuildError,
 
 __all__ = [
     "BACKEND",
+    "FMR_THRESHOLDS",
+    "MIN_CYLINDERS",
+    "MIN_MINUTIAE",
     "THRESHOLD_FMR_10K",
+    "FingerDecision",
+    "FingerMatch",
     "Gallery",
     "SearchHit",
+    "TemplateQuality",
+    "assess",
     "compare",
     "face_cosine",
     "face_normalize",
@@ -40,14 +51,27 @@ __all__ = [
     "prepare",
     "quantize",
     "search",
+    "threshold_for_fmr",
+    "verify",
 ]
 
 _ABI = 4
 _OK, _EINVAL, _ENOMEM, _EPARSE = 0, -1, -2, -3
 
-#: Score threshold giving FMR = 1/10,000 on the FVC2002 DB1..4_B impostor pairs (calibration in
-#: benchmarks/accuracy_fvc.py: the smallest threshold above all but 1 in 10,000 impostor scores).
-THRESHOLD_FMR_10K = 0.060
+#: Target false match rate -> score threshold, calibrated with the shipped parameters on every
+#: cross-finger pair of the 320 FVC2002 DB1..4_B templates (49,920 impostor pairs): the smallest score,
+#: rounded up to 0.001, that at most FMR x 49,920 impostors reach.  Uncertainty, held-out checks and the
+#: FNMR at each threshold: docs/biometrics.md (produced by benchmarks/accuracy_fvc.py).
+FMR_THRESHOLDS: dict[float, float] = {1e-2: 0.019, 1e-3: 0.031, 1e-4: 0.046}
+
+#: The FMR 1/10,000 threshold (kept for callers of the earlier API; prefer :func:`threshold_for_fmr`).
+THRESHOLD_FMR_10K = FMR_THRESHOLDS[1e-4]
+
+#: Template quality policy: fewer minutiae than this and a template is unusable (too little to tell
+#: fingers apart: impostor scores of small templates spread wide).
+MIN_MINUTIAE = 12
+#: ... or fewer valid cylinders than this (the LSS-R score needs at least 6 minutia pairs).
+MIN_CYLINDERS = 6
 
 
 def _load_native() -> Any:
@@ -86,7 +110,7 @@ def _threads(threads: int | None) -> int:
             1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         )
     if threads < 1:
-        raise ValueError("threads must be >= 1")
+        raise InvalidArgumentError("threads must be >= 1")
     return threads
 
 
@@ -97,7 +121,7 @@ def _check(rc: int, what: str) -> None:
         raise MemoryError(f"{what}: out of memory")
     if rc == _EPARSE:
         raise ParseError("not a prepared template blob (bad magic, counts or length)", path=what)
-    raise ValueError(f"{what}: invalid argument (status {rc})")
+    raise InvalidArgumentError(f"{what}: invalid argument (status {rc})")
 
 
 def quantize(minutiae: Sequence[Minutia]) -> tuple[list[int], list[int], list[int]]:
@@ -219,6 +243,95 @@ def compare(probe: bytes, candidate: bytes, *, max_rotation: float = 180.0) -> f
     return float(out[0])
 
 
+class FingerDecision(Enum):
+    """Outcome of :func:`verify`."""
+
+    MATCH = "match"
+    NO_MATCH = "no match"
+    UNUSABLE_TEMPLATE = "unusable template"
+
+
+@dataclass(frozen=True)
+class TemplateQuality:
+    """What a prepared blob holds and whether the quality policy accepts it."""
+
+    minutiae: int
+    cylinders: int
+
+    @property
+    def usable(self) -> bool:
+        """At least :data:`MIN_MINUTIAE` minutiae and :data:`MIN_CYLINDERS` valid cylinders."""
+        return self.minutiae >= MIN_MINUTIAE and self.cylinders >= MIN_CYLINDERS
+
+    @property
+    def reason(self) -> str:
+        """Why the template is unusable ("" when usable)."""
+        if self.minutiae < MIN_MINUTIAE:
+            return f"{self.minutiae} minutiae (at least {MIN_MINUTIAE} needed)"
+        if self.cylinders < MIN_CYLINDERS:
+            return f"{self.cylinders} usable minutia neighbourhoods (at least {MIN_CYLINDERS} needed)"
+        return ""
+
+
+@dataclass(frozen=True)
+class FingerMatch:
+    """A 1:1 decision: the score (None when a template is unusable) against the threshold of ``fmr``."""
+
+    decision: FingerDecision
+    score: float | None
+    threshold: float
+    fmr: float
+    probe: TemplateQuality
+    candidate: TemplateQuality
+
+    @property
+    def matched(self) -> bool:
+        return self.decision is FingerDecision.MATCH
+
+
+def assess(blob: bytes) -> TemplateQuality:
+    """Minutiae and valid-cylinder counts of a prepared blob (the quality policy's input).
+
+    Raises:
+        ParseError: the blob is malformed.
+    """
+    data = _blob(blob, "blob")
+    cylinders, minutiae = struct.unpack_from("<HH", data, 4)
+    return TemplateQuality(minutiae, cylinders)
+
+
+def threshold_for_fmr(fmr: float) -> float:
+    """The calibrated threshold of a target false match rate (one of :data:`FMR_THRESHOLDS`).
+
+    Raises:
+        InvalidArgumentError: no calibrated threshold for that rate (FVC2002 supports 1e-2..1e-4).
+    """
+    for rate, threshold in FMR_THRESHOLDS.items():
+        if isinstance(fmr, int | float) and math.isclose(fmr, rate, rel_tol=1e-9):
+            return threshold
+    known = ", ".join(f"{r:g}" for r in FMR_THRESHOLDS)
+    raise InvalidArgumentError(f"no calibrated threshold for FMR {fmr!r}; calibrated rates: {known}")
+
+
+def verify(probe: bytes, candidate: bytes, *, fmr: float = 1e-4, max_rotation: float = 180.0) -> FingerMatch:
+    """1:1 decision at a target false match rate, with the template quality policy applied.
+
+    A template under :data:`MIN_MINUTIAE` minutiae or :data:`MIN_CYLINDERS` cylinders gives
+    :attr:`FingerDecision.UNUSABLE_TEMPLATE` (and no score) rather than a meaningless low score.
+
+    Raises:
+        ParseError: a blob is malformed.
+        InvalidArgumentError: ``fmr`` has no calibrated threshold, or ``max_rotation`` is out of range.
+    """
+    threshold = threshold_for_fmr(fmr)
+    qa, qb = assess(probe), assess(candidate)
+    if not (qa.usable and qb.usable):
+        return FingerMatch(FingerDecision.UNUSABLE_TEMPLATE, None, threshold, fmr, qa, qb)
+    score = compare(probe, candidate, max_rotation=max_rotation)
+    decision = FingerDecision.MATCH if score >= threshold else FingerDecision.NO_MATCH
+    return FingerMatch(decision, score, threshold, fmr, qa, qb)
+
+
 class Gallery:
     """Prepared blobs packed once into one contiguous buffer plus offsets, for :func:`search`."""
 
@@ -251,10 +364,10 @@ def search(
 
     Raises:
         ParseError: the probe blob is malformed.
-        ValueError: ``top_k`` < 1 or ``threads`` < 1.
+        InvalidArgumentError: ``top_k`` < 1, ``threads`` < 1 or ``max_rotation`` out of range.
     """
     if top_k < 1:
-        raise ValueError("top_k must be >= 1")
+        raise InvalidArgumentError("top_k must be >= 1")
     p = _blob(probe, "probe")
     n, nt, rot = len(gallery), _threads(threads), _rotation_units(max_rotation)
     if _NATIVE is None:

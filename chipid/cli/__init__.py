@@ -3,7 +3,8 @@
 Exit codes (stable, for scripts):
     0  success / document GENUINE
     1  document NOT GENUINE (``verify``, ``read``, ``demo``) or no match (``match``)
-    2  verification INCOMPLETE (nothing failed, but something required could not be checked)
+    2  verification INCOMPLETE (nothing failed, but something required could not be checked), or an
+       unusable fingerprint template (``match finger``: under the minimum of minutiae)
     3  other error (bad file, parse error, unexpected chip answer)
     4  no reader or no card
     5  access denied: wrong key material (check the MRZ fields or the CAN)
