@@ -77,7 +77,7 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
             double dxb = xb[k] - xb[t], dyb = yb[k] - yb[t];
             double ex = dxa - (c * dxb + s * dyb), ey = dya - (c * dyb - s * dxb);
             double q = ex * ex + ey * ey;
-            double len = sqrt(dxa * dxa + dya * dya);
+            double len = dk != 0.0 ? sqrt(dxa * dxa + dya * dya) : 0.0; /* dk * 0.0 == dk * len when dk == 0 */
             double zd = (MCC_D_HI + dk * len - sqrt(q)) * (1.0 / (MCC_D_HI - MCC_D_LO));
             double za = (MCC_A_HI - (double)da) * (1.0 / (MCC_A_HI - MCC_A_LO));
             zd = zd < 1.0 ? zd : 1.0;
@@ -104,6 +104,8 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
     double z = 1.0 / (1.0 + exp(-MCC_TAU_P * (n_min - MCC_MU_P)));
     int want = MCC_MIN_NP + (int)floor(z * (MCC_MAX_NP - MCC_MIN_NP) + 0.5);
     /* pick the top `want` pairs by efficiency lam / l0 (ties: lower index first) */
+    double eff[MCC_NR_MAX];
+    for (int t = 0; t < np; t++) eff[t] = lam[t] / l0[t];
     int used[MCC_NR_MAX] = {0};
     double total = 0.0;
     for (int r = 0; r < want && r < np; r++) {
@@ -111,10 +113,9 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
         double be = 0.0;
         for (int t = 0; t < np; t++) {
             if (used[t]) continue;
-            double e = lam[t] / l0[t];
-            if (best < 0 || e > be) {
+            if (best < 0 || eff[t] > be) {
                 best = t;
-                be = e;
+                be = eff[t];
             }
         }
         used[best] = 1;
@@ -150,7 +151,7 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
     for (int i = 0; i < na; i++) {
         double xi = ca[i].x, yi = ca[i].y;
         double ex0 = xi - a0->x, ey0 = yi - a0->y;
-        double tol = prm[MCC_P_T0] + prm[MCC_P_DK] * sqrt(ex0 * ex0 + ey0 * ey0);
+        double tol = prm[MCC_P_T0] + (prm[MCC_P_DK] != 0.0 ? prm[MCC_P_DK] * sqrt(ex0 * ex0 + ey0 * ey0) : 0.0);
         double tol2 = tol * tol;
         double d2[CHIPID_MAX_MINUTIAE];
         int near = 0, close = 0;

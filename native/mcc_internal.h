@@ -52,7 +52,7 @@
 #define MCC_A_TOL 5461              /* pi / 6 in angle units */
 #define MCC_Q_FULL 40.0             /* minutia quality from which a minutia weighs 1 (below: q / Q_FULL) */
 enum { MCC_P_DK, MCC_P_NFLOOR, MCC_P_BETA, MCC_P_DOV, MCC_P_T0, MCC_P_ROTWIN, MCC_P_ROTCOST };
-#define MCC_DEFAULT_PARAMS {0.0, 8.0, 0.5, 45.0, 12.0, 1.0, 0.6}
+#define MCC_DEFAULT_PARAMS {0.05, 8.0, 1.0, 30.0, 12.0, 1.0, 0.6}
 
 #define MCC_PI 3.14159265358979323846
 #define MCC_TWO_PI (2.0 * MCC_PI)

@@ -51,7 +51,7 @@ Q_FULL = 40.0
 #: The tunable score parameters (native/mcc_internal.h, MCC_DEFAULT_PARAMS): D_K (distortion slope),
 #: N_FLOOR (overlap floor), BETA (overlap exponent), D_OV (overlap radius, px), T0 (match tolerance, px),
 #: ROTWIN (rotation window, bins either side of the voted bin), ROTCOST (cost of turning away from upright).
-DEFAULT_PARAMS: tuple[float, ...] = (0.0, 8.0, 0.5, 45.0, 12.0, 1.0, 0.6)
+DEFAULT_PARAMS: tuple[float, ...] = (0.05, 8.0, 1.0, 30.0, 12.0, 1.0, 0.6)
 UNIT = 2.0 * math.pi / 65536
 HEADER, CYL = 16, 64
 MAGIC = b"MCC4"
