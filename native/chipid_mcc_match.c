@@ -153,25 +153,16 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
         double ex0 = xi - a0->x, ey0 = yi - a0->y;
         double tol = prm[MCC_P_T0] + (prm[MCC_P_DK] != 0.0 ? prm[MCC_P_DK] * sqrt(ex0 * ex0 + ey0 * ey0) : 0.0);
         double tol2 = tol * tol;
-        double d2[CHIPID_MAX_MINUTIAE];
-        int near = 0, close = 0;
+        int near = 0, hit = 0, ai = ca[i].a;
         for (int j = 0; j < nb; j++) { /* vectorises: no branch, integer reductions */
             double ex = xi - bx[j], ey = yi - by[j];
             double d = ex * ex + ey * ey;
-            d2[j] = d;
-            near |= d <= dov2;
-            close |= d <= tol2;
-            nearb[j] |= d <= dov2;
-        }
-        int hit = 0;
-        if (close) {
-            for (int j = 0; j < nb; j++) {
-                if (d2[j] > tol2) continue;
-                int da = mcc_adiff(ca[i].a, ba[j]);
-                if (da > MCC_A_TOL || da < -MCC_A_TOL) continue;
-                hit = 1;
-                nearb[j] = 1;
-            }
+            int da = (ai - ba[j]) & 0xFFFF;
+            da = da >= 32768 ? 65536 - da : da; /* |direction difference| */
+            int in_ov = d <= dov2, h = (d <= tol2) & (da <= MCC_A_TOL);
+            near |= in_ov;
+            hit |= h;
+            nearb[j] |= in_ov | h;
         }
         if (hit) matched += ca[i].w;
         if (hit || near) ova += ca[i].w;
