@@ -38,7 +38,7 @@ int chipid_prepare(const int *xs, const int *ys, const int *angles, const int *q
 int chipid_blob_check(const unsigned char *blob, long long len);
 
 /* Tunable parameters of the score (see mcc_internal.h for their meaning and defaults). */
-#define CHIPID_NPARAMS 7
+#define CHIPID_NPARAMS 8
 
 /* 1:1 comparison of two prepared blobs; *score receives a similarity in [0, 1].
  * max_rotation: largest rotation between the prints considered, in angle units (32768 = any rotation;

@@ -201,7 +201,7 @@ static inline void cand_push(cand *c, int *nc, cand x) {
  * rotation bin.  Branch-free: (1 - q) * 1.0 is exact and (1 - q) * 0.0 is +0.0, so no data-dependent
  * branch is needed; the table holds sqrt(0..384) exactly. */
 static inline __attribute__((always_inline)) void row_sims(const mcc_cyl *x, const mcc_soa *sb, int nb, int gate,
-                                                            double *sim, int *bin) {
+                                                            int min_me, double *sim, int *bin) {
     int pm[MCC_SOA_CAP], pa[MCC_SOA_CAP], pb[MCC_SOA_CAP], px[MCC_SOA_CAP];
     for (int j = 0; j < nb; j++) {
         uint64_t m = x->m & sb->m[j];
@@ -219,7 +219,7 @@ static inline __attribute__((always_inline)) void row_sims(const mcc_cyl *x, con
     }
     for (int j = 0; j < nb; j++) {
         int dth = mcc_adiff(x->a, (int)sb->a[j]);
-        int ok = (pm[j] >= MCC_MIN_ME) & (pa[j] + pb[j] > 0) & (dth <= gate) & (dth >= -gate);
+        int ok = (pm[j] >= min_me) & (pa[j] + pb[j] > 0) & (dth <= gate) & (dth >= -gate);
         double okd = (double)ok;
         double den = mcc_sqrt_table[pa[j]] + mcc_sqrt_table[pb[j]] + (1.0 - okd);
         sim[j] = (1.0 - mcc_sqrt_table[px[j]] / den) * okd;
@@ -233,11 +233,11 @@ static inline __attribute__((always_inline)) void row_sims(const mcc_cyl *x, con
 /* row_sims with AVX-512 VPOPCNTDQ, 8 partners per step: the same IEEE operations in the same order (table
  * gathers, add, divide, subtract; masked lanes give +0.0), so the same bits. */
 __attribute__((target("avx512f,avx512vpopcntdq"))) static inline void row_sims_avx512(
-    const mcc_cyl *x, const mcc_soa *sb, int nb, int gate, double *sim, int *bin) {
+    const mcc_cyl *x, const mcc_soa *sb, int nb, int gate, int min_me, double *sim, int *bin) {
     const __m512i xm = _mm512_set1_epi64((long long)x->m), xa = _mm512_set1_epi64(x->a);
     const __m512i lo16 = _mm512_set1_epi64(0xFFFF), half = _mm512_set1_epi64(32768);
     const __m512i full = _mm512_set1_epi64(65536), gmax = _mm512_set1_epi64(gate), gmin = _mm512_set1_epi64(-gate);
-    const __m512i minme = _mm512_set1_epi64(MCC_MIN_ME), zero = _mm512_setzero_si512();
+    const __m512i minme = _mm512_set1_epi64(min_me), zero = _mm512_setzero_si512();
     const __m512d one = _mm512_set1_pd(1.0);
     __m512i xv[MCC_ND];
     for (int k = 0; k < MCC_ND; k++) xv[k] = _mm512_set1_epi64((long long)x->v[k]);
@@ -271,7 +271,7 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static inline void row_sims_a
  * cylinder its best partner within the winning window (lowest j on ties); returns the candidate count.
  * Similarity from the three popcounts (section 4.1). */
 static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, int na, const mcc_soa *sb, int nb,
-                                                              int gate, int win,
+                                                              int gate, int win, int min_me,
                                                               double rot_cost, int wide, cand *c, int *peak) {
     double bs[CHIPID_MAX_MINUTIAE][MCC_NBIN];
     short bj[CHIPID_MAX_MINUTIAE][MCC_NBIN];
@@ -280,11 +280,11 @@ static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, 
     double sim[MCC_SOA_CAP];
     for (int i = 0; i < na; i++) {
 #ifdef MCC_HAVE_AVX512
-        if (wide) row_sims_avx512(&ca[i], sb, nb, gate, sim, bin);
-        else row_sims(&ca[i], sb, nb, gate, sim, bin);
+        if (wide) row_sims_avx512(&ca[i], sb, nb, gate, min_me, sim, bin);
+        else row_sims(&ca[i], sb, nb, gate, min_me, sim, bin);
 #else
         (void)wide;
-        row_sims(&ca[i], sb, nb, gate, sim, bin);
+        row_sims(&ca[i], sb, nb, gate, min_me, sim, bin);
 #endif
         double rb[MCC_NBIN];
         int rj[MCC_NBIN];
@@ -384,7 +384,7 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
     win = win < 0 ? 0 : (win > MCC_NBIN / 2 ? MCC_NBIN / 2 : win);
     cand c[CHIPID_MAX_MINUTIAE];
     int peak = 0;
-    int nc = local_stage(ca, na, &sb, nb, gate, win, prm[MCC_P_ROTCOST], wide, c, &peak);
+    int nc = local_stage(ca, na, &sb, nb, gate, win, (int)prm[MCC_P_MINME], prm[MCC_P_ROTCOST], wide, c, &peak);
     /* one-to-one: walk the candidates best first, keep a pair when its b is still free */
     unsigned char taken[CHIPID_MAX_MINUTIAE] = {0};
     cand p[MCC_NR_MAX];

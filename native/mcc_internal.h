@@ -23,7 +23,6 @@
 #define MCC_CELLS_IN_CIRCLE 52      /* cells of the 8x8 grid whose centre lies within R */
 #define MCC_MIN_VC 31               /* floor(0.60 * 52): valid cells for a valid cylinder */
 #define MCC_MIN_M 2                 /* neighbour minutiae within R + 3 sigma_s */
-#define MCC_MIN_ME 32               /* ceil(0.60 * 52): matchable cells for a non-zero similarity */
 #define MCC_NBIN 12                 /* rotation histogram: 30-degree bins over the full turn */
 
 /* Consolidation (LSS-R, section 4.3), with a cheaper pair-consistency function rho. */
@@ -48,11 +47,13 @@
  * cross-validation on FVC2002, see docs/biometrics.md); the relaxation ramps widen by D_K too.
  * Rotation vote: each A cylinder votes for the rotation bin of its best partner; the window of ROTWIN bins
  * either side with the largest vote wins, its vote weighted by 1 - ROTCOST * |bin - 5.5| / 5.5 (a cost on
- * turning away from upright: a rotated print must win by that margin; 0 = no preference). */
+ * turning away from upright: a rotated print must win by that margin; 0 = no preference).
+ * MINME: matchable cells two cylinders need in common for a non-zero similarity (the paper's minME;
+ * 32 = ceil(0.60 * 52)). */
 #define MCC_A_TOL 5461              /* pi / 6 in angle units */
 #define MCC_Q_FULL 40.0             /* minutia quality from which a minutia weighs 1 (below: q / Q_FULL) */
-enum { MCC_P_DK, MCC_P_NFLOOR, MCC_P_BETA, MCC_P_DOV, MCC_P_T0, MCC_P_ROTWIN, MCC_P_ROTCOST };
-#define MCC_DEFAULT_PARAMS {0.05, 8.0, 1.0, 30.0, 12.0, 1.0, 0.6}
+enum { MCC_P_DK, MCC_P_NFLOOR, MCC_P_BETA, MCC_P_DOV, MCC_P_T0, MCC_P_ROTWIN, MCC_P_ROTCOST, MCC_P_MINME };
+#define MCC_DEFAULT_PARAMS {0.05, 8.0, 1.0, 30.0, 12.0, 1.0, 0.6, 32.0}
 
 #define MCC_PI 3.14159265358979323846
 #define MCC_TWO_PI (2.0 * MCC_PI)

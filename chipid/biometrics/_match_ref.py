@@ -37,7 +37,6 @@ MU_PSI = 0.0075
 OMEGA = 50.0
 MIN_VC = 31
 MIN_M = 2
-MIN_ME = 32
 NBIN = 12
 NR_MAX = 48
 NREL = 5
@@ -50,8 +49,9 @@ A_TOL = 5461
 Q_FULL = 40.0
 #: The tunable score parameters (native/mcc_internal.h, MCC_DEFAULT_PARAMS): D_K (distortion slope),
 #: N_FLOOR (overlap floor), BETA (overlap exponent), D_OV (overlap radius, px), T0 (match tolerance, px),
-#: ROTWIN (rotation window, bins either side of the voted bin), ROTCOST (cost of turning away from upright).
-DEFAULT_PARAMS: tuple[float, ...] = (0.05, 8.0, 1.0, 30.0, 12.0, 1.0, 0.6)
+#: ROTWIN (rotation window, bins either side of the voted bin), ROTCOST (cost of turning away from upright),
+#: MINME (matchable cells two cylinders need in common).
+DEFAULT_PARAMS: tuple[float, ...] = (0.05, 8.0, 1.0, 30.0, 12.0, 1.0, 0.6, 32.0)
 UNIT = 2.0 * math.pi / 65536
 HEADER, CYL = 16, 64
 MAGIC = b"MCC4"
@@ -305,7 +305,7 @@ def _weight(q: int) -> float:
     return 1.0 if q == 0 or q >= Q_FULL else q / Q_FULL
 
 
-def _row_sims(x: _Cyl, cb: list[_Cyl], gate: int) -> list[tuple[int, float]]:
+def _row_sims(x: _Cyl, cb: list[_Cyl], gate: int, min_me: int) -> list[tuple[int, float]]:
     """(bin, similarity) per B cylinder (bin -1: not matchable), section 4.1 bit-vector similarity."""
     out = []
     for y in cb:
@@ -317,7 +317,7 @@ def _row_sims(x: _Cyl, cb: list[_Cyl], gate: int) -> list[tuple[int, float]]:
             pb += vb.bit_count()
             px += (va ^ vb).bit_count()
         dth = _adiff(x[4], y[4])
-        if m.bit_count() < MIN_ME or pa + pb == 0 or dth > gate or dth < -gate:
+        if m.bit_count() < min_me or pa + pb == 0 or dth > gate or dth < -gate:
             out.append((-1, 0.0))
             continue
         sim = 1.0 - math.sqrt(px) / (math.sqrt(pa) + math.sqrt(pb))
@@ -326,14 +326,14 @@ def _row_sims(x: _Cyl, cb: list[_Cyl], gate: int) -> list[tuple[int, float]]:
 
 
 def _candidates(
-    ca: list[_Cyl], cb: list[_Cyl], gate: int, win: int, rot_cost: float
+    ca: list[_Cyl], cb: list[_Cyl], gate: int, win: int, *, rot_cost: float, min_me: int
 ) -> list[tuple[float, int, int]]:
     """Best partner of each A cylinder within the voted rotation window, sorted best first."""
     best: list[list[tuple[float, int]]] = []
     hist = [0.0] * NBIN
     for x in ca:
         row = [(0.0, -1)] * NBIN
-        for j, (b, sim) in enumerate(_row_sims(x, cb, gate)):
+        for j, (b, sim) in enumerate(_row_sims(x, cb, gate, min_me)):
             if b >= 0 and sim > row[b][0]:
                 row[b] = (sim, j)
         best.append(row)
@@ -379,7 +379,7 @@ def compare_detail(
     if not ca or not cb:
         return 0.0, detail
     win = min(max(int(params[5]), 0), NBIN // 2)
-    cands = _candidates(ca, cb, max(max_rotation, 0), win, params[6])
+    cands = _candidates(ca, cb, max(max_rotation, 0), win, rot_cost=params[6], min_me=int(params[7]))
     nr = min(len(ca), len(cb), NR_MAX)
     taken: set[int] = set()
     pairs: list[tuple[float, int, int]] = []

@@ -207,6 +207,7 @@ _params = st.tuples(
     st.sampled_from([6.0, 12.0]),
     st.sampled_from([0.0, 1.0, 2.0, 6.0]),
     st.sampled_from([0.0, 0.3, 1.0]),
+    st.sampled_from([20.0, 26.0, 32.0, 40.0]),
 )
 
 
