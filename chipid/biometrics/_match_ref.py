@@ -51,7 +51,7 @@ Q_FULL = 40.0
 #: N_FLOOR (overlap floor), BETA (overlap exponent), D_OV (overlap radius, px), T0 (match tolerance, px),
 #: ROTWIN (rotation window, bins either side of the voted bin), ROTCOST (cost of turning away from upright),
 #: MINME (matchable cells two cylinders need in common).
-DEFAULT_PARAMS: tuple[float, ...] = (0.05, 8.0, 1.0, 30.0, 12.0, 1.0, 0.6, 32.0)
+DEFAULT_PARAMS: tuple[float, ...] = (0.05, 8.0, 1.0, 30.0, 12.0, 1.0, 0.6, 26.0)
 UNIT = 2.0 * math.pi / 65536
 HEADER, CYL = 16, 64
 MAGIC = b"MCC4"
