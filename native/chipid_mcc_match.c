@@ -476,6 +476,12 @@ int chipid_compare_tuned(const unsigned char *a, long long a_len, const unsigned
                          int max_rotation, const double *params, double *score, double *detail) {
     if (score == NULL || max_rotation < 0 || max_rotation > 32768) return CHIPID_EINVAL;
     *score = 0.0;
+    if (params != NULL) { /* finite, non-negative; the two counts small enough to convert to int */
+        for (int k = 0; k < CHIPID_NPARAMS; k++) {
+            if (!(params[k] >= 0.0 && params[k] <= 1e6)) return CHIPID_EINVAL;
+        }
+        if (params[MCC_P_ROTWIN] > MCC_NBIN || params[MCC_P_MINME] > 64.0) return CHIPID_EINVAL;
+    }
     if (chipid_blob_check(a, a_len) != CHIPID_OK || chipid_blob_check(b, b_len) != CHIPID_OK) {
         return CHIPID_EPARSE;
     }

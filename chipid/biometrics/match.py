@@ -211,6 +211,8 @@ def _compare_tuned(
     a, b = _blob(probe, "probe"), _blob(candidate, "candidate")
     if len(params) != len(_ref.DEFAULT_PARAMS):
         raise InvalidArgumentError(f"need {len(_ref.DEFAULT_PARAMS)} score parameters")
+    if not all(0.0 <= v <= 1e6 for v in params) or params[5] > 12 or params[7] > 64:
+        raise InvalidArgumentError("score parameters must be finite, >= 0, ROTWIN <= 12 and MINME <= 64")
     rot = _rotation_units(max_rotation)
     if _NATIVE is None:
         return _ref.compare_detail(a, b, rot, params)

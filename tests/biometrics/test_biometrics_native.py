@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from chipid.biometrics import _match_ref as ref
 from chipid.biometrics import match
 from chipid.biometrics.template import Minutia, MinutiaType, parse_template
-from chipid.errors import ParseError
+from chipid.errors import InvalidArgumentError, ParseError
 from tests.biometrics._samples import fvc_bytes
 
 pytestmark = pytest.mark.skipif(match.BACKEND != "native", reason="chipid._native not built")
@@ -261,3 +261,16 @@ def test_native_quality_weights_only_reported_minutiae() -> None:
     )
     with pytest.raises(ParseError):
         match.prepare([Minutia(m.kind, m.x, m.y, m.angle, 101) for m in base])
+
+
+def test_native_rejects_bad_score_parameters() -> None:
+    blob = match.prepare(_view("DB1_B", 101, 1))
+    good = list(ref.DEFAULT_PARAMS)
+    for k, bad in ((0, -1.0), (1, math.nan), (2, math.inf), (5, 13.0), (7, 65.0), (7, 1e9)):
+        params = list(good)
+        params[k] = bad
+        with pytest.raises(InvalidArgumentError):
+            match._compare_tuned(blob, blob, params)
+    with pytest.raises(InvalidArgumentError):
+        match._compare_tuned(blob, blob, good[:-1])
+    assert match._compare_tuned(blob, blob, good)[0] == match.compare(blob, blob)
