@@ -28,6 +28,7 @@ __all__ = [
     "IncorrectParametersError",
     "MultipleFacesError",
     "InstructionNotSupportedError",
+    "InvalidArgumentError",
     "NativeBuildError",
     "NoCardError",
     "NoFaceError",
@@ -314,6 +315,10 @@ class ConfigurationError(ChipIDError, ValueError):
 
 class NativeBuildError(ChipIDError, ImportError):
     """The native module is missing while ``CHIPID_REQUIRE_NATIVE=1`` demands it."""
+
+
+class InvalidArgumentError(ChipIDError, ValueError):
+    """An argument outside its documented range (e.g. a matcher rotation limit, an FMR with no threshold)."""
 
 
 # --------------------------------------------------------------------------- warnings

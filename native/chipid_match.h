@@ -27,29 +27,42 @@ int chipid_abi_version(void);
 /* Bytes needed by chipid_prepare for n minutiae. */
 int chipid_blob_size(int n);
 
-/* Preprocess one template into a packed blob (cylinders + geometry).
- * xs, ys: pixel coordinates; angles: 0..65535 units; n: 0..255.  out: caller buffer of out_cap bytes.
+/* Preprocess one template into a packed blob (cylinders + geometry + minutia quality).
+ * xs, ys: pixel coordinates; angles: 0..65535 units; qualities: 0..100 (0 = not reported) or NULL (all 0);
+ * n: 0..255.  out: caller buffer of out_cap bytes.
  * Returns the number of bytes written (>= CHIPID_BLOB_HEADER) or a negative status. */
-int chipid_prepare(const int *xs, const int *ys, const int *angles, int n, unsigned char *out, int out_cap);
+int chipid_prepare(const int *xs, const int *ys, const int *angles, const int *qualities, int n,
+                   unsigned char *out, int out_cap);
 
 /* Check a blob's structure; returns CHIPID_OK or CHIPID_EPARSE. */
 int chipid_blob_check(const unsigned char *blob, long long len);
 
-/* 1:1 comparison of two prepared blobs; *score receives a similarity in [0, 1]. */
+/* Tunable parameters of the score (see mcc_internal.h for their meaning and defaults). */
+#define CHIPID_NPARAMS 8
+
+/* 1:1 comparison of two prepared blobs; *score receives a similarity in [0, 1].
+ * max_rotation: largest rotation between the prints considered, in angle units (32768 = any rotation;
+ * smaller values are the upright-sensor option). */
 int chipid_compare(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len,
-                   double *score);
+                   int max_rotation, double *score);
+
+/* chipid_compare with explicit score parameters (CHIPID_NPARAMS doubles; NULL = the defaults) and the
+ * score's components in detail[0..7] (NULL = not wanted): LSS-R score, matched, overlap A, overlap B,
+ * cylinders A, cylinders B, rotation (units), pairs.  For the cross-validation tool and the tests. */
+int chipid_compare_tuned(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len,
+                         int max_rotation, const double *params, double *score, double *detail);
 
 /* chipid_compare through one code path: 0 portable C, 1 POPCNT, 2 AVX2, 3 AVX2 + AVX-512 VPOPCNTDQ.
  * For tests (all paths must agree bit for bit); CHIPID_EINVAL when the CPU lacks the path. */
 int chipid_compare_isa(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len, int isa,
-                       double *score);
+                       int max_rotation, double *score);
 
 /* 1:N search: gallery is one buffer, template i spans [offsets[i], offsets[i + 1]).
  * out_idx / out_score receive the best top_k (score descending, index ascending on ties); entries
  * past the gallery size get index -1.  n_threads >= 1 (pthreads). */
 int chipid_search(const unsigned char *probe, long long probe_len, const unsigned char *gallery,
                   long long gallery_len, const long long *offsets, int n, int top_k, int n_threads,
-                  int *out_idx, double *out_score);
+                  int max_rotation, int *out_idx, double *out_score);
 
 /* Face vectors: L2-normalise n rows of d float32 values in place (zero rows stay zero). */
 int chipid_face_normalize(float *rows, long long n, int d);

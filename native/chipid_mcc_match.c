@@ -1,13 +1,21 @@
-/* MCC 1:1 comparison: bit-vector local similarities, one-to-one pairing, relaxation (LSS-R).
+/* MCC 1:1 comparison: bit-vector local similarities, rotation estimate, one-to-one pairing, relaxation
+ * (LSS-R) and the overlap normalisation.
  *
  * Cappelli, Ferrara, Maltoni, IEEE TPAMI 32(12), 2010: section 4.1 (local similarity of bit cylinders:
- * 1 - ||ca xor cb|| / (||ca|| + ||cb||) over the matchable cells, direction gap <= deltaTheta, matchable
- * cells >= minME), section 4.3 (relaxation of the candidate pairs with compatibility rho, efficiency
- * ranking, global score = mean relaxed similarity of the top nP pairs).  Departures, mirrored in
- * _match_ref.py: candidates are the best partner of each probe cylinder made one-to-one greedily; rho
- * compares pair k's vector in A with its vector in B rotated by pair t's direction difference (one
- * symmetric value per {t, k}), with linear ramps instead of three sigmoids.  Run-time dispatch: portable C, POPCNT, AVX2 (vectorised consolidation) and AVX-512
- * VPOPCNTDQ (local stage); every path gives the same bits (chipid_compare_isa lets tests check that).
+ * 1 - ||ca xor cb|| / (||ca|| + ||cb||) over the matchable cells, matchable cells >= minME), section 4.3
+ * (relaxation of the candidate pairs with compatibility rho, efficiency ranking, global score = mean
+ * relaxed similarity of the top nP pairs, nP growing with the template size).  Departures, mirrored in
+ * _match_ref.py:
+ *  - any rotation: instead of a fixed direction gap deltaTheta around 0, every pair votes for the rotation
+ *    bin (30 degrees) of its best partner; only partners within the winning window (+-ROTWIN bins) are
+ *    candidates.  max_rotation bounds the rotations considered (the upright-sensor option).
+ *  - candidates are the best partner of each probe cylinder, made one-to-one greedily; rho compares pair
+ *    k's vector in A with its vector in B rotated by pair t's direction difference (one symmetric value
+ *    per {t, k}), with linear ramps that widen by D_K per pixel of the vector (non-linear distortion).
+ *  - the LSS-R score is multiplied by the overlap factor (mcc_internal.h), which normalises for the
+ *    number of minutiae the two prints share: few consistent minutiae in a small overlap score low.
+ * Run-time dispatch: portable C, POPCNT, AVX2 and AVX-512 VPOPCNTDQ compile the same source (the per-row
+ * popcount loop vectorises); every path gives the same bits (chipid_compare_isa lets tests check that).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -20,15 +28,29 @@ typedef struct {
     int a, b;
 } cand;
 
+/* B cylinders as structure of arrays, so the per-row loop runs across partners; padded to a multiple of
+ * 8 entries with empty cylinders (mask 0: never matchable). */
+#define MCC_SOA_CAP 256
+typedef struct {
+    uint64_t v[MCC_ND][MCC_SOA_CAP];
+    uint64_t m[MCC_SOA_CAP];
+    int64_t a[MCC_SOA_CAP];
+} mcc_soa;
+
+static const double mcc_default_params[CHIPID_NPARAMS] = MCC_DEFAULT_PARAMS;
+
 static inline int cand_before(const cand *p, const cand *q) {
     if (p->sim != q->sim) return p->sim > q->sim;
     if (p->a != q->a) return p->a < q->a;
     return p->b < q->b;
 }
 
-/* Relaxation and global score over the selected pairs (section 4.3). */
-static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *ca, const mcc_cyl *cb, const cand *p, int np, int n_min) {
-    double l0[MCC_NR_MAX], lam[MCC_NR_MAX], nxt[MCC_NR_MAX], rho[MCC_NR_MAX][MCC_NR_MAX];
+/* Relaxation over the selected pairs (section 4.3): lam receives the relaxed similarities; returns the
+ * LSS-R score (mean relaxed similarity of the top nP pairs by efficiency). */
+static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *ca, const mcc_cyl *cb,
+                                                                 const cand *p, int np, int n_min, double dk,
+                                                                 double *lam) {
+    double l0[MCC_NR_MAX], nxt[MCC_NR_MAX], rho[MCC_NR_MAX][MCC_NR_MAX];
     double xa[MCC_NR_MAX], ya[MCC_NR_MAX], xb[MCC_NR_MAX], yb[MCC_NR_MAX];
     int aa[MCC_NR_MAX], ab[MCC_NR_MAX];
     for (int t = 0; t < np; t++) {
@@ -49,13 +71,14 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
         double c = cos(phi), s = sin(phi);
         double row[MCC_NR_MAX];
         for (int k = t + 1; k < np; k++) {
-            int dk = (aa[k] - aa[t]) - (ab[k] - ab[t]);
-            int da = abs(((dk + 32768) & 0xFFFF) - 32768);
+            int dkk = (aa[k] - aa[t]) - (ab[k] - ab[t]);
+            int da = abs(((dkk + 32768) & 0xFFFF) - 32768);
             double dxa = xa[k] - xa[t], dya = ya[k] - ya[t];
             double dxb = xb[k] - xb[t], dyb = yb[k] - yb[t];
             double ex = dxa - (c * dxb + s * dyb), ey = dya - (c * dyb - s * dxb);
             double q = ex * ex + ey * ey;
-            double zd = (MCC_D_HI - sqrt(q)) * (1.0 / (MCC_D_HI - MCC_D_LO));
+            double len = dk != 0.0 ? sqrt(dxa * dxa + dya * dya) : 0.0; /* dk * 0.0 == dk * len when dk == 0 */
+            double zd = (MCC_D_HI + dk * len - sqrt(q)) * (1.0 / (MCC_D_HI - MCC_D_LO));
             double za = (MCC_A_HI - (double)da) * (1.0 / (MCC_A_HI - MCC_A_LO));
             zd = zd < 1.0 ? zd : 1.0;
             zd = zd > 0.0 ? zd : 0.0;
@@ -81,6 +104,8 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
     double z = 1.0 / (1.0 + exp(-MCC_TAU_P * (n_min - MCC_MU_P)));
     int want = MCC_MIN_NP + (int)floor(z * (MCC_MAX_NP - MCC_MIN_NP) + 0.5);
     /* pick the top `want` pairs by efficiency lam / l0 (ties: lower index first) */
+    double eff[MCC_NR_MAX];
+    for (int t = 0; t < np; t++) eff[t] = lam[t] / l0[t];
     int used[MCC_NR_MAX] = {0};
     double total = 0.0;
     for (int r = 0; r < want && r < np; r++) {
@@ -88,16 +113,74 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
         double be = 0.0;
         for (int t = 0; t < np; t++) {
             if (used[t]) continue;
-            double e = lam[t] / l0[t];
-            if (best < 0 || e > be) {
+            if (best < 0 || eff[t] > be) {
                 best = t;
-                be = e;
+                be = eff[t];
             }
         }
         used[best] = 1;
         total += lam[best];
     }
     return total / want;
+}
+
+/* Overlap factor (mcc_internal.h): B aligned on A by the pair of highest relaxed similarity. */
+static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl *ca, int na, const mcc_cyl *cb,
+                                                                    int nb, const cand *p, int np,
+                                                                    const double *lam, const double *prm,
+                                                                    double *det) {
+    int t0 = 0;
+    for (int t = 1; t < np; t++) {
+        if (lam[t] > lam[t0]) t0 = t;
+    }
+    const mcc_cyl *a0 = &ca[p[t0].a], *b0 = &cb[p[t0].b];
+    int rot = mcc_adiff(a0->a, b0->a);
+    double phi = rot * MCC_UNIT, c = cos(phi), s = sin(phi);
+    double bx[CHIPID_MAX_MINUTIAE], by[CHIPID_MAX_MINUTIAE];
+    int ba[CHIPID_MAX_MINUTIAE];
+    int nearb[CHIPID_MAX_MINUTIAE]; /* B minutia in the overlap (or matched) */
+    for (int j = 0; j < nb; j++) {
+        double dx = cb[j].x - b0->x, dy = cb[j].y - b0->y;
+        bx[j] = a0->x + (c * dx + s * dy);
+        by[j] = a0->y + (c * dy - s * dx);
+        ba[j] = (cb[j].a + rot) & 0xFFFF;
+        nearb[j] = 0;
+    }
+    const double dov2 = prm[MCC_P_DOV] * prm[MCC_P_DOV];
+    double matched = 0.0, ova = 0.0, ovb = 0.0;
+    for (int i = 0; i < na; i++) {
+        double xi = ca[i].x, yi = ca[i].y;
+        double ex0 = xi - a0->x, ey0 = yi - a0->y;
+        double tol = prm[MCC_P_T0] + (prm[MCC_P_DK] != 0.0 ? prm[MCC_P_DK] * sqrt(ex0 * ex0 + ey0 * ey0) : 0.0);
+        double tol2 = tol * tol;
+        int near = 0, hit = 0, ai = ca[i].a;
+        for (int j = 0; j < nb; j++) { /* vectorises: no branch, integer reductions */
+            double ex = xi - bx[j], ey = yi - by[j];
+            double d = ex * ex + ey * ey;
+            int da = (ai - ba[j]) & 0xFFFF;
+            da = da >= 32768 ? 65536 - da : da; /* |direction difference| */
+            int in_ov = d <= dov2, h = (d <= tol2) & (da <= MCC_A_TOL);
+            near |= in_ov;
+            hit |= h;
+            nearb[j] |= in_ov | h;
+        }
+        if (hit) matched += ca[i].w;
+        if (hit || near) ova += ca[i].w;
+    }
+    for (int j = 0; j < nb; j++) {
+        if (nearb[j]) ovb += cb[j].w;
+    }
+    double ov = (ova + ovb) * 0.5;
+    double den = ov > prm[MCC_P_NFLOOR] ? ov : prm[MCC_P_NFLOOR];
+    double ratio = den > 0.0 ? matched / den : 0.0;
+    ratio = ratio < 1.0 ? ratio : 1.0;
+    if (det != NULL) {
+        det[1] = matched;
+        det[2] = ova;
+        det[3] = ovb;
+        det[6] = rot;
+    }
+    return pow(ratio, prm[MCC_P_BETA]);
 }
 
 #define MCC_POP(x) __builtin_popcountll(x)
@@ -112,96 +195,196 @@ static inline void cand_push(cand *c, int *nc, cand x) {
     c[k] = x;
 }
 
-/* Similarity from the three popcounts (section 4.1); the table holds sqrt(0..384) exactly. */
-static inline double local_sim(int pa, int pb, int px) {
-    return 1.0 - mcc_sqrt_table[px] / (mcc_sqrt_table[pa] + mcc_sqrt_table[pb]);
-}
-
-/* Local stage: for each A cylinder its best B partner (lowest j on ties); returns the candidate count. */
-static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, int na, const mcc_cyl *cb, int nb,
-                                                             cand *c) {
-    int nc = 0;
-    for (int i = 0; i < na; i++) {
-        double best = 0.0;
-        int bj = -1;
-        for (int j = 0; j < nb; j++) {
-            int dth = mcc_adiff(ca[i].a, cb[j].a);
-            if (dth > MCC_DELTA_THETA || dth < -MCC_DELTA_THETA) continue;
-            uint64_t m = ca[i].m & cb[j].m;
-            if (MCC_POP(m) < MCC_MIN_ME) continue;
-            int pa = 0, pb = 0, px = 0;
-            for (int k = 0; k < MCC_ND; k++) {
-                uint64_t va = ca[i].v[k] & m, vb = cb[j].v[k] & m;
-                pa += MCC_POP(va);
-                pb += MCC_POP(vb);
-                px += MCC_POP(va ^ vb);
-            }
-            if (pa + pb == 0) continue;
-            double sim = local_sim(pa, pb, px);
-            if (sim > best) {
-                best = sim;
-                bj = j;
-            }
+/* Row of the local stage (section 4.1): for cylinder x against every B cylinder, the bit-vector similarity
+ * 1 - sqrt|a xor b| / (sqrt|a| + sqrt|b|) over the matchable cells (0 when fewer than minME cells are
+ * matchable or the direction gap exceeds the rotation limit; a similarity is never negative) and the
+ * rotation bin.  Branch-free: (1 - q) * 1.0 is exact and (1 - q) * 0.0 is +0.0, so no data-dependent
+ * branch is needed; the table holds sqrt(0..384) exactly. */
+static inline __attribute__((always_inline)) void row_sims(const mcc_cyl *x, const mcc_soa *sb, int nb, int gate,
+                                                            int min_me, double *sim, int *bin) {
+    int pm[MCC_SOA_CAP], pa[MCC_SOA_CAP], pb[MCC_SOA_CAP], px[MCC_SOA_CAP];
+    for (int j = 0; j < nb; j++) {
+        uint64_t m = x->m & sb->m[j];
+        int ca = 0, cb = 0, cx = 0;
+        for (int k = 0; k < MCC_ND; k++) {
+            uint64_t va = x->v[k] & m, vb = sb->v[k][j] & m;
+            ca += MCC_POP(va);
+            cb += MCC_POP(vb);
+            cx += MCC_POP(va ^ vb);
         }
-        if (bj >= 0) cand_push(c, &nc, (cand){best, i, bj});
+        pm[j] = MCC_POP(m);
+        pa[j] = ca;
+        pb[j] = cb;
+        px[j] = cx;
     }
-    return nc;
+    for (int j = 0; j < nb; j++) {
+        int dth = mcc_adiff(x->a, (int)sb->a[j]);
+        int ok = (pm[j] >= min_me) & (pa[j] + pb[j] > 0) & (dth <= gate) & (dth >= -gate);
+        double okd = (double)ok;
+        double den = mcc_sqrt_table[pa[j]] + mcc_sqrt_table[pb[j]] + (1.0 - okd);
+        sim[j] = (1.0 - mcc_sqrt_table[px[j]] / den) * okd;
+        bin[j] = ((dth + 32768) * MCC_NBIN) >> 16;
+    }
 }
 
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__BYTE_ORDER__) && \
-    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #define MCC_HAVE_AVX512 1
-/* The same local stage with AVX-512 VPOPCNTDQ: a 64-byte cylinder record is one zmm (6 value words, the
- * mask, the geometry word); the three popcounts of a pair are summed in one vector reduction. */
-__attribute__((target("avx512f,avx512vpopcntdq,popcnt"))) static int local_stage_avx512(
-    const unsigned char *a, const mcc_cyl *ca, int na, const unsigned char *b, const mcc_cyl *cb, int nb, cand *c) {
-    const __mmask8 values = (1u << MCC_ND) - 1;
-    int nc = 0;
-    for (int i = 0; i < na; i++) {
-        __m512i ra = _mm512_maskz_loadu_epi64(values, a + CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * i);
-        double best = 0.0;
-        int bj = -1;
-        for (int j = 0; j < nb; j++) {
-            int dth = mcc_adiff(ca[i].a, cb[j].a);
-            if (dth > MCC_DELTA_THETA || dth < -MCC_DELTA_THETA) continue;
-            uint64_t m = ca[i].m & cb[j].m;
-            if (MCC_POP(m) < MCC_MIN_ME) continue;
-            __m512i mv = _mm512_set1_epi64((long long)m);
-            __m512i rb = _mm512_maskz_loadu_epi64(values, b + CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * j);
-            __m512i va = _mm512_and_si512(ra, mv), vb = _mm512_and_si512(rb, mv);
-            __m512i sum = _mm512_add_epi64(_mm512_popcnt_epi64(va), _mm512_slli_epi64(_mm512_popcnt_epi64(vb), 16));
-            sum = _mm512_add_epi64(sum, _mm512_slli_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(va, vb)), 32));
-            uint64_t r = (uint64_t)_mm512_reduce_add_epi64(sum);
-            int pa = (int)(r & 0xFFFF), pb = (int)((r >> 16) & 0xFFFF), px = (int)(r >> 32);
-            if (pa + pb == 0) continue;
-            double sim = local_sim(pa, pb, px);
-            if (sim > best) {
-                best = sim;
-                bj = j;
-            }
+/* row_sims with AVX-512 VPOPCNTDQ, 8 partners per step: the same IEEE operations in the same order (table
+ * gathers, add, divide, subtract; masked lanes give +0.0), so the same bits. */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static inline void row_sims_avx512(
+    const mcc_cyl *x, const mcc_soa *sb, int nb, int gate, int min_me, double *sim, int *bin) {
+    const __m512i xm = _mm512_set1_epi64((long long)x->m), xa = _mm512_set1_epi64(x->a);
+    const __m512i lo16 = _mm512_set1_epi64(0xFFFF), half = _mm512_set1_epi64(32768);
+    const __m512i full = _mm512_set1_epi64(65536), gmax = _mm512_set1_epi64(gate), gmin = _mm512_set1_epi64(-gate);
+    const __m512i minme = _mm512_set1_epi64(min_me), zero = _mm512_setzero_si512();
+    const __m512d one = _mm512_set1_pd(1.0);
+    __m512i xv[MCC_ND];
+    for (int k = 0; k < MCC_ND; k++) xv[k] = _mm512_set1_epi64((long long)x->v[k]);
+    for (int j = 0; j < nb; j += 8) {
+        __m512i m = _mm512_and_si512(xm, _mm512_loadu_si512(sb->m + j));
+        __m512i pa = zero, pb = zero, px = zero;
+        for (int k = 0; k < MCC_ND; k++) {
+            __m512i va = _mm512_and_si512(xv[k], m), vb = _mm512_and_si512(_mm512_loadu_si512(sb->v[k] + j), m);
+            pa = _mm512_add_epi64(pa, _mm512_popcnt_epi64(va));
+            pb = _mm512_add_epi64(pb, _mm512_popcnt_epi64(vb));
+            px = _mm512_add_epi64(px, _mm512_popcnt_epi64(_mm512_xor_si512(va, vb)));
         }
-        if (bj >= 0) cand_push(c, &nc, (cand){best, i, bj});
+        __m512i d = _mm512_and_si512(_mm512_sub_epi64(xa, _mm512_loadu_si512(sb->a + j)), lo16);
+        d = _mm512_mask_sub_epi64(d, _mm512_cmpge_epi64_mask(d, half), d, full);
+        __mmask8 ok = _mm512_cmpge_epi64_mask(_mm512_popcnt_epi64(m), minme) &
+                      _mm512_cmpgt_epi64_mask(_mm512_add_epi64(pa, pb), zero) & _mm512_cmple_epi64_mask(d, gmax) &
+                      _mm512_cmpge_epi64_mask(d, gmin);
+        __m512d ta = _mm512_i64gather_pd(pa, mcc_sqrt_table, 8), tb = _mm512_i64gather_pd(pb, mcc_sqrt_table, 8);
+        __m512d tx = _mm512_i64gather_pd(px, mcc_sqrt_table, 8);
+        __m512d den = _mm512_add_pd(_mm512_add_pd(ta, tb), _mm512_mask_blend_pd(ok, one, _mm512_setzero_pd()));
+        __m512d s = _mm512_maskz_sub_pd(ok, one, _mm512_div_pd(tx, den));
+        _mm512_storeu_pd(sim + j, s);
+        __m512i b = _mm512_add_epi64(d, half);
+        b = _mm512_srli_epi64(_mm512_add_epi64(_mm512_slli_epi64(b, 3), _mm512_slli_epi64(b, 2)), 16);
+        _mm256_storeu_si256((__m256i *)(bin + j), _mm512_cvtepi64_epi32(b));
     }
-    return nc;
 }
 #endif
 
+/* Local stage: the best partner of each A cylinder per rotation bin, the rotation vote, then for each A
+ * cylinder its best partner within the winning window (lowest j on ties); returns the candidate count.
+ * Similarity from the three popcounts (section 4.1). */
+static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, int na, const mcc_soa *sb, int nb,
+                                                              int gate, int win, int min_me,
+                                                              double rot_cost, int wide, cand *c, int *peak) {
+    double bs[CHIPID_MAX_MINUTIAE][MCC_NBIN];
+    short bj[CHIPID_MAX_MINUTIAE][MCC_NBIN];
+    double hist[MCC_NBIN] = {0};
+    int bin[MCC_SOA_CAP];
+    double sim[MCC_SOA_CAP];
+    for (int i = 0; i < na; i++) {
+#ifdef MCC_HAVE_AVX512
+        if (wide) row_sims_avx512(&ca[i], sb, nb, gate, min_me, sim, bin);
+        else row_sims(&ca[i], sb, nb, gate, min_me, sim, bin);
+#else
+        (void)wide;
+        row_sims(&ca[i], sb, nb, gate, min_me, sim, bin);
+#endif
+        double rb[MCC_NBIN];
+        int rj[MCC_NBIN];
+        for (int b = 0; b < MCC_NBIN; b++) {
+            rb[b] = 0.0;
+            rj[b] = -1;
+        }
+        /* B is stored by ascending angle, so the bins come in runs (one wrap-around): keep the run's best
+         * in registers (branch-free update) and merge it when the bin changes.  Same result as a plain
+         * "strict > keeps the lowest j" scan, since an earlier run of a bin holds lower j. */
+        int cur = bin[0], cj = -1;
+        double cs = 0.0;
+        for (int j = 0; j < nb; j++) {
+            if (bin[j] != cur) {
+                if (cs > rb[cur]) {
+                    rb[cur] = cs;
+                    rj[cur] = cj;
+                }
+                cur = bin[j];
+                cs = 0.0;
+                cj = -1;
+            }
+            int u = sim[j] > cs;
+            cs = u ? sim[j] : cs;
+            cj = u ? j : cj;
+        }
+        if (nb > 0 && cs > rb[cur]) {
+            rb[cur] = cs;
+            rj[cur] = cj;
+        }
+        for (int b = 0; b < MCC_NBIN; b++) {
+            bs[i][b] = rb[b];
+            bj[i][b] = (short)rj[b];
+        }
+        int top = -1;
+        double tv = 0.0;
+        for (int b = 0; b < MCC_NBIN; b++) {
+            if (bs[i][b] > tv) {
+                top = b;
+                tv = bs[i][b];
+            }
+        }
+        if (top >= 0) hist[top] += tv;
+    }
+    int pk = 0;
+    double hv = -1.0;
+    for (int b = 0; b < MCC_NBIN; b++) {
+        double v = (hist[(b + MCC_NBIN - 1) % MCC_NBIN] + hist[b] + hist[(b + 1) % MCC_NBIN]) *
+                   (1.0 - rot_cost * fabs(b - 5.5) / 5.5);
+        if (v > hv) {
+            hv = v;
+            pk = b;
+        }
+    }
+    *peak = pk;
+    int nc = 0;
+    for (int i = 0; i < na; i++) {
+        double s = 0.0;
+        int j = -1;
+        for (int d = -win; d <= win; d++) {
+            int b = (pk + d + 2 * MCC_NBIN) % MCC_NBIN;
+            if (bj[i][b] < 0) continue;
+            if (bs[i][b] > s || (bs[i][b] == s && bj[i][b] < j)) {
+                s = bs[i][b];
+                j = bj[i][b];
+            }
+        }
+        if (j >= 0) cand_push(c, &nc, (cand){s, i, j});
+    }
+    return nc;
+}
+
 static inline __attribute__((always_inline)) double score_body(const unsigned char *a, const unsigned char *b,
-                                                                 int wide) {
+                                                                int gate, const double *prm, double *det, int wide) {
     int na = mcc_ld16(a + 4), nb = mcc_ld16(b + 4);
+    if (det != NULL) {
+        for (int k = 0; k < 8; k++) det[k] = 0.0;
+        det[4] = na;
+        det[5] = nb;
+    }
     if (na == 0 || nb == 0) return 0.0;
     mcc_cyl ca[CHIPID_MAX_MINUTIAE], cb[CHIPID_MAX_MINUTIAE];
+    mcc_soa sb;
     for (int i = 0; i < na; i++) mcc_load(a + CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * i, &ca[i]);
-    for (int i = 0; i < nb; i++) mcc_load(b + CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * i, &cb[i]);
+    for (int j = 0; j < nb; j++) {
+        mcc_load(b + CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * j, &cb[j]);
+        for (int k = 0; k < MCC_ND; k++) sb.v[k][j] = cb[j].v[k];
+        sb.m[j] = cb[j].m;
+        sb.a[j] = cb[j].a;
+    }
+    for (int j = nb; j < ((nb + 7) & ~7); j++) { /* padding: empty cylinders */
+        for (int k = 0; k < MCC_ND; k++) sb.v[k][j] = 0;
+        sb.m[j] = 0;
+        sb.a[j] = 0;
+    }
+    int win = (int)prm[MCC_P_ROTWIN];
+    win = win < 0 ? 0 : (win > MCC_NBIN / 2 ? MCC_NBIN / 2 : win);
     cand c[CHIPID_MAX_MINUTIAE];
-    int nc;
-#ifdef MCC_HAVE_AVX512
-    nc = wide ? local_stage_avx512(a, ca, na, b, cb, nb, c) : local_stage(ca, na, cb, nb, c);
-#else
-    (void)wide;
-    nc = local_stage(ca, na, cb, nb, c);
-#endif
+    int peak = 0;
+    int nc = local_stage(ca, na, &sb, nb, gate, win, (int)prm[MCC_P_MINME], prm[MCC_P_ROTCOST], wide, c, &peak);
     /* one-to-one: walk the candidates best first, keep a pair when its b is still free */
     unsigned char taken[CHIPID_MAX_MINUTIAE] = {0};
     cand p[MCC_NR_MAX];
@@ -212,19 +395,31 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
         taken[c[i].b] = 1;
         p[np++] = c[i];
     }
+    if (det != NULL) det[7] = np;
     if (np == 0) return 0.0;
-    return consolidate(ca, cb, p, np, na < nb ? na : nb);
+    double lam[MCC_NR_MAX];
+    double lss = consolidate(ca, cb, p, np, na < nb ? na : nb, prm[MCC_P_DK], lam);
+    if (det != NULL) det[0] = lss;
+    return lss * overlap_factor(ca, na, cb, nb, p, np, lam, prm, det);
 }
 
-static double score_generic(const unsigned char *a, const unsigned char *b) { return score_body(a, b, 0); }
+static double score_generic(const unsigned char *a, const unsigned char *b, int gate, const double *prm,
+                            double *det) {
+    return score_body(a, b, gate, prm, det, 0);
+}
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-__attribute__((target("popcnt"))) static double score_popcnt(const unsigned char *a, const unsigned char *b) {
-    return score_body(a, b, 0);
+#if defined(__GNUC__) && defined(__x86_64__)
+__attribute__((target("popcnt"))) static double score_popcnt(const unsigned char *a, const unsigned char *b,
+                                                             int gate, const double *prm, double *det) {
+    return score_body(a, b, gate, prm, det, 0);
 }
 __attribute__((target("popcnt,avx2"))) static double score_avx2(const unsigned char *a, const unsigned char *b,
-                                                                int wide) {
-    return score_body(a, b, wide);
+                                                                int gate, const double *prm, double *det) {
+    return score_body(a, b, gate, prm, det, 0);
+}
+__attribute__((target("popcnt,avx2,avx512f,avx512vpopcntdq"))) static double score_avx512(
+    const unsigned char *a, const unsigned char *b, int gate, const double *prm, double *det) {
+    return score_body(a, b, gate, prm, det, 1);
 }
 #define MCC_HAVE_DISPATCH 1
 #endif
@@ -241,61 +436,67 @@ static void canonical_order(const unsigned char **a, const unsigned char **b) {
     }
 }
 
-double mcc_score(const unsigned char *a, const unsigned char *b) {
-    canonical_order(&a, &b);
+/* The best code path this CPU has: 3 AVX-512 VPOPCNTDQ, 2 AVX2, 1 POPCNT, 0 portable C. */
+static int best_isa(void) {
 #ifdef MCC_HAVE_DISPATCH
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) {
-#ifdef MCC_HAVE_AVX512
-        int wide = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
-#else
-        int wide = 0;
-#endif
-        return score_avx2(a, b, wide);
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq") &&
+        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) {
+        return 3;
     }
-    if (__builtin_cpu_supports("popcnt")) return score_popcnt(a, b);
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) return 2;
+    if (__builtin_cpu_supports("popcnt")) return 1;
 #endif
-    return score_generic(a, b);
+    return 0;
+}
+
+static double score_isa(const unsigned char *a, const unsigned char *b, int isa, int gate, const double *prm,
+                        double *det) {
+    canonical_order(&a, &b);
+    if (gate < 0) gate = 0;
+    if (prm == NULL) prm = mcc_default_params;
+#ifdef MCC_HAVE_DISPATCH
+    if (isa == 3) return score_avx512(a, b, gate, prm, det);
+    if (isa == 2) return score_avx2(a, b, gate, prm, det);
+    if (isa == 1) return score_popcnt(a, b, gate, prm, det);
+#endif
+    return score_generic(a, b, gate, prm, det);
+}
+
+double mcc_score(const unsigned char *a, const unsigned char *b, int max_rotation, const double *params,
+                 double *detail) {
+    return score_isa(a, b, best_isa(), max_rotation, params, detail);
 }
 
 int chipid_compare(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len,
-                   double *score) {
-    if (score == NULL) return CHIPID_EINVAL;
+                   int max_rotation, double *score) {
+    return chipid_compare_tuned(a, a_len, b, b_len, max_rotation, NULL, score, NULL);
+}
+
+int chipid_compare_tuned(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len,
+                         int max_rotation, const double *params, double *score, double *detail) {
+    if (score == NULL || max_rotation < 0 || max_rotation > 32768) return CHIPID_EINVAL;
     *score = 0.0;
+    if (params != NULL) { /* finite, non-negative; the two counts small enough to convert to int */
+        for (int k = 0; k < CHIPID_NPARAMS; k++) {
+            if (!(params[k] >= 0.0 && params[k] <= 1e6)) return CHIPID_EINVAL;
+        }
+        if (params[MCC_P_ROTWIN] > MCC_NBIN || params[MCC_P_MINME] > 64.0) return CHIPID_EINVAL;
+    }
     if (chipid_blob_check(a, a_len) != CHIPID_OK || chipid_blob_check(b, b_len) != CHIPID_OK) {
         return CHIPID_EPARSE;
     }
-    *score = mcc_score(a, b);
+    *score = mcc_score(a, b, max_rotation, params, detail);
     return CHIPID_OK;
 }
 
 int chipid_compare_isa(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len, int isa,
-                       double *score) {
-    if (score == NULL || isa < 0 || isa > 3) return CHIPID_EINVAL;
+                       int max_rotation, double *score) {
+    if (score == NULL || isa < 0 || isa > 3 || max_rotation < 0 || max_rotation > 32768) return CHIPID_EINVAL;
     *score = 0.0;
     if (chipid_blob_check(a, a_len) != CHIPID_OK || chipid_blob_check(b, b_len) != CHIPID_OK) {
         return CHIPID_EPARSE;
     }
-    canonical_order(&a, &b);
-    if (isa == 0) {
-        *score = score_generic(a, b);
-        return CHIPID_OK;
-    }
-#ifdef MCC_HAVE_DISPATCH
-    if (isa == 1 && __builtin_cpu_supports("popcnt")) {
-        *score = score_popcnt(a, b);
-        return CHIPID_OK;
-    }
-    if (isa >= 2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) {
-#ifdef MCC_HAVE_AVX512
-        if (isa == 3 && !(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq"))) {
-            return CHIPID_EINVAL;
-        }
-#else
-        if (isa == 3) return CHIPID_EINVAL;
-#endif
-        *score = score_avx2(a, b, isa == 3);
-        return CHIPID_OK;
-    }
-#endif
-    return CHIPID_EINVAL;
+    if (isa > best_isa()) return CHIPID_EINVAL; /* the paths nest: 3 implies 2 implies 1 */
+    *score = score_isa(a, b, isa, max_rotation, NULL, NULL);
+    return CHIPID_OK;
 }

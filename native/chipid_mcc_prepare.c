@@ -91,7 +91,7 @@ static void st16(unsigned char *p, int v) {
 }
 
 /* Build the cylinder of minutia m; returns 1 when valid (written to rec), 0 otherwise. */
-static int make_cylinder(const int *xs, const int *ys, const int *as, int n, int m, const pt *h, int nh,
+static int make_cylinder(const int *xs, const int *ys, const int *as, int q, int n, int m, const pt *h, int nh,
                          unsigned char *rec) {
     const double reach2 = (MCC_R + 3.0 * MCC_SIGMA_S) * (MCC_R + 3.0 * MCC_SIGMA_S);
     const double near2 = (3.0 * MCC_SIGMA_S) * (3.0 * MCC_SIGMA_S);
@@ -149,24 +149,27 @@ static int make_cylinder(const int *xs, const int *ys, const int *as, int n, int
     st16(rec + 56, xs[m] & 0xFFFF);
     st16(rec + 58, ys[m] & 0xFFFF);
     st16(rec + 60, as[m]);
-    st16(rec + 62, cnt);
+    rec[62] = (unsigned char)cnt;
+    rec[63] = (unsigned char)q;
     return 1;
 }
 
-int chipid_abi_version(void) { return 3; }
+int chipid_abi_version(void) { return 4; }
 
 int chipid_blob_size(int n) {
     if (n < 0 || n > CHIPID_MAX_MINUTIAE) return CHIPID_EINVAL;
     return CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * n;
 }
 
-int chipid_prepare(const int *xs, const int *ys, const int *angles, int n, unsigned char *out, int out_cap) {
+int chipid_prepare(const int *xs, const int *ys, const int *angles, const int *qualities, int n,
+                   unsigned char *out, int out_cap) {
     if (n < 0 || n > CHIPID_MAX_MINUTIAE || out == NULL) return CHIPID_EINVAL;
     if (n > 0 && (xs == NULL || ys == NULL || angles == NULL)) return CHIPID_EINVAL;
     if (out_cap < chipid_blob_size(n)) return CHIPID_EINVAL;
     for (int i = 0; i < n; i++) {
         if (xs[i] < 0 || xs[i] > 16383 || ys[i] < 0 || ys[i] > 16383) return CHIPID_EINVAL;
         if (angles[i] < 0 || angles[i] >= CHIPID_ANGLE_UNITS) return CHIPID_EINVAL;
+        if (qualities != NULL && (qualities[i] < 0 || qualities[i] > 100)) return CHIPID_EINVAL;
     }
     pt hull[CHIPID_MAX_MINUTIAE + 1];
     int nh = convex_hull(xs, ys, n, hull);
@@ -183,18 +186,19 @@ int chipid_prepare(const int *xs, const int *ys, const int *angles, int n, unsig
     }
     int ncyl = 0;
     for (int q = 0; q < n; q++) {
-        ncyl += make_cylinder(xs, ys, angles, n, order[q], hull, nh,
+        int qm = qualities != NULL ? qualities[order[q]] : 0;
+        ncyl += make_cylinder(xs, ys, angles, qm, n, order[q], hull, nh,
                               out + CHIPID_BLOB_HEADER + (size_t)CHIPID_CYL_BYTES * ncyl);
     }
     memset(out, 0, CHIPID_BLOB_HEADER);
-    memcpy(out, "MCC3", 4);
+    memcpy(out, "MCC4", 4);
     st16(out + 4, ncyl);
     st16(out + 6, n);
     return CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * ncyl;
 }
 
 int chipid_blob_check(const unsigned char *blob, long long len) {
-    if (blob == NULL || len < CHIPID_BLOB_HEADER || memcmp(blob, "MCC3", 4) != 0) return CHIPID_EPARSE;
+    if (blob == NULL || len < CHIPID_BLOB_HEADER || memcmp(blob, "MCC4", 4) != 0) return CHIPID_EPARSE;
     int ncyl = mcc_ld16(blob + 4), n = mcc_ld16(blob + 6);
     if (ncyl > n || n > CHIPID_MAX_MINUTIAE) return CHIPID_EPARSE;
     if (len != CHIPID_BLOB_HEADER + (long long)CHIPID_CYL_BYTES * ncyl) return CHIPID_EPARSE;

@@ -12,7 +12,7 @@
 typedef struct {
     const unsigned char *probe, *gallery;
     const long long *offsets;
-    int lo, hi, k;
+    int lo, hi, k, max_rotation;
     int *idx;
     double *score;
 } slice;
@@ -39,7 +39,7 @@ static void *run_slice(void *arg) {
         s->score[j] = 0.0;
     }
     for (int i = s->lo; i < s->hi; i++) {
-        double sc = mcc_score(s->probe, s->gallery + s->offsets[i]);
+        double sc = mcc_score(s->probe, s->gallery + s->offsets[i], s->max_rotation, NULL, NULL);
         topk_insert(s->idx, s->score, s->k, i, sc);
     }
     return NULL;
@@ -47,8 +47,9 @@ static void *run_slice(void *arg) {
 
 int chipid_search(const unsigned char *probe, long long probe_len, const unsigned char *gallery,
                   long long gallery_len, const long long *offsets, int n, int top_k, int n_threads,
-                  int *out_idx, double *out_score) {
+                  int max_rotation, int *out_idx, double *out_score) {
     if (n < 0 || top_k < 1 || n_threads < 1 || out_idx == NULL || out_score == NULL) return CHIPID_EINVAL;
+    if (max_rotation < 0 || max_rotation > 32768) return CHIPID_EINVAL;
     if (n > 0 && (gallery == NULL || offsets == NULL)) return CHIPID_EINVAL;
     if (chipid_blob_check(probe, probe_len) != CHIPID_OK) return CHIPID_EPARSE;
     for (int i = 0; i < n; i++) {
@@ -75,6 +76,7 @@ int chipid_search(const unsigned char *probe, long long probe_len, const unsigne
                         (int)((long long)n * t / n_threads),
                         (int)((long long)n * (t + 1) / n_threads),
                         top_k,
+                        max_rotation,
                         idx + (size_t)top_k * t,
                         sc + (size_t)top_k * t};
         if (t > 0) started[t] = pthread_create(&th[t], NULL, run_slice, &sl[t]) == 0;

@@ -7,7 +7,22 @@ Minutia Cylinder-Code matcher (C core, pure-Python fallback); ``face`` compares 
 from __future__ import annotations
 
 from chipid.biometrics.face import FaceEmbedder, FaceGallery
-from chipid.biometrics.match import BACKEND, THRESHOLD_FMR_10K, Gallery, SearchHit, compare, prepare, search
+from chipid.biometrics.match import (
+    BACKEND,
+    FMR_THRESHOLDS,
+    THRESHOLD_FMR_10K,
+    FingerDecision,
+    FingerMatch,
+    Gallery,
+    SearchHit,
+    TemplateQuality,
+    assess,
+    compare,
+    prepare,
+    search,
+    threshold_for_fmr,
+    verify,
+)
 from chipid.biometrics.template import (
     FingerView,
     Minutia,
@@ -20,9 +35,12 @@ from chipid.biometrics.template import (
 
 __all__ = [
     "BACKEND",
+    "FMR_THRESHOLDS",
     "THRESHOLD_FMR_10K",
     "FaceEmbedder",
     "FaceGallery",
+    "FingerDecision",
+    "FingerMatch",
     "FingerView",
     "Gallery",
     "Minutia",
@@ -30,9 +48,13 @@ __all__ = [
     "MinutiaeRecord",
     "SearchHit",
     "TemplateFormat",
+    "TemplateQuality",
+    "assess",
     "compare",
     "encode_template",
     "parse_template",
     "prepare",
     "search",
+    "threshold_for_fmr",
+    "verify",
 ]

@@ -7,9 +7,11 @@ is issued; with ``CHIPID_REQUIRE_NATIVE=1`` a missing extension raises
 :class:`~chipid.errors.NativeBuildError` at import time instead.
 
 Fingerprints: :func:`prepare` turns a minutiae view into a blob (Minutia Cylinder-Code cylinders), then
-:func:`compare` (1:1) or :func:`search` over a :class:`Gallery` (1:N) score blobs in [0, 1].
-:data:`THRESHOLD_FMR_10K` is the score at which the false match rate is 1/10,000 on the FVC2002 DB1..4_B
-templates (see benchmarks/accuracy_fvc.py for the calibration).
+:func:`compare` (1:1) or :func:`search` over a :class:`Gallery` (1:N) score blobs in [0, 1].  The score
+is normalised for the number of minutiae the two prints share, so one threshold serves every sensor:
+:data:`FMR_THRESHOLDS` maps a target false match rate to its threshold (calibrated on FVC2002
+DB1..4_B; protocol and uncertainty in docs/biometrics.md) and :func:`verify` makes the decision,
+reporting templates below :data:`MIN_MINUTIAE` minutiae / :data:`MIN_CYLINDERS` cylinders as unusable.
 """
 
 from __future__ import annotations
@@ -18,20 +20,29 @@ import array
 import importlib
 import math
 import os
+import struct
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from chipid.biometrics import _match_ref as _ref
 from chipid.biometrics.template import FingerView, Minutia, MinutiaeRecord
-from chipid.errors import ChipIDWarning, NativeBuildError, ParseError
+from chipid.errors import ChipIDWarning, InvalidArgumentError, NativeBuildError, ParseError
 
 __all__ = [
     "BACKEND",
+    "FMR_THRESHOLDS",
+    "MIN_CYLINDERS",
+    "MIN_MINUTIAE",
     "THRESHOLD_FMR_10K",
+    "FingerDecision",
+    "FingerMatch",
     "Gallery",
     "SearchHit",
+    "TemplateQuality",
+    "assess",
     "compare",
     "face_cosine",
     "face_normalize",
@@ -41,14 +52,28 @@ __all__ = [
     "prepare",
     "quantize",
     "search",
+    "threshold_for_fmr",
+    "verify",
 ]
 
-_ABI = 3
+_ABI = 4
 _OK, _EINVAL, _ENOMEM, _EPARSE = 0, -1, -2, -3
 
-#: Score threshold giving FMR = 1/10,000 on the FVC2002 DB1..4_B impostor pairs (calibration in
-#: benchmarks/accuracy_fvc.py: the smallest threshold above all but 1 in 10,000 impostor scores).
-THRESHOLD_FMR_10K = 0.060
+#: Target false match rate -> score threshold, calibrated with the shipped parameters on FVC2002 DB1..4_B:
+#: per database (one sensor, 2,880 impostor pairs) the smallest score, rounded up to 0.001, that at most
+#: FMR x 2,880 impostors reach; the table holds the highest of the four, so the rate holds on every sensor
+#: seen.  Uncertainty, held-out checks and the FNMR at each threshold: docs/biometrics.md (produced by
+#: benchmarks/accuracy_fvc.py).
+FMR_THRESHOLDS: dict[float, float] = {1e-2: 0.027, 1e-3: 0.045, 1e-4: 0.061}
+
+#: The FMR 1/10,000 threshold (kept for callers of the earlier API; prefer :func:`threshold_for_fmr`).
+THRESHOLD_FMR_10K = FMR_THRESHOLDS[1e-4]
+
+#: Template quality policy: fewer minutiae than this and a template is unusable (too little to tell
+#: fingers apart: impostor scores of small templates spread wide).
+MIN_MINUTIAE = 12
+#: ... or fewer valid cylinders than this (the LSS-R score needs at least 6 minutia pairs).
+MIN_CYLINDERS = 6
 
 
 def _load_native() -> Any:
@@ -87,7 +112,7 @@ def _threads(threads: int | None) -> int:
             1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         )
     if threads < 1:
-        raise ValueError("threads must be >= 1")
+        raise InvalidArgumentError("threads must be >= 1")
     return threads
 
 
@@ -98,7 +123,7 @@ def _check(rc: int, what: str) -> None:
         raise MemoryError(f"{what}: out of memory")
     if rc == _EPARSE:
         raise ParseError("not a prepared template blob (bad magic, counts or length)", path=what)
-    raise ValueError(f"{what}: invalid argument (status {rc})")
+    raise InvalidArgumentError(f"{what}: invalid argument (status {rc})")
 
 
 def quantize(minutiae: Sequence[Minutia]) -> tuple[list[int], list[int], list[int]]:
@@ -126,8 +151,11 @@ def prepare(template: MinutiaeRecord | FingerView | Sequence[Minutia], *, view: 
     xs, ys, angles = quantize(minutiae)
     if any(not 0 <= v <= 0x3FFF for v in xs + ys):
         raise ParseError("minutia coordinate outside 0..16383", path="minutiae")
+    qualities = [m.quality for m in minutiae]
+    if any(not 0 <= q <= 100 for q in qualities):
+        raise ParseError("minutia quality outside 0..100", path="minutiae")
     if _NATIVE is None:
-        return _ref.prepare(xs, ys, angles)
+        return _ref.prepare(xs, ys, angles, qualities)
     ffi, lib = _NATIVE.ffi, _NATIVE.lib
     n = len(xs)
     out = ffi.new("unsigned char[]", lib.chipid_blob_size(n))
@@ -135,6 +163,7 @@ def prepare(template: MinutiaeRecord | FingerView | Sequence[Minutia], *, view: 
         ffi.new("int[]", xs or [0]),
         ffi.new("int[]", ys or [0]),
         ffi.new("int[]", angles or [0]),
+        ffi.new("int[]", qualities or [0]),
         n,
         out,
         len(out),
@@ -152,7 +181,14 @@ def _blob(data: bytes, what: str) -> bytes:
     return data
 
 
-def _compare_isa(probe: bytes, candidate: bytes, isa: int) -> float | None:
+def _rotation_units(max_rotation: float) -> int:
+    """Degrees (0..180) to the native angle units; 180 means any rotation."""
+    if not isinstance(max_rotation, int | float) or not 0.0 <= max_rotation <= 180.0:
+        raise InvalidArgumentError(f"max_rotation must be a number of degrees in 0..180, not {max_rotation!r}")
+    return min(32768, math.floor(max_rotation * 65536 / 360 + 0.5))
+
+
+def _compare_isa(probe: bytes, candidate: bytes, isa: int, *, max_rotation: float = 180.0) -> float | None:
     """compare() through one native code path (0 C, 1 POPCNT, 2 AVX2, 3 AVX-512); None if unavailable.
 
     For tests: every path must give the same bits.
@@ -161,22 +197,143 @@ def _compare_isa(probe: bytes, candidate: bytes, isa: int) -> float | None:
     if _NATIVE is None:
         return None
     out = _NATIVE.ffi.new("double *")
-    rc = _NATIVE.lib.chipid_compare_isa(a, len(a), b, len(b), isa, out)
+    rc = _NATIVE.lib.chipid_compare_isa(a, len(a), b, len(b), isa, _rotation_units(max_rotation), out)
     return float(out[0]) if rc == _OK else None
 
 
-def compare(probe: bytes, candidate: bytes) -> float:
+def _compare_tuned(
+    probe: bytes, candidate: bytes, params: Sequence[float], *, max_rotation: float = 180.0
+) -> tuple[float, list[float]]:
+    """(score, components) with explicit score parameters: for the cross-validation tool and the tests.
+
+    The components are LSS-R score, matched weight, overlap A, overlap B, cylinders A, cylinders B,
+    rotation (angle units) and candidate pairs (see ``chipid_compare_tuned``).
+    """
+    a, b = _blob(probe, "probe"), _blob(candidate, "candidate")
+    if len(params) != len(_ref.DEFAULT_PARAMS):
+        raise InvalidArgumentError(f"need {len(_ref.DEFAULT_PARAMS)} score parameters")
+    if not all(0.0 <= v <= 1e6 for v in params) or params[5] > 12 or params[7] > 64:
+        raise InvalidArgumentError("score parameters must be finite, >= 0, ROTWIN <= 12 and MINME <= 64")
+    rot = _rotation_units(max_rotation)
+    if _NATIVE is None:
+        return _ref.compare_detail(a, b, rot, params)
+    ffi = _NATIVE.ffi
+    out, detail = ffi.new("double *"), ffi.new("double[8]")
+    prm = ffi.new("double[]", [float(v) for v in params])
+    _check(_NATIVE.lib.chipid_compare_tuned(a, len(a), b, len(b), rot, prm, out, detail), "compare")
+    return float(out[0]), list(detail)
+
+
+def compare(probe: bytes, candidate: bytes, *, max_rotation: float = 180.0) -> float:
     """1:1 similarity in [0, 1] of two prepared blobs; symmetric.
+
+    Args:
+        probe: a blob from :func:`prepare`.
+        candidate: another blob.
+        max_rotation: the largest rotation (degrees) between the two prints that is considered.  180
+            (the default) matches prints at any orientation; an upright sensor (a finger guide) can pass
+            60 to exclude implausible alignments (faster, slightly fewer false matches).
 
     Raises:
         ParseError: a blob is malformed.
+        InvalidArgumentError: ``max_rotation`` outside 0..180.
     """
     a, b = _blob(probe, "probe"), _blob(candidate, "candidate")
+    rot = _rotation_units(max_rotation)
     if _NATIVE is None:
-        return _ref.compare(a, b)
+        return _ref.compare(a, b, rot)
     out = _NATIVE.ffi.new("double *")
-    _check(_NATIVE.lib.chipid_compare(a, len(a), b, len(b), out), "compare")
+    _check(_NATIVE.lib.chipid_compare(a, len(a), b, len(b), rot, out), "compare")
     return float(out[0])
+
+
+class FingerDecision(Enum):
+    """Outcome of :func:`verify`."""
+
+    MATCH = "match"
+    NO_MATCH = "no match"
+    UNUSABLE_TEMPLATE = "unusable template"
+
+
+@dataclass(frozen=True)
+class TemplateQuality:
+    """What a prepared blob holds and whether the quality policy accepts it."""
+
+    minutiae: int
+    cylinders: int
+
+    @property
+    def usable(self) -> bool:
+        """At least :data:`MIN_MINUTIAE` minutiae and :data:`MIN_CYLINDERS` valid cylinders."""
+        return self.minutiae >= MIN_MINUTIAE and self.cylinders >= MIN_CYLINDERS
+
+    @property
+    def reason(self) -> str:
+        """Why the template is unusable ("" when usable)."""
+        if self.minutiae < MIN_MINUTIAE:
+            return f"{self.minutiae} minutiae (at least {MIN_MINUTIAE} needed)"
+        if self.cylinders < MIN_CYLINDERS:
+            return f"{self.cylinders} usable minutia neighbourhoods (at least {MIN_CYLINDERS} needed)"
+        return ""
+
+
+@dataclass(frozen=True)
+class FingerMatch:
+    """A 1:1 decision: the score (None when a template is unusable) against the threshold of ``fmr``."""
+
+    decision: FingerDecision
+    score: float | None
+    threshold: float
+    fmr: float
+    probe: TemplateQuality
+    candidate: TemplateQuality
+
+    @property
+    def matched(self) -> bool:
+        return self.decision is FingerDecision.MATCH
+
+
+def assess(blob: bytes) -> TemplateQuality:
+    """Minutiae and valid-cylinder counts of a prepared blob (the quality policy's input).
+
+    Raises:
+        ParseError: the blob is malformed.
+    """
+    data = _blob(blob, "blob")
+    cylinders, minutiae = struct.unpack_from("<HH", data, 4)
+    return TemplateQuality(minutiae, cylinders)
+
+
+def threshold_for_fmr(fmr: float) -> float:
+    """The calibrated threshold of a target false match rate (one of :data:`FMR_THRESHOLDS`).
+
+    Raises:
+        InvalidArgumentError: no calibrated threshold for that rate (FVC2002 supports 1e-2..1e-4).
+    """
+    for rate, threshold in FMR_THRESHOLDS.items():
+        if isinstance(fmr, int | float) and math.isclose(fmr, rate, rel_tol=1e-9):
+            return threshold
+    known = ", ".join(f"{r:g}" for r in FMR_THRESHOLDS)
+    raise InvalidArgumentError(f"no calibrated threshold for FMR {fmr!r}; calibrated rates: {known}")
+
+
+def verify(probe: bytes, candidate: bytes, *, fmr: float = 1e-4, max_rotation: float = 180.0) -> FingerMatch:
+    """1:1 decision at a target false match rate, with the template quality policy applied.
+
+    A template under :data:`MIN_MINUTIAE` minutiae or :data:`MIN_CYLINDERS` cylinders gives
+    :attr:`FingerDecision.UNUSABLE_TEMPLATE` (and no score) rather than a meaningless low score.
+
+    Raises:
+        ParseError: a blob is malformed.
+        InvalidArgumentError: ``fmr`` has no calibrated threshold, or ``max_rotation`` is out of range.
+    """
+    threshold = threshold_for_fmr(fmr)
+    qa, qb = assess(probe), assess(candidate)
+    if not (qa.usable and qb.usable):
+        return FingerMatch(FingerDecision.UNUSABLE_TEMPLATE, None, threshold, fmr, qa, qb)
+    score = compare(probe, candidate, max_rotation=max_rotation)
+    decision = FingerDecision.MATCH if score >= threshold else FingerDecision.NO_MATCH
+    return FingerMatch(decision, score, threshold, fmr, qa, qb)
 
 
 class Gallery:
@@ -197,24 +354,33 @@ class Gallery:
         return self.buffer[self.offsets[index] : self.offsets[index + 1]]
 
 
-def search(probe: bytes, gallery: Gallery, top_k: int = 10, *, threads: int | None = None) -> list[SearchHit]:
+def search(
+    probe: bytes,
+    gallery: Gallery,
+    top_k: int = 10,
+    *,
+    threads: int | None = None,
+    max_rotation: float = 180.0,
+) -> list[SearchHit]:
     """1:N: the ``top_k`` best gallery entries (score descending, index ascending on ties).
+
+    ``max_rotation`` as in :func:`compare`.
 
     Raises:
         ParseError: the probe blob is malformed.
-        ValueError: ``top_k`` < 1 or ``threads`` < 1.
+        InvalidArgumentError: ``top_k`` < 1, ``threads`` < 1 or ``max_rotation`` out of range.
     """
     if top_k < 1:
-        raise ValueError("top_k must be >= 1")
+        raise InvalidArgumentError("top_k must be >= 1")
     p = _blob(probe, "probe")
-    n, nt = len(gallery), _threads(threads)
+    n, nt, rot = len(gallery), _threads(threads), _rotation_units(max_rotation)
     if _NATIVE is None:
-        return [SearchHit(i, s) for i, s in _ref.search(p, [gallery.blob(i) for i in range(n)], top_k)]
+        return [SearchHit(i, s) for i, s in _ref.search(p, [gallery.blob(i) for i in range(n)], top_k, rot)]
     ffi, lib = _NATIVE.ffi, _NATIVE.lib
     k = min(top_k, max(n, 1))
     idx, scores = ffi.new("int[]", k), ffi.new("double[]", k)
     gbuf, offs = ffi.from_buffer(gallery.buffer), ffi.from_buffer("long long[]", gallery.offsets)
-    rc = lib.chipid_search(p, len(p), gbuf, len(gallery.buffer), offs, n, k, nt, idx, scores)
+    rc = lib.chipid_search(p, len(p), gbuf, len(gallery.buffer), offs, n, k, nt, rot, idx, scores)
     _check(rc, "search")
     return [SearchHit(int(idx[j]), float(scores[j])) for j in range(k) if idx[j] >= 0]
 

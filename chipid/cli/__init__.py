@@ -3,7 +3,8 @@
 Exit codes (stable, for scripts; also printed by ``chipid --help``):
     0  success / document GENUINE / match
     1  document NOT GENUINE (``verify``, ``read``, ``demo``), no match (``match``), a failed case (``conformance``)
-    2  verification INCOMPLETE (nothing failed, but something required could not be checked)
+    2  verification INCOMPLETE (nothing failed, but something required could not be checked), or an
+       unusable fingerprint template (``match finger``: under the minimum of minutiae): no decision
     3  other error (bad file, parse error, unexpected chip answer, I/O failure)
     4  no reader, no such reader, or no card
     5  access denied: wrong key material (check the MRZ fields or the CAN), or a key the card does not accept

@@ -28,7 +28,8 @@ EXIT_CODES_HELP = """\
 exit codes (stable, for scripts):
    0  GENUINE (read, verify, demo); match (match); success (other commands)
    1  NOT GENUINE (read, verify, demo); no match (match); a failed case (conformance)
-   2  INCOMPLETE: nothing failed, but something required could not be checked
+   2  INCOMPLETE: nothing failed, but something required could not be checked; no decision
+      (match finger: an unusable template, under the minimum of minutiae)
    3  error: unreadable or malformed file, unexpected chip answer, I/O failure
    4  no reader, no such reader, or no card
    5  access denied: wrong key material (or a key this card does not accept)

@@ -21,7 +21,10 @@ def register(sub: Any) -> None:
     f.add_argument("probe", type=Path, help="ISO 19794-2 or ANSI 378 minutiae record")
     f.add_argument("candidates", nargs="+", type=Path, help="templates, or folders of *.iso / *.ist / *.ansi")
     f.add_argument("--top", type=int, default=5, help="how many best candidates to list (1:N)")
-    f.add_argument("--threshold", type=float, default=None, help="decision threshold (default: FMR 1/10,000)")
+    f.add_argument("--fmr", type=float, default=1e-4,
+                   help="target false match rate; its calibrated threshold decides (1e-2, 1e-3 or 1e-4)")
+    f.add_argument("--max-rotation", type=float, default=180.0, metavar="DEGREES",
+                   help="largest rotation between the prints (default 180: any; 60 for upright sensors)")
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=cmd_match_finger)
     v = msub.add_parser("face", help="two face photos (--image A --image B: same person?), or a probe vector "
@@ -49,28 +52,54 @@ def _templates(paths: list[Path]) -> list[Path]:
 
 
 def cmd_match_finger(args: argparse.Namespace) -> int:
-    from chipid.biometrics import THRESHOLD_FMR_10K, Gallery, compare, parse_template, prepare, search
+    """1:1 (one candidate) or 1:N; exit 0 match, 1 no match, 2 unusable probe template, 64 bad --fmr."""
+    from chipid.biometrics import Gallery, assess, parse_template, prepare, search, threshold_for_fmr, verify
+    from chipid.errors import InvalidArgumentError
 
     console = Console(color=False if args.no_color else None)
-    threshold = THRESHOLD_FMR_10K if args.threshold is None else args.threshold
+    try:
+        threshold = threshold_for_fmr(args.fmr)
+    except InvalidArgumentError as err:
+        console.bad(str(err))
+        return 64
     probe = prepare(parse_template(args.probe.read_bytes()))
+    quality = assess(probe)
     paths = _templates(args.candidates)
-    if len(paths) == 1:
-        score = compare(probe, prepare(parse_template(paths[0].read_bytes())))
-        hits = [(paths[0], score)]
-    else:
-        gallery = Gallery(prepare(parse_template(p.read_bytes())) for p in paths)
-        hits = [(paths[h.index], h.score) for h in search(probe, gallery, args.top)]
+    blobs = [prepare(parse_template(p.read_bytes())) for p in paths]
+    usable = [(p, b) for p, b in zip(paths, blobs, strict=True) if assess(b).usable]
+    unusable = [{"template": str(p), "reason": assess(b).reason} for p, b in zip(paths, blobs, strict=True)
+                if not assess(b).usable]  # fmt: skip
+    hits: list[tuple[Path, float]] = []
+    if quality.usable and len(paths) == 1 and usable:
+        result = verify(probe, blobs[0], fmr=args.fmr, max_rotation=args.max_rotation)
+        hits = [(paths[0], result.score or 0.0)]
+    elif quality.usable and usable:
+        gallery = Gallery(b for _, b in usable)
+        found = search(probe, gallery, args.top, max_rotation=args.max_rotation)
+        hits = [(usable[h.index][0], h.score) for h in found]
     matched = bool(hits) and hits[0][1] >= threshold
+    status = "match" if matched else ("no match" if quality.usable and usable else "unusable template")
     if args.json:
-        print(json.dumps({"threshold": threshold, "match": matched,
+        print(json.dumps({"fmr": args.fmr, "threshold": threshold, "match": matched, "status": status,
+                          "probe": {"minutiae": quality.minutiae, "cylinders": quality.cylinders,
+                                    "usable": quality.usable, "reason": quality.reason},
+                          "unusable": unusable,
                           "hits": [{"template": str(p), "score": round(s, 6)} for p, s in hits]}, indent=2))
     else:
         for p, s in hits:
             console.print(f"{s:8.4f}  {'MATCH' if s >= threshold else '     '}  {p}")
-        (console.ok if matched else console.bad)(
-            f"{'match' if matched else 'no match'} (threshold {threshold:.4f}, FMR 1/10,000)")
-    return 0 if matched else 1
+        for u in unusable:
+            console.print(f"   -----  unusable template ({u['reason']})  {u['template']}")
+        if not quality.usable:
+            console.bad(f"unusable template: the probe has {quality.reason}")
+        elif not usable:
+            console.bad("unusable template: no candidate passes the template quality policy")
+        else:
+            (console.ok if matched else console.bad)(
+                f"{status} (FMR {args.fmr:g}: threshold {threshold:.3f})")
+    if matched:
+        return 0
+    return 1 if quality.usable and usable else 2
 
 
 def _floats(path: Path) -> array.array[float]:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from chipid.biometrics import _match_ref as ref
 from chipid.biometrics import match
 from chipid.biometrics.template import Minutia, MinutiaType, parse_template
-from chipid.errors import ParseError
+from chipid.errors import InvalidArgumentError, ParseError
 from tests.biometrics._samples import fvc_bytes
 
 pytestmark = pytest.mark.skipif(match.BACKEND != "native", reason="chipid._native not built")
@@ -186,3 +186,91 @@ def test_native_partial_overlap_and_distortion(db: str, finger: int) -> None:
     assert match.compare(blob, match.prepare(half)) > 5 * match.THRESHOLD_FMR_10K
     assert match.compare(blob, match.prepare(warped)) > 3 * match.THRESHOLD_FMR_10K
     assert match.compare(blob, match.prepare(_view(db, finger + 1, 1))) < match.THRESHOLD_FMR_10K
+
+
+_rated = st.lists(
+    st.builds(
+        Minutia,
+        st.just(MinutiaType.BIFURCATION),
+        st.integers(0, 300),
+        st.integers(0, 400),
+        st.integers(0, 255).map(lambda u: u * 360 / 256),
+        st.integers(0, 100),
+    ),
+    max_size=30,
+)
+_params = st.tuples(
+    st.sampled_from([0.0, 0.1, 0.25]),
+    st.sampled_from([0.0, 8.0, 16.0]),
+    st.sampled_from([0.0, 0.5, 1.0, 2.0]),
+    st.sampled_from([20.0, 45.0]),
+    st.sampled_from([6.0, 12.0]),
+    st.sampled_from([0.0, 1.0, 2.0, 6.0]),
+    st.sampled_from([0.0, 0.3, 1.0]),
+    st.sampled_from([20.0, 26.0, 32.0, 40.0]),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_rated, _rated, _params, st.sampled_from([0.0, 30.0, 60.0, 180.0]))
+def test_native_matches_reference_bit_for_bit_with_quality_params_and_rotation_limit(
+    a: list[Minutia], b: list[Minutia], params: tuple[float, ...], max_rotation: float
+) -> None:
+    """The score, its components and the blobs (which carry minutia quality) are identical to the oracle."""
+    na, nb = match.prepare(a), match.prepare(b)
+    assert na == ref.prepare(*match.quantize(a), [m.quality for m in a])
+    native = match._compare_tuned(na, nb, params, max_rotation=max_rotation)
+    units = min(32768, math.floor(max_rotation * 65536 / 360 + 0.5))
+    assert native == ref.compare_detail(na, nb, units, params)
+
+
+def test_native_real_templates_bit_for_bit_on_every_database() -> None:
+    for db in ("DB1_B", "DB2_B", "DB3_B", "DB4_B"):
+        blobs = [match.prepare(_view(db, f, i)) for f, i in ((103, 1), (103, 5), (108, 2))]
+        for x in blobs:
+            for y in blobs:
+                assert match.compare(x, y) == ref.compare(x, y)
+
+
+@pytest.mark.parametrize("degrees", [-180, -135, -90, 70, 120, 165, 180])
+def test_native_any_rotation_matches(degrees: float) -> None:
+    """Prints at any orientation match (the rotation is voted, not assumed near 0)."""
+    base = _view("DB1_B", 104, 1)
+    moved = _moved(base, degrees, 40, 40, random.Random(11))
+    a, b = match.prepare(base), match.prepare(moved)
+    assert match.compare(a, b) > 2 * match.THRESHOLD_FMR_10K
+    assert match.compare(a, match.prepare(_view("DB1_B", 105, 1))) < match.THRESHOLD_FMR_10K
+
+
+def test_native_upright_option_excludes_large_rotations() -> None:
+    base = _view("DB2_B", 103, 1)
+    a = match.prepare(base)
+    upright = match.prepare(_moved(base, 20, 0, 0, random.Random(2)))
+    turned = match.prepare(_moved(base, 120, 60, 60, random.Random(2)))
+    assert match.compare(a, upright, max_rotation=60) > 2 * match.THRESHOLD_FMR_10K
+    assert match.compare(a, turned) > 2 * match.THRESHOLD_FMR_10K
+    assert match.compare(a, turned, max_rotation=60) < match.THRESHOLD_FMR_10K
+
+
+def test_native_quality_weights_only_reported_minutiae() -> None:
+    """Unreported quality (0) weighs 1; a low reported quality lowers that minutia's weight in the overlap."""
+    base = _view("DB3_B", 102, 1)
+    full = [Minutia(m.kind, m.x, m.y, m.angle, 100) for m in base]
+    assert match.compare(match.prepare(base), match.prepare(_view("DB3_B", 102, 2))) == match.compare(
+        match.prepare(full), match.prepare(_view("DB3_B", 102, 2))
+    )
+    with pytest.raises(ParseError):
+        match.prepare([Minutia(m.kind, m.x, m.y, m.angle, 101) for m in base])
+
+
+def test_native_rejects_bad_score_parameters() -> None:
+    blob = match.prepare(_view("DB1_B", 101, 1))
+    good = list(ref.DEFAULT_PARAMS)
+    for k, bad in ((0, -1.0), (1, math.nan), (2, math.inf), (5, 13.0), (7, 65.0), (7, 1e9)):
+        params = list(good)
+        params[k] = bad
+        with pytest.raises(InvalidArgumentError):
+            match._compare_tuned(blob, blob, params)
+    with pytest.raises(InvalidArgumentError):
+        match._compare_tuned(blob, blob, good[:-1])
+    assert match._compare_tuned(blob, blob, good)[0] == match.compare(blob, blob)

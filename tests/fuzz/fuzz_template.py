@@ -63,7 +63,7 @@ def _pipeline(data: bytes) -> None:
 def _raw_blob(data: bytes) -> None:
     n = data[0] % 64 if data else 0
     body = (data[1:] * (64 * n // max(len(data) - 1, 1) + 1))[: 64 * n] if len(data) > 1 else bytes(64 * n)
-    blob = b"MCC3" + struct.pack("<HH", n, n) + bytes(8) + body
+    blob = b"MCC4" + struct.pack("<HH", n, n) + bytes(8) + body
     try:
         _check_score(match.compare(blob, blob))
         for other in _real():
