@@ -24,7 +24,7 @@ from tests.biometrics._samples import FVC
 if os.environ.get("CHIPID_REQUIRE_SCALE") != "1":
     pytest.importorskip("ray")
 
-from chipid.biometrics import distributed  # noqa: E402
+from chipid.biometrics import distributed
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_finger_results_identical_to_single_machine(cluster: None, finger_dir: P
     single = GalleryStore(finger_dir).searcher("finger")
     with distributed.DistributedGallery(finger_dir, "finger", shards=2) as dist:
         assert dist.plan == distributed.plan_shards([c.live for c in GalleryStore(finger_dir).chunks("finger")], 2)
-        assert all(dist.plan) and sorted(sum(dist.plan, [])) == list(range(9))
+        assert all(dist.plan) and sorted(p for shard in dist.plan for p in shard) == list(range(9))
         results = dist.search_batch(probes, 15)
         one = dist.search(probes[2], 15)
     for probe, res in zip(probes, results, strict=True):
@@ -190,5 +190,5 @@ def test_missing_ray_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_plan_balances_live_entries() -> None:
     plan = distributed.plan_shards([100, 100, 50, 50, 10], 2)
     loads = [sum([100, 100, 50, 50, 10][p] for p in shard) for shard in plan]
-    assert sorted(sum(plan, [])) == [0, 1, 2, 3, 4] and max(loads) - min(loads) <= 10
+    assert sorted(p for shard in plan for p in shard) == [0, 1, 2, 3, 4] and max(loads) - min(loads) <= 10
     assert distributed.plan_shards([5], 3) == [[0], [], []]
