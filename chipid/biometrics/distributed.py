@@ -18,6 +18,7 @@ Importing this module never imports Ray; Ray is imported when a cluster is start
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import time
@@ -56,6 +57,8 @@ def connect(address: str | None = None, *, num_cpus: int | None = None,
             starts a new local cluster in this process (never joins one found by chance on the machine).
         num_cpus: CPUs of a local cluster (default: all).
         object_store_memory: object store of a local cluster: probes and results only (default 256 MiB).
+
+    When this process is already connected, nothing changes.
 
     Raises:
         UnsupportedError: Ray is not installed.
@@ -228,7 +231,8 @@ class DistributedGallery:
         missing: list[int] = []
         for shard, ref in enumerate(refs):
             if ref not in done:
-                ray.cancel(ref, force=False)
+                with contextlib.suppress(Exception):  # best effort: drops it if queued; a running one finishes
+                    ray.cancel(ref, force=False)
                 missing.append(shard)
                 continue
             try:

@@ -125,6 +125,19 @@ def test_killed_worker_is_reported_then_reloaded(cluster: None, finger_dir: Path
         assert not full.partial and [(h.id, h.score) for h in full.hits] == _ref(blobs, probe, 10)
 
 
+def test_slow_shards_are_reported_not_waited_for(cluster: None, finger_dir: Path,
+                                                 blobs: list[tuple[str, bytes]]) -> None:
+    with distributed.DistributedGallery(finger_dir, "finger", shards=2, timeout_s=1e-6) as dist:
+        with pytest.raises(ShardLostError) as err:  # no shard can answer within a microsecond
+            dist.search(blobs[1][1], 5)
+        assert err.value.missing == (0, 1) and err.value.answered == ()
+        dist.allow_partial = True
+        res = dist.search(blobs[1][1], 5)
+        assert res.partial and res.hits == () and res.missing == (0, 1)
+        dist.timeout_s = None
+        assert [(h.id, h.score) for h in dist.search(blobs[1][1], 5).hits] == _ref(blobs, blobs[1][1], 5)
+
+
 def test_corrupt_chunk_refused_by_the_worker(cluster: None, finger_dir: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(finger_dir, copy)
