@@ -180,6 +180,7 @@ class DistributedGallery:
             UnsupportedError: Ray is not installed.
             GalleryError: not connected; or a shard refused its chunks (GalleryCorruptError,
                 GalleryFormatError, raised as such).
+            ShardLostError: a shard's worker died while loading.
         """
         ray = _ray()
         if not ray.is_initialized():
@@ -196,7 +197,10 @@ class DistributedGallery:
         self._actors = [actor.remote(self.path, kind, chunks, self.generation, threads_per_shard)
                         for chunks in self.plan]
         try:
-            self._gather([a.info.remote() for a in self._actors], None)
+            answers, missing = self._gather([a.info.remote() for a in self._actors], None)
+            if missing:
+                raise ShardLostError(f"shards {missing} died while loading their chunks",
+                                     missing=tuple(missing), answered=tuple(sorted(answers)))
         except BaseException:
             self.close()
             raise
