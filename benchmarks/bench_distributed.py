@@ -146,9 +146,17 @@ def compare(kind: str) -> dict[str, Any]:
         for name, d in dists.items():  # same answers before timing anything
             assert [(h.id, h.score) for h in d.search(single[0], 10).hits] == want[0], name
         lat: dict[str, list[float]] = {c: [] for c in configs}
+        cpu: dict[str, list[float]] = {c: [] for c in configs}  # driver + every shard, per probe
+        worst: dict[str, list[float]] = {c: [] for c in configs}  # the busiest shard (the critical path)
         for p in single:
             for c, fn in configs.items():
+                before = _shard_cpu(dists.get(c))
+                t = time.process_time()
                 lat[c].append(_timed(lambda fn=fn, p=p: fn(p)))
+                driver = time.process_time() - t
+                shard = [b - a for a, b in zip(before, _shard_cpu(dists.get(c)), strict=True)]
+                cpu[c].append(driver + sum(shard))
+                worst[c].append(max(shard) if shard else driver)
         thr: dict[str, float] = {}
         thr["in_process_2t"] = len(batch) / _timed(lambda: [local.search(p, 10, threads=2) for p in batch])
         for name, d in dists.items():
@@ -158,6 +166,8 @@ def compare(kind: str) -> dict[str, Any]:
             d.close()
         distributed.shutdown()
     med = {c: statistics.median(v) for c, v in lat.items()}
+    cmed = {c: statistics.median(v) for c, v in cpu.items()}
+    wmed = {c: statistics.median(v) for c, v in worst.items()}
     return {
         "kind": kind, "entries": store.count(kind), "chunks": len(store.chunks(kind)),  # type: ignore[arg-type]
         "bytes_on_disk": sum(c.size for c in store.chunks(kind)), "load_in_process_s": round(load_s, 2),  # type: ignore[arg-type]
@@ -166,8 +176,19 @@ def compare(kind: str) -> dict[str, Any]:
         "overhead_1w_2t_vs_in_process_2t": round(med["ray_1w_2t"] / med["in_process_2t"] - 1, 4),
         "speedup_2w_vs_1w_1t": round(med["ray_1w_1t"] / med["ray_2w_1t"], 3),
         "batch_throughput_probes_per_s": {c: round(v, 3) for c, v in thr.items()},
+        "median_cpu_s_per_probe": {c: round(v, 4) for c, v in cmed.items()},
+        "median_busiest_shard_cpu_s": {c: round(v, 4) for c, v in wmed.items()},
+        "cpu_overhead_1w_1t_vs_in_process_1t": round(cmed["ray_1w_1t"] / cmed["in_process_1t"] - 1, 4),
+        "critical_path_speedup_2w_vs_1w_1t": round(wmed["ray_1w_1t"] / wmed["ray_2w_1t"], 3),
         "all_latencies_s": {c: [round(x, 4) for x in v] for c, v in lat.items()},
     }
+
+
+def _shard_cpu(dist: Any) -> list[float]:
+    """CPU seconds used so far by each shard's worker (empty in process)."""
+    if dist is None:
+        return []
+    return [info["cpu_s"] for _, info in sorted(dist.health().items())]
 
 
 # --------------------------------------------------------------------------- pytest-benchmark

@@ -3,7 +3,7 @@
 Each shard is a Ray actor that maps its chunks of a :class:`~chipid.biometrics.gallery_store.GalleryStore`
 (prepared fingerprint templates or normalised face vectors, checked on load, never re-prepared) and answers
 top-k with the C core (the cffi calls release the GIL, so the actor's threads run in parallel).  The driver
-checks the probe once, puts the batch in Ray's object store once, scatters it to every shard and merges the
+checks the probe once, scatters it to every shard (inline, or through the object store once when big) and merges the
 per-shard top-k into the single-machine order: score descending, then enrolment order.  There is no custom
 networking: Ray carries probes and results.
 
@@ -38,6 +38,7 @@ from chipid.errors import ChipIDError, GalleryError, ShardLostError, Unsupported
 __all__ = ["DistributedGallery", "DistributedResult", "connect", "plan_shards", "shutdown"]
 
 _INSTALL_HINT = "pip install 'chipid[scale]'"
+_INLINE_BYTES = 64 << 10  # batches up to this size are sent inline with each shard call (Ray inlines < 100 KiB)
 
 
 def _ray() -> Any:
@@ -126,10 +127,10 @@ class _Shard:
         return self._searcher
 
     def info(self) -> dict[str, Any]:
-        """Who is serving: process id, load time, generation, live entries."""
+        """Who is serving: process id, load time, generation, live entries, CPU seconds used so far."""
         searcher = self._ready()
         return {"pid": os.getpid(), "loaded_at": self._loaded_at, "generation": searcher.generation,
-                "count": len(searcher)}
+                "count": len(searcher), "cpu_s": time.process_time()}
 
     def search(self, probes: list[Any], top_k: int) -> tuple[int, list[list[tuple[float, int, int, str]]]]:
         """Top-k per probe as (score, chunk, index, id) tuples, with the generation served."""
@@ -272,8 +273,9 @@ class DistributedGallery:
         if not batch:
             return []
         ray = _ray()
-        batch_ref = ray.put(batch)
-        answers, missing = self._gather([a.search.remote(batch_ref, top_k) for a in self._actors], self.timeout_s)
+        # Small batches travel inline with each call (fewest hops); big ones go to the object store once.
+        payload = ray.put(batch) if sum(len(p) for p in batch) * 4 > _INLINE_BYTES else batch
+        answers, missing = self._gather([a.search.remote(payload, top_k) for a in self._actors], self.timeout_s)
         stale = sorted(s for s, (gen, _) in answers.items() if gen != self.generation)
         if stale:
             raise GalleryError(f"shards {stale} serve another generation of the gallery: reload it")
