@@ -173,14 +173,18 @@ class DistributedGallery:
     """
 
     def __init__(self, path: str | os.PathLike[str], kind: Kind, *, shards: int = 1, threads_per_shard: int = 1,
-                 max_restarts: int = 3, timeout_s: float | None = None, allow_partial: bool = False) -> None:
+                 max_restarts: int = 3, timeout_s: float | None = None, allow_partial: bool = False,
+                 load_timeout_s: float | None = 600.0) -> None:
         """Start the shard actors and wait until every one has loaded and checked its chunks.
+
+        ``timeout_s`` bounds each search, ``load_timeout_s`` the start (a cluster without the CPUs for every
+        shard would otherwise wait forever).
 
         Raises:
             UnsupportedError: Ray is not installed.
             GalleryError: not connected; or a shard refused its chunks (GalleryCorruptError,
                 GalleryFormatError, raised as such).
-            ShardLostError: a shard's worker died while loading.
+            ShardLostError: a shard's worker died, or was not placed and loaded within ``load_timeout_s``.
         """
         ray = _ray()
         if not ray.is_initialized():
@@ -197,9 +201,10 @@ class DistributedGallery:
         self._actors = [actor.remote(self.path, kind, chunks, self.generation, threads_per_shard)
                         for chunks in self.plan]
         try:
-            answers, missing = self._gather([a.info.remote() for a in self._actors], None)
+            answers, missing = self._gather([a.info.remote() for a in self._actors], load_timeout_s)
             if missing:
-                raise ShardLostError(f"shards {missing} died while loading their chunks",
+                raise ShardLostError(f"shards {missing} died or did not load within {load_timeout_s} s (does the "
+                                     f"cluster have {threads_per_shard} free CPUs per shard?)",
                                      missing=tuple(missing), answered=tuple(sorted(answers)))
         except BaseException:
             self.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import array
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,8 @@ def cmd_match_gallery(args: argparse.Namespace) -> int:
     else:
         from chipid.biometrics import distributed
 
-        distributed.connect(args.ray_address)
+        cpus = max(args.shards, os.cpu_count() or 1)  # a local cluster gets a CPU slot for every shard
+        distributed.connect(args.ray_address, num_cpus=cpus if args.ray_address == "local" else None)
         try:
             with distributed.DistributedGallery(args.gallery_dir, kind, shards=args.shards,
                                                 allow_partial=args.allow_partial) as dist:

@@ -186,6 +186,8 @@ def test_bad_arguments_are_typed(cluster: None, finger_dir: Path) -> None:
         dist.search(b"", 3)
     with pytest.raises(GalleryError):
         distributed.plan_shards([1, 2], 0)
+    with pytest.raises(ShardLostError, match="free CPUs"):  # the 2-CPU cluster cannot place 3 CPUs
+        distributed.DistributedGallery(finger_dir, "finger", shards=1, threads_per_shard=3, load_timeout_s=2)
 
 
 def test_importing_chipid_never_imports_ray() -> None:
