@@ -10,6 +10,8 @@ import struct
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipid.biometrics import Gallery, parse_template, prepare, search
 from chipid.biometrics.face import FaceGallery
@@ -190,3 +192,18 @@ def test_face_vectors_from_float32_buffers(tmp_path: Path) -> None:
     hits = store.searcher("face").search(array.array("f", [0.6, 0.8, 0.0, 0.0]), 2)
     assert [h.id for h in hits] == ["a", "b"] and hits[0].score == pytest.approx(1.0)
     assert hits[1].score == pytest.approx(0.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3)), min_size=0, max_size=60),
+       st.integers(1, 5), st.integers(1, 12), st.randoms(use_true_random=False))
+def test_merge_of_any_split_is_the_single_order(cells: list[tuple[int, int]], shards: int, k: int,
+                                                rnd: random.Random) -> None:
+    """Whatever chunks each shard holds, merging the shards' top-k gives the global top-k (ties included)."""
+    from chipid.biometrics.gallery_store import GalleryHit, merge_top_k
+
+    hits = [GalleryHit(f"id{i}", score / 4, chunk, i) for i, (score, chunk) in enumerate(cells)]
+    want = sorted(hits, key=GalleryHit.sort_key)[:k]
+    chunk_to_shard = {c: rnd.randrange(shards) for c in range(4)}
+    per_shard = [merge_top_k([[h for h in hits if chunk_to_shard[h.chunk] == s]], k) for s in range(shards)]
+    assert merge_top_k(per_shard, k) == want
