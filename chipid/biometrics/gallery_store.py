@@ -24,6 +24,7 @@ the chunk), which is what one :func:`chipid.biometrics.match.search` over all li
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import heapq
 import json
@@ -38,6 +39,7 @@ from typing import Any, Literal
 
 from chipid.biometrics import _match_ref as _ref
 from chipid.biometrics import match
+from chipid.biometrics.template import Minutia, MinutiaType
 from chipid.errors import GalleryCorruptError, GalleryError, GalleryFormatError, ParseError
 
 __all__ = [
@@ -64,9 +66,11 @@ _MANIFEST = "manifest.json"
 _DEFAULT_CHUNK = {"finger": 65536, "face": 1 << 20}
 
 
+@functools.cache
 def blob_format() -> tuple[str, int]:
     """This chipid's prepared-template format: the blob magic (its layout version) and the native ABI."""
-    magic = match.prepare([])[:4]
+    probe = [Minutia(MinutiaType.RIDGE_ENDING, 100 + 20 * i, 120 + 15 * i, 30.0 * i, 60) for i in range(4)]
+    magic = match.prepare(probe)[:4]
     return magic.decode("ascii", "replace"), int(getattr(match, "_ABI", 0))
 
 
