@@ -24,22 +24,32 @@ the chunk), which is what one :func:`chipid.biometrics.match.search` over all li
 from __future__ import annotations
 
 import fcntl
-import functools
 import hashlib
-import heapq
 import json
 import mmap
 import os
 import struct
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from chipid.biometrics import _match_ref as _ref
 from chipid.biometrics import match
-from chipid.biometrics.template import Minutia, MinutiaType
+from chipid.biometrics.gallery_chunk import (
+    FORMAT_VERSION,
+    KINDS,
+    ChunkInfo,
+    GalleryHit,
+    Kind,
+    LoadedChunk,
+    as_kind,
+    blob_format,
+    is_float32,
+    merge_top_k,
+    prepare_probe,
+    write_chunk,
+)
 from chipid.errors import GalleryCorruptError, GalleryError, GalleryFormatError, ParseError
 
 __all__ = [
@@ -55,64 +65,8 @@ __all__ = [
     "prepare_probe",
 ]
 
-FORMAT_VERSION = 1
-Kind = Literal["finger", "face"]
-KINDS: tuple[Kind, ...] = ("finger", "face")
-
-_MAGIC = b"CHIPIDGC"
-_HEADER = struct.Struct("<8sHBxIII4sxxxxQQ")  # magic, version, kind, count, dim, abi, blob magic, ids_len, data_len
-_KIND_CODE = {"finger": 1, "face": 2}
 _MANIFEST = "manifest.json"
 _DEFAULT_CHUNK = {"finger": 65536, "face": 1 << 20}
-
-
-@functools.cache
-def blob_format() -> tuple[str, int]:
-    """This chipid's prepared-template format: the blob magic (its layout version) and the native ABI."""
-    probe = [Minutia(MinutiaType.RIDGE_ENDING, 100 + 20 * i, 120 + 15 * i, 30.0 * i, 60) for i in range(4)]
-    magic = match.prepare(probe)[:4]
-    return magic.decode("ascii", "replace"), int(getattr(match, "_ABI", 0))
-
-
-def _pad8(n: int) -> int:
-    return (n + 7) & ~7
-
-
-@dataclass(frozen=True)
-class GalleryHit:
-    """One 1:N result from a gallery: the enrolled id, its score and where it lives."""
-
-    id: str
-    score: float
-    chunk: int
-    """Position of the chunk in the manifest's list for its kind (enrolment order)."""
-    index: int
-    """Position of the entry inside its chunk."""
-    shard: int = 0
-    """The shard (worker) that answered; 0 on a single machine."""
-
-    def sort_key(self) -> tuple[float, int, int]:
-        """Score descending, then enrolment order: the single-machine order."""
-        return (-self.score, self.chunk, self.index)
-
-
-@dataclass
-class ChunkInfo:
-    """One manifest entry."""
-
-    file: str
-    count: int
-    size: int
-    sha256: str
-    deleted: list[int] = field(default_factory=list)
-
-    @property
-    def live(self) -> int:
-        return self.count - len(self.deleted)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "count": self.count, "size": self.size, "sha256": self.sha256,
-                "deleted": self.deleted}
 
 
 def _chunk_info(raw: Any, where: str) -> ChunkInfo:
@@ -126,110 +80,6 @@ def _chunk_info(raw: Any, where: str) -> ChunkInfo:
     if any(not 0 <= i < info.count for i in info.deleted):
         raise GalleryCorruptError(f"tombstone out of range in {info.file}", file=_MANIFEST)
     return info
-
-
-class LoadedChunk:
-    """One chunk mapped (or read) into memory, checked, ready to search with the C core."""
-
-    def __init__(self, kind: Kind, position: int, info: ChunkInfo, data: Any, dim: int) -> None:
-        self.kind, self.position, self.info, self.dim = kind, position, info, dim
-        self._data = data  # keeps the mapping alive while views exist
-        view = memoryview(data)
-        magic, version, code, count, cdim, abi, bmagic, ids_len, data_len = _HEADER.unpack_from(view, 0)
-        name = info.file
-        if magic != _MAGIC:
-            raise GalleryCorruptError("not a chipid gallery chunk (bad magic)", file=name)
-        if version != FORMAT_VERSION:
-            raise GalleryFormatError(f"{name}: chunk format version {version}, this chipid reads {FORMAT_VERSION}")
-        if code != _KIND_CODE[kind] or count != info.count:
-            raise GalleryCorruptError("header disagrees with the manifest (kind or count)", file=name)
-        if kind == "finger":
-            want_magic, want_abi = blob_format()
-            if bmagic.decode("ascii", "replace") != want_magic or abi != want_abi:
-                raise GalleryFormatError(
-                    f"{name}: templates prepared as {bmagic.decode('ascii', 'replace')}/ABI {abi}, this chipid "
-                    f"prepares {want_magic}/ABI {want_abi}: re-prepare the gallery from its source records")
-        elif cdim != dim:
-            raise GalleryCorruptError(f"face dim {cdim}, the manifest says {dim}", file=name)
-        off = _HEADER.size
-        self._id_offsets = view[off : off + 8 * (count + 1)].cast("q")
-        off += 8 * (count + 1)
-        self._ids = view[off : off + ids_len]
-        off = _pad8(off + ids_len)
-        if self._id_offsets[0] != 0 or self._id_offsets[count] != ids_len:
-            raise GalleryCorruptError("id table inconsistent", file=name)
-        if kind == "finger":
-            offsets = view[off : off + 8 * (count + 1)].cast("q")
-            off += 8 * (count + 1)
-            if offsets[0] != 0 or offsets[count] != data_len:
-                raise GalleryCorruptError("template offsets inconsistent", file=name)
-            gallery = match.Gallery(())
-            gallery.buffer = view[off : off + data_len]  # type: ignore[assignment]  # zero-copy, same layout
-            gallery.offsets = offsets  # type: ignore[assignment]
-            self.gallery: match.Gallery | None = gallery
-            self.rows: memoryview[float] | None = None
-        else:
-            self.gallery = None
-            self.rows = view[off : off + data_len].cast("f")
-            if data_len != 4 * count * dim:
-                raise GalleryCorruptError("face rows inconsistent with count and dim", file=name)
-        if off + data_len != len(view):
-            raise GalleryCorruptError("chunk length inconsistent with its header", file=name)
-        self.deleted = frozenset(info.deleted)
-
-    def __len__(self) -> int:
-        return self.info.count
-
-    def id(self, index: int) -> str:
-        """The enrolled id of one entry."""
-        return bytes(self._ids[self._id_offsets[index] : self._id_offsets[index + 1]]).decode("utf-8")
-
-    def ids(self) -> Iterator[str]:
-        """Every id, tombstoned ones included, in chunk order."""
-        raw = bytes(self._ids)
-        for i in range(self.info.count):
-            yield raw[self._id_offsets[i] : self._id_offsets[i + 1]].decode("utf-8")
-
-    def search(self, probe: Any, top_k: int, threads: int | None) -> list[GalleryHit]:
-        """Top-k live entries of this chunk (the C core; tombstones are over-fetched, then dropped)."""
-        want = min(top_k + len(self.deleted), self.info.count)
-        if want < 1:
-            return []
-        if self.gallery is not None:
-            found = match.search(probe, self.gallery, want, threads=threads)
-        else:
-            found = match.face_search(probe, self.rows, want, threads=threads)
-        hits = [GalleryHit(self.id(h.index), h.score, self.position, h.index)
-                for h in found if h.index not in self.deleted]
-        return hits[:top_k]
-
-
-def prepare_probe(kind: Kind, probe: Any, dim: int) -> Any:
-    """Check a probe once before it is scattered: a prepared blob (finger) or a normalised float32 copy (face).
-
-    Raises:
-        ParseError: not a prepared template blob.
-        GalleryError: a face vector of the wrong dimension, NaN or infinity.
-    """
-    import array
-
-    if _kind(kind) == "finger":
-        if not isinstance(probe, bytes | bytearray) or not _ref.blob_check(bytes(probe)):
-            raise ParseError("not a prepared template blob (bad magic, counts or length)", path="probe")
-        return bytes(probe)
-    try:
-        row = array.array("f", memoryview(probe).cast("B").cast("f")) if _is_f32(probe) else array.array("f", probe)
-        if len(row) != dim:
-            raise GalleryError(f"face probe has {len(row)} values, the gallery holds {dim}-d vectors")
-        match.face_normalize(row, dim)
-    except (TypeError, ValueError) as err:
-        raise GalleryError(f"bad face probe: {err}") from err
-    return row
-
-
-def merge_top_k(lists: Iterable[Sequence[GalleryHit]], top_k: int) -> list[GalleryHit]:
-    """Merge per-chunk or per-shard top-k lists into the global top-k, in the single-machine order."""
-    return heapq.nsmallest(top_k, (h for hits in lists for h in hits), key=GalleryHit.sort_key)
 
 
 class ShardSearcher:
@@ -257,41 +107,6 @@ class ShardSearcher:
         if top_k < 1:
             raise GalleryError("top_k must be >= 1")
         return merge_top_k((c.search(probe, top_k, threads) for c in self.chunks), top_k)
-
-
-def _write_chunk(path: Path, kind: Kind, ids: list[str], payload: list[bytes], dim: int) -> ChunkInfo:
-    """Write one chunk file atomically; payload is prepared blobs or one packed float32 row each."""
-    id_bytes = [i.encode("utf-8") for i in ids]
-    id_offsets = [0]
-    for b in id_bytes:
-        id_offsets.append(id_offsets[-1] + len(b))
-    ids_blob = b"".join(id_bytes)
-    pad = b"\0" * (_pad8(len(ids_blob)) - len(ids_blob))
-    parts = [b"", struct.pack(f"<{len(ids) + 1}q", *id_offsets), ids_blob, pad]
-    data = b"".join(payload)
-    if kind == "finger":
-        offsets = [0]
-        for p in payload:
-            offsets.append(offsets[-1] + len(p))
-        parts.append(struct.pack(f"<{len(ids) + 1}q", *offsets))
-        bmagic_s, abi = blob_format()
-        bmagic = bmagic_s.encode("ascii")
-    else:
-        bmagic, abi = b"\0\0\0\0", 0
-    parts[0] = _HEADER.pack(_MAGIC, FORMAT_VERSION, _KIND_CODE[kind], len(ids), dim if kind == "face" else 0,
-                            abi, bmagic, len(ids_blob), len(data))
-    parts.append(data)
-    digest, size = hashlib.sha256(), 0
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        for part in parts:
-            f.write(part)
-            digest.update(part)
-            size += len(part)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    return ChunkInfo(path.name, len(ids), size, digest.hexdigest())
 
 
 class GalleryStore:
@@ -378,11 +193,11 @@ class GalleryStore:
 
     def chunks(self, kind: Kind) -> list[ChunkInfo]:
         """The manifest's chunk list for one kind, in enrolment order."""
-        return list(self._chunks[_kind(kind)])
+        return list(self._chunks[as_kind(kind)])
 
     def count(self, kind: Kind) -> int:
         """Live entries of one kind."""
-        return sum(c.live for c in self._chunks[_kind(kind)])
+        return sum(c.live for c in self._chunks[as_kind(kind)])
 
     def _check_finger_format(self) -> None:
         magic, abi = blob_format()
@@ -399,7 +214,7 @@ class GalleryStore:
             GalleryCorruptError: missing file, wrong size, checksum or header.
             GalleryFormatError: other chunk format, or templates of another matcher format.
         """
-        kind = _kind(kind)
+        kind = as_kind(kind)
         if kind == "finger":
             self._check_finger_format()
         info = self._chunks[kind][position]
@@ -427,7 +242,7 @@ class GalleryStore:
 
     def iter_ids(self, kind: Kind) -> Iterator[tuple[int, int, str]]:
         """(chunk position, index, id) of every live entry, in enrolment order."""
-        for pos, info in enumerate(self._chunks[_kind(kind)]):
+        for pos, info in enumerate(self._chunks[as_kind(kind)]):
             chunk = self.load_chunk(kind, pos)
             dead = set(info.deleted)
             for i, ident in enumerate(chunk.ids()):
@@ -464,7 +279,8 @@ class GalleryStore:
         def payload(item: tuple[str, Any]) -> bytes:
             vec = item[1]
             try:
-                row = array.array("f", memoryview(vec).cast("B").cast("f")) if _is_f32(vec) else array.array("f", vec)
+                f32 = is_float32(vec)
+                row = array.array("f", memoryview(vec).cast("B").cast("f")) if f32 else array.array("f", vec)
                 if len(row) != self.face_dim:
                     raise GalleryError(f"vector of {item[0]!r} has {len(row)} values, the gallery holds "
                                        f"{self.face_dim}-d vectors")
@@ -510,7 +326,7 @@ class GalleryStore:
     def _new_chunk(self, kind: Kind, ids: list[str], blobs: list[bytes]) -> ChunkInfo:
         name = f"{kind}-{self._next_file:06d}.gch"
         self._next_file += 1
-        return _write_chunk(self.path / name, kind, ids, blobs, self.face_dim)
+        return write_chunk(self.path / name, kind, ids, blobs, self.face_dim)
 
     def delete(self, kind: Kind, ids: Iterable[str]) -> int:
         """Tombstone every entry of these ids; returns how many entries were deleted.
@@ -518,7 +334,7 @@ class GalleryStore:
         Raises:
             GalleryError: an id that is not enrolled.
         """
-        kind = _kind(kind)
+        kind = as_kind(kind)
         wanted = set(ids)
         with self._locked():
             found: set[str] = set()
@@ -538,7 +354,7 @@ class GalleryStore:
 
     def compact(self, kind: Kind) -> None:
         """Rewrite the chunks holding tombstones without them (enrolment order kept), then drop the old files."""
-        kind = _kind(kind)
+        kind = as_kind(kind)
         with self._locked():
             old: list[str] = []
             for pos, info in enumerate(self._chunks[kind]):
@@ -562,21 +378,6 @@ class GalleryStore:
                 self._write_manifest()
                 for name in old:
                     (self.path / name).unlink(missing_ok=True)
-
-
-def _is_f32(vec: Any) -> bool:
-    try:
-        return memoryview(vec).format in ("f", "<f", "=f")
-    except TypeError:
-        return False
-
-
-def _kind(kind: str) -> Kind:
-    if kind == "finger":
-        return "finger"
-    if kind == "face":
-        return "face"
-    raise GalleryError(f"unknown gallery kind {kind!r} (finger or face)")
 
 
 def _write_json(path: Path, obj: Any) -> None:
