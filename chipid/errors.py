@@ -25,6 +25,9 @@ __all__ = [
     "FaceImageError",
     "FaceTooBlurredError",
     "FaceTooSmallError",
+    "GalleryCorruptError",
+    "GalleryError",
+    "GalleryFormatError",
     "IncorrectParametersError",
     "MultipleFacesError",
     "InstructionNotSupportedError",
@@ -38,6 +41,7 @@ __all__ = [
     "PassiveAuthError",
     "SecureMessagingError",
     "SecurityStatusNotSatisfiedError",
+    "ShardLostError",
     "StatusWordError",
     "TransportError",
     "UnreadableImageError",
@@ -319,6 +323,42 @@ class NativeBuildError(ChipIDError, ImportError):
 
 class InvalidArgumentError(ChipIDError, ValueError):
     """An argument outside its documented range (e.g. a matcher rotation limit, an FMR with no threshold)."""
+
+
+# --------------------------------------------------------------------------- galleries (1:N at scale)
+class GalleryError(ChipIDError):
+    """An on-disk gallery cannot be used as asked: missing, unknown or duplicate id, bad argument."""
+
+
+class GalleryCorruptError(GalleryError):
+    """A gallery chunk or manifest fails its checks (checksum, size, header): refuse it, never search it.
+
+    Attributes:
+        file: the offending file's name inside the gallery directory.
+    """
+
+    def __init__(self, message: str, *, file: str = "") -> None:
+        super().__init__(f"{file}: {message}" if file else message)
+        self.file = file
+
+
+class GalleryFormatError(GalleryError):
+    """A gallery was written in another format: gallery format version, or a prepared-template format / native
+    ABI other than this chipid's (re-prepare the templates from their source records)."""
+
+
+class ShardLostError(GalleryError):
+    """A distributed search lost shards (worker died, unreachable or too slow): the result would be short.
+
+    Attributes:
+        missing: shard ids that did not answer.
+        answered: shard ids that did.
+    """
+
+    def __init__(self, message: str, *, missing: tuple[int, ...], answered: tuple[int, ...]) -> None:
+        super().__init__(message)
+        self.missing = missing
+        self.answered = answered
 
 
 # --------------------------------------------------------------------------- warnings

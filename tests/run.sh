@@ -18,12 +18,14 @@ if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
 fi
 
 PY=${PYTHON:-python3}
-echo "== pip: installing chipid[test,face,serve]"
+echo "== pip: installing chipid[test,face,serve,scale]"
 $PY -m pip install -q --upgrade pip setuptools wheel
-$PY -m pip install -q -e ".[test,face,serve]"
+$PY -m pip install -q -e ".[test,face,serve,scale]"
 # the browser tests drive Debian's /usr/bin/chromium (APT_PKGS): never 'playwright install' (no downloads)
 
 export CHIPID_REQUIRE_NATIVE=1
+export CHIPID_REQUIRE_SCALE=1  # the distributed tests fail (not skip) without Ray
+export RAY_USAGE_STATS_ENABLED=0
 
 echo "== ruff"
 $PY -m ruff check chipid tests benchmarks examples

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import array
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ def register(sub: Any) -> None:
     msub = p.add_subparsers(dest="kind", required=True, parser_class=type(p))
     f = msub.add_parser("finger", help="probe template against one or more candidate templates / a folder")
     f.add_argument("probe", type=Path, help="ISO 19794-2 or ANSI 378 minutiae record")
-    f.add_argument("candidates", nargs="+", type=Path, help="templates, or folders of *.iso / *.ist / *.ansi")
+    f.add_argument("candidates", nargs="*", type=Path, help="templates, or folders of *.iso / *.ist / *.ansi")
     f.add_argument("--top", type=int, default=5, help="how many best candidates to list (1:N)")
     f.add_argument("--fmr", type=float, default=1e-4,
                    help="target false match rate; its calibrated threshold decides (1e-2, 1e-3 or 1e-4)")
@@ -27,6 +28,7 @@ def register(sub: Any) -> None:
                    help="largest rotation between the prints (default 180: any; 60 for upright sensors)")
     f.add_argument("--json", action="store_true")
     f.set_defaults(func=cmd_match_finger)
+    _add_gallery_options(f, cmd_match_finger)
     v = msub.add_parser("face", help="two face photos (--image A --image B: same person?), or a probe vector "
                                      "against a gallery of vectors (float32 raw files)")
     v.add_argument("--image", action="append", type=Path, default=[], metavar="FILE",
@@ -39,6 +41,7 @@ def register(sub: Any) -> None:
     v.add_argument("--top", type=int, default=5)
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=cmd_match_face)
+    _add_gallery_options(v, cmd_match_face)
 
 
 def _templates(paths: list[Path]) -> list[Path]:
@@ -154,3 +157,80 @@ def cmd_match_face_images(args: argparse.Namespace) -> int:
         (console.ok if m.same_person else console.bad)(
             f"{'same person' if m.same_person else 'not the same person'}: {text}")
     return 0 if m.same_person else 1
+
+
+# --------------------------------------------------------------------------- --gallery DIR [--ray ADDRESS]
+def _add_gallery_options(p: Any, plain: Any) -> None:
+    """``--gallery DIR``: 1:N against an on-disk gallery, in process or sharded on Ray (``--ray``)."""
+    p.add_argument("--gallery", dest="gallery_dir", type=Path, default=None,
+                   help="search an on-disk gallery directory (chipid.biometrics.gallery_store) instead")
+    p.add_argument("--ray", dest="ray_address", default=None, metavar="ADDRESS",
+                   help="with --gallery: search on a Ray cluster (HOST:PORT, auto, or 'local' to start one)")
+    p.add_argument("--shards", type=int, default=1, help="with --ray: shard actors (default 1)")
+    p.add_argument("--allow-partial", action="store_true",
+                   help="with --ray: report a partial result when shards are lost instead of failing")
+
+    def dispatch(args: argparse.Namespace) -> int:
+        if args.gallery_dir is not None:
+            return cmd_match_gallery(args)
+        if args.kind == "finger" and not args.candidates:
+            print("chipid match finger: give candidates (templates or folders), or --gallery DIR", file=sys.stderr)
+            return 64
+        if args.kind == "face" and not args.image and (args.probe is None or args.gallery is None):
+            print("chipid match face: give --image A --image B, a probe and a gallery file, or --gallery DIR",
+                  file=sys.stderr)
+            return 64
+        result: int = plain(args)
+        return result
+
+    p.set_defaults(func=dispatch)
+
+
+def cmd_match_gallery(args: argparse.Namespace) -> int:
+    """Exit 0: match found (finger) / hits listed (face); 1: no match; 2: partial result without a match."""
+    from chipid.biometrics import parse_template, prepare, threshold_for_fmr
+    from chipid.biometrics.gallery_store import GalleryStore
+    from chipid.errors import InvalidArgumentError
+
+    console = Console(color=False if args.no_color else None)
+    kind = args.kind
+    try:
+        threshold = threshold_for_fmr(args.fmr) if kind == "finger" else None
+    except InvalidArgumentError as err:
+        console.bad(str(err))
+        return 64
+    probe: Any = prepare(parse_template(args.probe.read_bytes())) if kind == "finger" else _floats(args.probe)
+    missing: tuple[int, ...] = ()
+    if args.ray_address is None:
+        hits = GalleryStore(args.gallery_dir).searcher(kind).search(probe, args.top)
+    else:
+        from chipid.biometrics import distributed
+
+        cpus = max(args.shards, os.cpu_count() or 1)  # a local cluster gets a CPU slot for every shard
+        distributed.connect(args.ray_address, num_cpus=cpus if args.ray_address == "local" else None)
+        try:
+            with distributed.DistributedGallery(args.gallery_dir, kind, shards=args.shards,
+                                                allow_partial=args.allow_partial) as dist:
+                result = dist.search(probe, args.top)
+        finally:
+            distributed.shutdown()
+        hits, missing = list(result.hits), result.missing
+    matched = threshold is not None and bool(hits) and hits[0].score >= threshold
+    if args.json:
+        print(json.dumps({"gallery": str(args.gallery_dir), "kind": kind, "threshold": threshold,
+                          "match": matched if threshold is not None else None, "partial": bool(missing),
+                          "missing_shards": list(missing),
+                          "hits": [{"id": h.id, "score": round(h.score, 6), "shard": h.shard} for h in hits]},
+                         indent=2))
+    else:
+        for h in hits:
+            mark = "MATCH" if threshold is not None and h.score >= threshold else "     "
+            console.print(f"{h.score:8.4f}  {mark}  {h.id}  (shard {h.shard})")
+        if missing:
+            console.bad(f"partial result: shards {list(missing)} did not answer")
+        if threshold is not None:
+            (console.ok if matched else console.bad)(
+                f"{'match' if matched else 'no match'} (FMR {args.fmr:g}: threshold {threshold:.3f})")
+    if matched or (threshold is None and not missing):
+        return 0
+    return 2 if missing else 1
