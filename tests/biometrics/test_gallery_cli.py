@@ -40,9 +40,12 @@ def test_finger_gallery_in_process(capsys: pytest.CaptureFixture[str], finger_ga
 
 
 def test_finger_gallery_no_match_and_usage(capsys: pytest.CaptureFixture[str], finger_gallery: Path) -> None:
+    # a finger of another sensor, enrolled nowhere in the gallery: no match at the calibrated FMR 1/10,000
     code, out = _run(capsys, "finger", str(fvc_path("DB3_B", 101, 1)), "--gallery", str(finger_gallery),
-                     "--threshold", "0.99")
+                     "--fmr", "1e-4")
     assert code == 1 and out["match"] is False
+    assert main(["match", "finger", str(fvc_path("DB3_B", 101, 1)), "--gallery", str(finger_gallery),
+                 "--fmr", "0.5"]) == 64  # no calibrated threshold for that FMR
     assert main(["match", "finger", str(fvc_path("DB3_B", 101, 1))]) == 64
     assert main(["match", "finger", str(fvc_path("DB3_B", 101, 1)), "--gallery", "/nonexistent/g"]) == 3
 
