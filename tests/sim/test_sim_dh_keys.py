@@ -198,6 +198,8 @@ def test_cli_reads_the_legacy_dh_profile_without_printing_a_warning() -> None:
     payload = json.loads(proc.stdout)
     assert payload["report"]["verdict"] == "GENUINE"
     assert payload["protocol"] == "PACE"
+    access = [step["detail"] for step in payload["steps"] if step["name"] == "access control"]
+    assert access == ["PACE (id-PACE-DH-GM-AES-CBC-CMAC-128)"]
     ca = [c for c in payload["report"]["checks"] if c["name"] == "chip_authentication"]
     assert ca and ca[0]["status"] == "PASSED" and ca[0]["details"]["protocol"] == ID_CA + ".1.2"
     assert "Warning" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
