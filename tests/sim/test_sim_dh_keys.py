@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -203,3 +204,16 @@ def test_cli_reads_the_legacy_dh_profile_without_printing_a_warning() -> None:
     ca = [c for c in payload["report"]["checks"] if c["name"] == "chip_authentication"]
     assert ca and ca[0]["status"] == "PASSED" and ca[0]["details"]["protocol"] == ID_CA + ".1.2"
     assert "Warning" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=200), flip=st.integers(min_value=0, max_value=615))
+def test_garbage_gives_parse_errors_only(data: bytes, flip: int) -> None:
+    """Arbitrary bytes, and the legacy key/SPKI with one byte changed: a key, or ParseError, never another error."""
+    der = bytearray((LEGACY / "ca_key.der").read_bytes())
+    der[flip % len(der)] ^= 0x5A
+    for blob in (data, bytes(der)):
+        is_dh_pkcs8(blob)  # never raises
+        for decode in (DHPrivateKey.from_pkcs8, DHPublicKey.from_spki):
+            with contextlib.suppress(ParseError):
+                decode(blob)
