@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 PKG = Path(__file__).resolve().parent.parent / "chipid"
 
 # package -> packages it must never import
@@ -87,3 +89,54 @@ def test_ecc_imports_only_errors() -> None:
         if target != "errors" and not target.startswith("ecc")
     ]
     assert not offenders, "\n".join(offenders)
+
+
+_FFDH_MODULE = "cryptography.hazmat.primitives.asymmetric.dh"
+_ASYMMETRIC = "cryptography.hazmat.primitives.asymmetric"
+
+
+def _ffdh_uses(source: str) -> list[int]:
+    """Line numbers where ``source`` reaches cryptography's finite-field DH module (deprecated in cryptography 50):
+    ``import ...asymmetric.dh``, ``from ...asymmetric import dh``, ``from ...asymmetric.dh import X`` or an
+    attribute ``<...>.asymmetric.dh``."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            if any(a.name == _FFDH_MODULE or a.name.startswith(_FFDH_MODULE + ".") for a in node.names):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            submodule = node.module == _FFDH_MODULE or node.module.startswith(_FFDH_MODULE + ".")
+            if submodule or (node.module == _ASYMMETRIC and any(a.name in ("dh", "*") for a in node.names)):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Attribute) and node.attr == "dh":
+            base = node.value
+            if isinstance(base, ast.Attribute) and base.attr == "asymmetric":
+                lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("from cryptography.hazmat.primitives.asymmetric import dh, ec", True),
+        ("from cryptography.hazmat.primitives.asymmetric import ec, dh as ffdh", True),
+        ("from cryptography.hazmat.primitives.asymmetric.dh import DHPrivateKey", True),
+        ("import cryptography.hazmat.primitives.asymmetric.dh", True),
+        ("import cryptography.hazmat.primitives.asymmetric\nk = cryptography.hazmat.primitives.asymmetric.dh", True),
+        ("from cryptography.hazmat.primitives.asymmetric import *", True),
+        ("from cryptography.hazmat.primitives.asymmetric import ec, rsa", False),
+        ("from chipid.sim._keys import DHPrivateKey\ndh = 1", False),
+    ],
+)
+def test_ffdh_detector(source: str, found: bool) -> None:
+    assert bool(_ffdh_uses(source)) is found
+
+
+def test_no_module_uses_cryptography_ffdh() -> None:
+    """Issue 11 point 5: DH is plain integer arithmetic (pki.dh_keys, sim._keys), never cryptography's FFDH
+    (deprecated in cryptography 50): not in chipid, nor in the tests, benchmarks and examples that drive it."""
+    paths = [path for folder in ("chipid", "tests", "benchmarks", "examples") for path in
+             (PKG.parent / folder).rglob("*.py")]
+    assert any(path.name == "_keys.py" for path in paths)
+    offenders = [f"{path.relative_to(PKG.parent)}:{line}" for path in paths for line in _ffdh_uses(path.read_text())]
+    assert not offenders, offenders

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from chipid.errors import ASN1_ERRORS, ChipAuthError, ParseError
+from chipid.pki.dh_keys import DHPublicKey
 from chipid.pki.keys import ExplicitECKey, load_public_key
 
 __all__ = ["ephemeral_key_agreement"]
@@ -55,21 +56,13 @@ def _ecdh_explicit(chip: ExplicitECKey, ephemeral: Any, rng: Callable[[int], byt
 
 
 def _dh(spki: bytes, ephemeral: Any, rng: Callable[[int], bytes]) -> tuple[bytes, bytes]:
-    try:
-        info: Any = asn1_keys.PublicKeyInfo.load(spki)
-        params = info["algorithm"]["parameters"]
-        p = int(params["p"].native)
-        g = int(params["g"].native)
-        q = params["q"].native if "q" in params else None
-        y = int(info["public_key"].parsed.native)
-    except ASN1_ERRORS as err:
-        raise ParseError(f"malformed DH public key: {err}", path="DG14 > ChipAuthenticationPublicKeyInfo") from err
-    if not 1 < y < p - 1 or (q and pow(y, int(q), p) != 1):
+    chip = DHPublicKey.from_spki(spki, path="DG14 > ChipAuthenticationPublicKeyInfo")
+    p, g, q, y = chip.p, chip.g, chip.q, chip.y
+    if not 1 < y < p - 1 or (q and pow(y, q, p) != 1):
         raise ChipAuthError("chip DH public value out of range or outside the prime-order subgroup")
-    order = int(q) if q else p - 1
+    order = q if q else p - 1
     x = ephemeral if isinstance(ephemeral, int) else _scalar(rng, order)
-    size = (p.bit_length() + 7) // 8
-    return pow(g, x, p).to_bytes(size, "big"), pow(y, x, p).to_bytes(size, "big")
+    return pow(g, x, p).to_bytes(chip.size, "big"), pow(y, x, p).to_bytes(chip.size, "big")
 
 
 def ephemeral_key_agreement(

@@ -18,21 +18,28 @@ import hashlib
 from collections.abc import Callable
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dh, ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from chipid.sim._crypto import kdf
+from chipid.sim._keys import DHPrivateKey, is_dh_pkcs8
 from chipid.sim._sm import SMSession
 
 __all__ = ["ChipKey", "aa_sign", "ca_session", "load_key"]
 
-ChipKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dh.DHPrivateKey
+ChipKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | DHPrivateKey
 
 
 def load_key(der: bytes) -> ChipKey:
-    """Load a PKCS#8 DER private key (RSA, EC or X9.42 DH). Raises ValueError for anything else."""
+    """Load a PKCS#8 DER private key (RSA, EC or X9.42 DH). Raises ValueError for anything else.
+
+    X9.42 DH keys are decoded here as plain integers (:class:`DHPrivateKey`): they never reach
+    ``cryptography``, whose finite-field DH is deprecated.
+    """
+    if is_dh_pkcs8(der):
+        return DHPrivateKey.from_pkcs8(der)
     key = serialization.load_der_private_key(der, password=None)
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dh.DHPrivateKey):
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ValueError("chip keys must be RSA, EC or DH")
     return key
 
@@ -51,25 +58,12 @@ def aa_sign(key: ChipKey, challenge: bytes, rng: Callable[[int], bytes]) -> byte
     """The INTERNAL AUTHENTICATE response for ``challenge`` (§6.1)."""
     if isinstance(key, rsa.RSAPrivateKey):
         return _iso9796_2_sign(key, challenge, rng)
-    if isinstance(key, dh.DHPrivateKey):
+    if isinstance(key, DHPrivateKey):
         raise ValueError("Active Authentication needs an RSA or EC key")
     der = key.sign(challenge, ec.ECDSA(hashes.SHA256()))
     r, s = decode_dss_signature(der)
     size = (key.curve.key_size + 7) // 8
     return r.to_bytes(size, "big") + s.to_bytes(size, "big")
-
-
-def _dh_secret(key: dh.DHPrivateKey, ephemeral: bytes) -> bytes:
-    numbers = key.private_numbers()
-    params = numbers.public_numbers.parameter_numbers
-    p, q = params.p, params.q
-    size = (p.bit_length() + 7) // 8
-    if not ephemeral or len(ephemeral) > size:
-        raise ValueError("DH public key has the wrong length")
-    y = int.from_bytes(ephemeral, "big")
-    if not 1 < y < p - 1 or (q is not None and pow(y, q, p) != 1):
-        raise ValueError("DH public key out of range or outside the prime-order subgroup")
-    return pow(y, numbers.x, p).to_bytes(size, "big")
 
 
 def ca_session(key: ChipKey, ephemeral: bytes, cipher: str, key_len: int) -> SMSession:
@@ -78,8 +72,8 @@ def ca_session(key: ChipKey, ephemeral: bytes, cipher: str, key_len: int) -> SMS
     Raises ValueError when the key is not a valid point on the chip key's curve (ECDH) or
     not an element of the chip key's prime-order subgroup (DH), or the chip key is RSA.
     """
-    if isinstance(key, dh.DHPrivateKey):
-        secret = _dh_secret(key, ephemeral)
+    if isinstance(key, DHPrivateKey):
+        secret = key.exchange(ephemeral)  # ParseError (a ValueError) for an invalid PK_IFD
     elif isinstance(key, ec.EllipticCurvePrivateKey):
         peer = ec.EllipticCurvePublicKey.from_encoded_point(key.curve, ephemeral)
         secret = key.exchange(ec.ECDH(), peer)

@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable
 
-from cryptography.hazmat.primitives.asymmetric import dh, ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from chipid.errors import ParseError
 from chipid.lds.mrz import mrz_information
@@ -23,6 +23,7 @@ from chipid.sim import _commands
 from chipid.sim._apdu import parse_command
 from chipid.sim._auth import ChipKey, load_key
 from chipid.sim._bac import bac_keys
+from chipid.sim._keys import DHPrivateKey
 from chipid.sim._pace import PaceSession
 from chipid.sim._sm import SMError, SMSession
 from chipid.sim.faults import Faults
@@ -110,8 +111,8 @@ class VirtualChip:
             return key
         if isinstance(key, rsa.RSAPrivateKey):
             return rsa.generate_private_key(65537, key.key_size)
-        if isinstance(key, dh.DHPrivateKey):
-            return key.parameters().generate_private_key()
+        if isinstance(key, DHPrivateKey):
+            return key.with_random_exponent()
         return ec.generate_private_key(key.curve)
 
     # ------------------------------------------------------------------ state

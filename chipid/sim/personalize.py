@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dh
 
 from chipid.errors import UnsupportedError
 from chipid.iso7816.tlv import encode_tlv
@@ -39,7 +38,7 @@ from chipid.lds.security_infos import (
 from chipid.lds.sod import build_sod
 from chipid.sim._citizen import Citizen, ascii_fold, make_citizen
 from chipid.sim._face import draw_face, encode_face, photo_portrait
-from chipid.sim._keys import seeded_dh_key, seeded_rsa_key
+from chipid.sim._keys import DHPrivateKey, seeded_dh_key, seeded_rsa_key
 from chipid.sim.deviations import EMPTY_DG2, MISPLACED_SOD_FID, check_deviations
 from chipid.sim.pkigen import PrivateKey, generate_key, generate_pki, make_crl
 from chipid.sim.profile import CardProfile
@@ -65,13 +64,17 @@ _EF_ATR_INFO = encode_tlv(0x7F66, bytes.fromhex("0203010000") + bytes.fromhex("0
 """Extended length information (ISO 7816-4 §12.7.1): 65536 bytes in command and response."""
 
 
-def _der(key: PrivateKey | dh.DHPrivateKey) -> bytes:
+def _der(key: PrivateKey | DHPrivateKey) -> bytes:
+    if isinstance(key, DHPrivateKey):
+        return key.to_pkcs8()
     return key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
 
 
-def _spki(key: PrivateKey | dh.DHPrivateKey) -> bytes:
+def _spki(key: PrivateKey | DHPrivateKey) -> bytes:
+    if isinstance(key, DHPrivateKey):
+        return key.public_key().to_spki()
     return key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
@@ -129,7 +132,7 @@ def _aa_key(seed: int | str, aa: str | None, aa_bits: int) -> PrivateKey | None:
 _CA_CIPHER_ARCS = {"3DES": 1, "AES": 2, "AES-128": 2, "AES-192": 3, "AES-256": 4}
 
 
-def _ca_key(seed: int | str, ca: bool, ca_kind: str, dh_parameter_id: int) -> PrivateKey | dh.DHPrivateKey | None:
+def _ca_key(seed: int | str, ca: bool, ca_kind: str, dh_parameter_id: int) -> PrivateKey | DHPrivateKey | None:
     if not ca:
         return None
     if ca_kind not in ("ec", "dh"):

@@ -1,5 +1,6 @@
-"""No warnings for users: no CryptographyDeprecationWarning from the virtual chip (its finite-field DH is plain
-integer arithmetic; cryptography's DH classes only hold and serialise keys), and no finalizer traceback (pyscard's
+"""No warnings for users: no CryptographyDeprecationWarning from the virtual chip (its finite-field DH keys and
+arithmetic are plain integers, chipid.sim._keys.DHPrivateKey; tests/test_layers.py checks that no module imports
+cryptography's dh), and no finalizer traceback (pyscard's
 ``PCSCCardConnection.__del__``) printed by a command. The pcscd commands are checked in test_cli_pcscd.py."""
 
 from __future__ import annotations

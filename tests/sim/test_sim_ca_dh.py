@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from asn1crypto import keys as asn1_keys
-from cryptography.hazmat.primitives.asymmetric import dh
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +26,7 @@ from chipid.report import CheckStatus, Verdict
 from chipid.sim import CardProfile, Faults, SimTransport, VirtualChip
 from chipid.sim._auth import ca_session, load_key
 from chipid.sim._crypto import kdf
+from chipid.sim._keys import DHPrivateKey
 from chipid.sim.personalize import issue_card
 from tests.sim._terminal import TermSM, term_pace
 
@@ -94,9 +94,10 @@ def test_cloned_dh_key_differs_but_keeps_the_group() -> None:
     assert profile.ca_private_key is not None
     genuine = VirtualChip(profile).ca_key
     clone = VirtualChip(profile, faults=Faults(cloned=True)).ca_key
-    assert isinstance(genuine, dh.DHPrivateKey) and isinstance(clone, dh.DHPrivateKey)
-    assert genuine.private_numbers().x != clone.private_numbers().x
-    assert genuine.parameters().parameter_numbers() == clone.parameters().parameter_numbers()
+    assert isinstance(genuine, DHPrivateKey) and isinstance(clone, DHPrivateKey)
+    assert genuine.x != clone.x and genuine.y != clone.y
+    assert (genuine.p, genuine.q, genuine.g) == (clone.p, clone.q, clone.g)
+    assert clone.y == pow(clone.g, clone.x, clone.p)
 
 
 def _pace(profile: CardProfile) -> tuple[VirtualChip, TermSM]:
@@ -134,10 +135,10 @@ def test_dh_ca_session_matches_the_terminal_secret() -> None:
     profile = dh_card()
     assert profile.ca_private_key is not None
     key = load_key(profile.ca_private_key)
-    assert isinstance(key, dh.DHPrivateKey)
+    assert isinstance(key, DHPrivateKey)
     group = _group(2)
     x_ifd = 0x1234567890ABCDEF
-    chip_y = key.public_key().public_numbers().y
+    chip_y = key.y
     session = ca_session(key, group.encode(pow(group.g, x_ifd, group.p)), "AES", 32)
     same = ca_session(key, group.encode(pow(group.g, x_ifd, group.p)), "AES", 32)
     assert session.ks_enc == same.ks_enc and len(session.ks_enc) == 32
