@@ -175,3 +175,28 @@ def test_proof_watch_counts_only_reads_answered_9000_with_data(command: str, ans
     watch = ProofWatch(_Answers(bytes.fromhex(answer)))
     assert watch.transmit(bytes.fromhex(command)) == bytes.fromhex(answer)
     assert watch.proven is proves
+
+
+class _CorruptCAResponse(_Counting):
+    """Flips the last MAC byte of the chip's answer to the protected GENERAL AUTHENTICATE of Chip Authentication."""
+
+    def transmit(self, apdu: bytes) -> bytes:
+        answer = super().transmit(apdu)
+        if apdu[0] & 0x0C and apdu[1] == 0x86:
+            return answer[:-3] + bytes([answer[-3] ^ 1]) + answer[-2:]
+        return answer
+
+
+def test_ca_key_agreement_answer_failing_its_mac_ends_the_read_without_a_crash() -> None:
+    """The secure channel refuses the GENERAL AUTHENTICATE answer (MAC): CA FAILED, and the data groups that can
+    no longer be read on the closed channel are reported, not raised."""
+    profile = default_profile()
+    transport = _CorruptCAResponse(SimTransport(VirtualChip(profile)))
+    result = DocumentReader(transport, profile.can_key(), trust=profile.trust_store()).read()
+    ca = result.report.get("chip_authentication")
+    assert ca is not None and ca.status is CheckStatus.FAILED and "MAC" in ca.reason, result.report.to_text()
+    assert result.report.verdict is Verdict.NOT_GENUINE
+    dg1 = result.report.get("read.DG1")
+    assert dg1 is not None and dg1.status is CheckStatus.NOT_PERFORMED and "DG1" not in result.document.raw
+    aa = result.report.get("active_authentication")
+    assert aa is not None and aa.status is CheckStatus.NOT_PERFORMED
