@@ -1,7 +1,14 @@
 """DocumentReader: the one orchestrator, a flat list of named steps.
 
-select → read EF.CardAccess → PACE or BAC → read EF.COM, EF.SOD and the data groups → Chip Authentication →
-Active Authentication → Passive Authentication → Document + VerificationReport.
+select → read EF.CardAccess → PACE or BAC → (EF.CardSecurity, SELECT application) → read EF.COM, EF.SOD, DG14
+→ Chip Authentication → the other data groups under the CA keys → Active Authentication → Passive
+Authentication → Document + VerificationReport.
+
+Chip Authentication runs as soon as DG14 is read and vouched for by Passive Authentication over EF.SOD and DG14
+(BSI TR-03110-1 standard inspection procedure: CA before the data groups; the full PA runs at the end). The first
+READ the chip answers 9000 with MAC-verified data under the new keys is the CA proof (issue 10 point 1: never a
+plain or unverifiable answer), so CA costs two APDUs (key agreement) and no extra SELECT + READ. A chip that
+fails the proof is chip_authentication FAILED; the data groups it could no longer serve are reported as not read.
 
 Each step records its outcome in :attr:`ReadResult.steps`. A failed optional step (CA, AA, an unreadable data
 group) leaves the partial document usable and shows up in the report; access control or a card removed mid-read
