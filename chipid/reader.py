@@ -36,7 +36,7 @@ from chipid import policy
 from chipid.access import AccessKey, PACEResult, establish, read_card_access
 from chipid.access.pace_cam import verify_cam_encoded
 from chipid.auth.active import perform_active_auth
-from chipid.auth.chip import ChipAuthResult, ProofWatch, perform_chip_auth, proof_check, verify_by_read
+from chipid.auth.chip import DeferredProof, ProofWatch, perform_chip_auth
 from chipid.document import Document, PhotoMode
 from chipid.errors import (
     ASN1_ERRORS,
@@ -174,7 +174,7 @@ class DocumentReader:
         self.in_use_retry = 1.0
         """Seconds to wait before the one retry after a session lost to another application."""
         self._steps: list[StepRecord] = []
-        self._ca_unproven = False
+        self._early: DeferredProof | None = None
 
     # ------------------------------------------------------------------ steps
     def _record(self, name: str, status: str, detail: str, started: float) -> None:
@@ -215,7 +215,7 @@ class DocumentReader:
 
     def _read_once(self) -> ReadResult:
         self._steps = []
-        self._ca_unproven = False
+        self._early = None
         self.policy = ReadPolicy()
         raw: dict[str, bytes] = {}
 
@@ -284,11 +284,11 @@ class DocumentReader:
         # procedure: CA before the data groups), so that the other data groups are read under the CA keys and
         # the first of those READs that the chip answers 9000 with MAC-verified data IS the proof (no extra APDU).
         pending = list(wanted)
-        early: _EarlyCA | None = None
+        early: DeferredProof | None = None
         if self.chip_auth and cam is None and 14 in pending and 14 in sod_dgs:
             pending.remove(14)
             read_dg(14, channel)
-            early = self._early_chip_auth(channel, raw, problems)
+            early = self._early = self._early_chip_auth(channel, raw, problems)
         not_read: list[int] = []
         via: Transport = early.watch if early is not None and early.watch is not None else channel
         for index, dg in enumerate(pending):
@@ -299,12 +299,13 @@ class DocumentReader:
                 read_dg(dg, via)
             except (SecureMessagingError, ChipAuthError) as err:
                 if early.pending:  # not MAC-verified under the new keys: the chip does not hold the DG14 key
-                    early.fail(self, ChipAuthError(f"reading under the Chip Authentication keys failed: {err}"))
+                    early.fail(ChipAuthError(f"reading under the Chip Authentication keys failed: {err}"))
                 not_read = pending[index:]  # the secure channel has ended: the rest cannot be read
                 break
-            early.settle_if_proven(self)
+            early.settle_if_proven()
         if early is not None and early.pending:
-            early.prove_by_read(self, channel)  # every later file absent or empty: one READ (by SFI) proves it
+            # every later file absent or empty: one READ of DG14 (by SFI where the chip allows it) proves it
+            early.prove_by_read(channel, sfi=14 if self.policy.sfi else None)
 
         document = Document.from_files(raw)
         dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG")}
@@ -416,7 +417,8 @@ class DocumentReader:
             self._record(f"read {name}", "skipped", "access denied (needs Extended Access Control)", started)
         except (StatusWordError, ParseError) as err:
             if isinstance(err, StatusWordError) and err.sw in SM_SESSION_LOST:
-                if self._ca_unproven:  # the chip cannot verify commands under the keys CA just derived
+                if self._early is not None and self._early.pending:  # the chip cannot verify commands under the
+                    # keys Chip Authentication just derived: the proof failed (not a lost session)
                     raise ChipAuthError(f"reading {name}: status {err.sw:04X} (the chip ended secure messaging)") \
                         from err
                 raise session_lost(err.sw, f"reading {name}") from err  # never a verdict (issue 10, 9)
@@ -512,7 +514,7 @@ class DocumentReader:
         return None
 
     def _early_chip_auth(self, channel: Transport, raw: dict[str, bytes], problems: dict[str, str]
-                         ) -> _EarlyCA | None:
+                         ) -> DeferredProof | None:
         """Chip Authentication right after DG14, with DG14 vouched for by Passive Authentication over EF.SOD and
         DG14 (the full PA runs at the end over every data group). The keys are switched here and proven by the
         next READ answered 9000 with MAC-verified data (:class:`ProofWatch`). ``None``: CA does not run here
@@ -527,11 +529,15 @@ class DocumentReader:
         result = perform_chip_auth(channel, dg14, rng=self.rng, verify_fid=None)  # type: ignore[arg-type]
         if result.check.status is not CheckStatus.NOT_PERFORMED:  # the key agreement failed: no keys switched
             self._record("chip authentication", "failed", result.reason, started)
-            return _EarlyCA(result, result.check)
+            return DeferredProof(result, result.check)
         self._record("chip authentication", "ok",
                      f"keys switched ({result.check.details.get('command', '')}); proven by the next read", started)
-        self._ca_unproven = True
-        return _EarlyCA(result, None, ProofWatch(channel), time.perf_counter())
+        started = time.perf_counter()
+
+        def record(check: CheckResult) -> None:
+            self._record("chip authentication proof", "ok" if check.passed else "failed", check.reason, started)
+
+        return DeferredProof(result, None, ProofWatch(channel), record)
 
     def _chip_auth(self, channel: Transport, dg14: SecurityInfos, dg14_authentic: bool) -> CheckResult:
         started = time.perf_counter()
@@ -586,61 +592,6 @@ class DocumentReader:
 
 _EAC_PROTECTED = (3, 4)
 """DG3 (fingerprints) and DG4 (iris) need Extended Access Control: the only data groups a chip may refuse."""
-
-
-@dataclass
-class _EarlyCA:
-    """Chip Authentication run right after DG14 (:meth:`DocumentReader._early_chip_auth`): the key agreement's
-    result, then the ``chip_authentication`` check once the next MAC-verified READ proved the keys or failed.
-
-    ``check`` is None while the proof is pending (keys switched, ``watch`` on the channel)."""
-
-    result: ChipAuthResult
-    check: CheckResult | None
-    watch: ProofWatch | None = None
-    started: float = 0.0
-
-    @property
-    def pending(self) -> bool:
-        return self.check is None
-
-    @property
-    def failed(self) -> bool:
-        return self.check is not None and self.check.failed
-
-    def _settle(self, reader: DocumentReader, check: CheckResult) -> None:
-        self.check = check
-        reader._ca_unproven = False
-        reader._record("chip authentication proof", "ok" if check.passed else "failed", check.reason, self.started)
-
-    def settle_if_proven(self, reader: DocumentReader) -> None:
-        if self.pending and self.watch is not None and self.watch.proven:
-            self._settle(reader, proof_check(self.result, proven_by=self.watch.proven_by))
-
-    def fail(self, reader: DocumentReader, error: ChipAuthError) -> None:
-        self._settle(reader, proof_check(self.result, error=error))
-
-    def prove_by_read(self, reader: DocumentReader, channel: Transport) -> None:
-        """No later READ gave the proof (none left, or all absent / empty): one READ of 4 bytes of DG14 by SFI
-        (SELECT + READ of EF.COM on a chip without SFI reads)."""
-        sfi = 14 if reader.policy.sfi else None
-        try:
-            verify_by_read(channel, sfi=sfi)
-        except ChipAuthError as err:
-            self.fail(reader, err)
-            return
-        what = "READ BINARY of DG14 by SFI" if sfi else "SELECT + READ BINARY of EF.COM"
-        self._settle(reader, proof_check(self.result, proven_by=f"{what}: 9000 with 4 MAC-verified bytes"))
-
-    def final_check(self, dg14_authentic: bool) -> CheckResult:
-        """The check for the report; NOT_PERFORMED when the full PA does not vouch for DG14 (the early PA ran
-        without DG1, so without the country binding): its key is then untrusted whatever the chip proved."""
-        check = self.check if self.check is not None else proof_check(self.result)
-        if not dg14_authentic:
-            return CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED,
-                               "DG14 is not authenticated by Passive Authentication: its key is untrusted",
-                               check.details)
-        return check
 
 
 def _refused_check(dg: int) -> CheckResult:

@@ -53,7 +53,16 @@ from chipid.report import CHECK_CA, CheckResult, CheckStatus
 from chipid.sm.channel import SM_SESSION_LOST, SecureChannel, SMKeys, session_lost
 from chipid.transport.base import Transport, TransportWrapper
 
-__all__ = ["ID_CA", "ChipAuthResult", "ProofWatch", "ca_cipher", "perform_chip_auth", "proof_check", "verify_by_read"]
+__all__ = [
+    "ID_CA",
+    "ChipAuthResult",
+    "DeferredProof",
+    "ProofWatch",
+    "ca_cipher",
+    "perform_chip_auth",
+    "proof_check",
+    "verify_by_read",
+]
 
 ID_CA = "0.4.0.127.0.7.2.2.3"
 _CIPHERS = {"1": ("3DES", 112), "2": ("AES", 128), "3": ("AES", 192), "4": ("AES", 256)}
@@ -187,6 +196,70 @@ def proof_check(result: ChipAuthResult, error: ChipAuthError | None = None, prov
     cipher = details.get("cipher", "")
     reason = f"secure messaging restarted with {cipher} CA keys and verified by a read"
     return CheckResult(CHECK_CA, CheckStatus.PASSED, reason, details)
+
+
+@dataclass
+class DeferredProof:
+    """Chip Authentication whose keys :func:`perform_chip_auth` switched with ``verify_fid=None``, proven later
+    by the caller's own reads (:class:`ProofWatch`) or by :meth:`prove_by_read`.
+
+    Attributes:
+        result: the key agreement's result (its check NOT_PERFORMED when the keys were switched, else FAILED).
+        check: the ``chip_authentication`` check once settled; ``None`` while the proof is pending.
+        watch: the :class:`ProofWatch` to read through while pending (``None`` when no keys were switched).
+        on_settle: called once with the check when the proof succeeds or fails (e.g. to record a step).
+    """
+
+    result: ChipAuthResult
+    check: CheckResult | None
+    watch: ProofWatch | None = None
+    on_settle: Callable[[CheckResult], None] | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.check is None
+
+    @property
+    def failed(self) -> bool:
+        return self.check is not None and self.check.failed
+
+    def _settle(self, check: CheckResult) -> None:
+        self.check = check
+        if self.on_settle is not None:
+            self.on_settle(check)
+
+    def settle_if_proven(self) -> None:
+        """PASSED once the watch has seen a READ answered 9000 with MAC-verified data."""
+        if self.pending and self.watch is not None and self.watch.proven:
+            self._settle(proof_check(self.result, proven_by=self.watch.proven_by))
+
+    def fail(self, error: ChipAuthError) -> None:
+        """FAILED: an answer under the new keys did not verify (or the chip ended secure messaging)."""
+        if self.pending:
+            self._settle(proof_check(self.result, error=error))
+
+    def prove_by_read(self, channel: Transport, *, sfi: int | None = None, fid: int = 0x011E) -> None:
+        """No read of the caller's gave the proof (none left, or all absent / empty): one READ of 4 bytes by
+        ``sfi`` (else SELECT ``fid`` + READ), see :func:`verify_by_read`."""
+        if not self.pending:
+            return
+        try:
+            verify_by_read(channel, fid, sfi=sfi)
+        except ChipAuthError as err:
+            self.fail(err)
+            return
+        what = f"READ BINARY by SFI {sfi}" if sfi is not None else f"SELECT {fid:04X} + READ BINARY"
+        self._settle(proof_check(self.result, proven_by=f"{what}: 9000 with 4 MAC-verified bytes"))
+
+    def final_check(self, dg14_authentic: bool) -> CheckResult:
+        """The check for the report; NOT_PERFORMED when the full Passive Authentication does not vouch for DG14
+        (a PA over EF.SOD and DG14 alone binds no country): its key is then untrusted whatever the chip proved."""
+        check = self.check if self.check is not None else proof_check(self.result)
+        if not dg14_authentic:
+            return CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED,
+                               "DG14 is not authenticated by Passive Authentication: its key is untrusted",
+                               check.details)
+        return check
 
 
 def _send(channel: Transport, command: CommandAPDU) -> bytes:

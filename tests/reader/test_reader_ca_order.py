@@ -102,7 +102,7 @@ def test_with_no_file_left_after_dg14_one_read_by_sfi_proves_the_keys() -> None:
     result, counting = _read(data_groups=[14])
     ca = result.report.get("chip_authentication")
     assert ca is not None and ca.passed, result.report.to_text()
-    assert ca.details["proof"].startswith("READ BINARY of DG14 by SFI")
+    assert ca.details["proof"].startswith("READ BINARY by SFI 14")
     assert counting.protected[-2:] == [0x86, 0xB0]  # GENERAL AUTHENTICATE, then the one proof READ
 
 
