@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from chipid.auth.chip import ProofWatch
+from chipid.errors import ChipAuthError
 from chipid.reader import DocumentReader, ReadResult
 from chipid.report import CheckStatus, Verdict
 from chipid.sim import Faults, SimTransport, VirtualChip
@@ -200,3 +201,24 @@ def test_ca_key_agreement_answer_failing_its_mac_ends_the_read_without_a_crash()
     assert dg1 is not None and dg1.status is CheckStatus.NOT_PERFORMED and "DG1" not in result.document.raw
     aa = result.report.get("active_authentication")
     assert aa is not None and aa.status is CheckStatus.NOT_PERFORMED
+
+
+def test_deferred_proof_is_not_performed_when_the_full_pa_does_not_vouch_for_dg14() -> None:
+    """The early PA (EF.SOD + DG14, no DG1) binds no country; when the full PA then refuses DG14 (e.g. a CSCA of
+    another country), a proven CA key is still untrusted: NOT_PERFORMED, never PASSED."""
+    from chipid.auth.chip import ChipAuthResult, DeferredProof
+    from chipid.report import CheckResult
+
+    pending = CheckResult("chip_authentication", CheckStatus.NOT_PERFORMED, "keys switched", {"cipher": "AES-128"})
+    seen: list[CheckResult] = []
+    proof = DeferredProof(ChipAuthResult(None, "p", None, pending), None,  # type: ignore[arg-type]
+                          ProofWatch(_Answers(bytes.fromhex("01029000"))), seen.append)
+    assert proof.pending and proof.final_check(True).failed  # never proven: FAILED
+    proof.watch.transmit(bytes.fromhex("00B0810000"))  # type: ignore[union-attr]
+    proof.settle_if_proven()
+    assert not proof.pending and seen and seen[0].passed
+    assert proof.final_check(True).passed
+    untrusted = proof.final_check(False)
+    assert untrusted.status is CheckStatus.NOT_PERFORMED and "not authenticated" in untrusted.reason
+    proof.fail(ChipAuthError("late"))  # settled once: a later failure changes nothing
+    assert proof.final_check(True).passed and len(seen) == 1
