@@ -3,13 +3,15 @@
 Run: ``python -m pytest benchmarks/bench_sim_read.py --benchmark-enable`` (the pcscd cases need pcscd with
 the vpcd driver; skipped otherwise, failed when CHIPID_PCSCD=1; wrap them in
 ``flock /tmp/chipid-pcscd.lock``). Each round is one ``DocumentReader.read()`` session: EF.CardAccess,
-PACE (CAN), SELECT of the application, EF.COM, EF.SOD, DG1, DG2, DG13, DG14, DG15, Chip Authentication,
-Active Authentication, Passive Authentication.
+PACE (CAN), the EF.CardSecurity probe (absent: one READ by SFI), SELECT of the application, EF.COM, EF.SOD,
+DG14, Chip Authentication (MSE:Set AT + GENERAL AUTHENTICATE), DG1 (its READ under the new keys is the CA proof),
+DG2, DG13, DG15, Active Authentication, Passive Authentication: 12 APDUs after access control with extended
+length (the 7 files, the probe and 4), 20 in all.
 
 Variants: extended length or short APDUs only (``Faults(no_extended_length=True)``), and a per-APDU
 ``delay_ms`` in the chip modelling a real contactless chip under secure messaging (each APDU costs
-milliseconds there). ``extra_info`` records ``apdus`` (all) and ``apdus_after_access_control`` (those
-under secure messaging) per session.
+milliseconds there). ``extra_info`` records ``apdus`` (all), ``apdus_after_access_control`` (those
+under secure messaging) and ``files_read`` (files read under secure messaging) per session.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def _session(transport: Transport, info: dict[str, object]) -> Verdict:
     result = DocumentReader(counting, profile.can_key(), trust=profile.trust_store()).read()
     info["apdus"] = counting.apdus
     info["apdus_after_access_control"] = counting.protected
+    info["files_read"] = sum(name != "EF.CardAccess" for name in result.document.raw)
     return result.report.verdict
 
 

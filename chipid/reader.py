@@ -1,7 +1,14 @@
 """DocumentReader: the one orchestrator, a flat list of named steps.
 
-select → read EF.CardAccess → PACE or BAC → read EF.COM, EF.SOD and the data groups → Chip Authentication →
-Active Authentication → Passive Authentication → Document + VerificationReport.
+select → read EF.CardAccess → PACE or BAC → (EF.CardSecurity, SELECT application) → read EF.COM, EF.SOD, DG14
+→ Chip Authentication → the other data groups under the CA keys → Active Authentication → Passive
+Authentication → Document + VerificationReport.
+
+Chip Authentication runs as soon as DG14 is read and vouched for by Passive Authentication over EF.SOD and DG14
+(BSI TR-03110-1 standard inspection procedure: CA before the data groups; the full PA runs at the end). The first
+READ the chip answers 9000 with MAC-verified data under the new keys is the CA proof (issue 10 point 1: never a
+plain or unverifiable answer), so CA costs two APDUs (key agreement) and no extra SELECT + READ. A chip that
+fails the proof is chip_authentication FAILED; the data groups it could no longer serve are reported as not read.
 
 Each step records its outcome in :attr:`ReadResult.steps`. A failed optional step (CA, AA, an unreadable data
 group) leaves the partial document usable and shows up in the report; access control or a card removed mid-read
@@ -29,11 +36,12 @@ from chipid import policy
 from chipid.access import AccessKey, PACEResult, establish, read_card_access
 from chipid.access.pace_cam import verify_cam_encoded
 from chipid.auth.active import perform_active_auth
-from chipid.auth.chip import perform_chip_auth
+from chipid.auth.chip import DeferredProof, ProofWatch, perform_chip_auth
 from chipid.document import Document, PhotoMode
 from chipid.errors import (
     ASN1_ERRORS,
     CardInUseError,
+    ChipAuthError,
     ChipFileNotFoundError,
     ParseError,
     SecureMessagingError,
@@ -166,6 +174,7 @@ class DocumentReader:
         self.in_use_retry = 1.0
         """Seconds to wait before the one retry after a session lost to another application."""
         self._steps: list[StepRecord] = []
+        self._early: DeferredProof | None = None
 
     # ------------------------------------------------------------------ steps
     def _record(self, name: str, status: str, detail: str, started: float) -> None:
@@ -206,6 +215,7 @@ class DocumentReader:
 
     def _read_once(self) -> ReadResult:
         self._steps = []
+        self._early = None
         self.policy = ReadPolicy()
         raw: dict[str, bytes] = {}
 
@@ -255,9 +265,11 @@ class DocumentReader:
         unreadable: dict[int, str] = {}
         refused: list[int] = []
         not_on_chip: list[int] = []
-        for dg in wanted:
+        cam = access.pace if access.pace is not None and access.pace.cam_data is not None else None
+
+        def read_dg(dg: int, via: Transport) -> None:
             name = f"DG{dg}"
-            self._read_tolerant(channel, name, by_dg(dg), raw, problems)
+            self._read_tolerant(via, name, by_dg(dg), raw, problems)
             if problems.get(name) == _ABSENT:
                 if dg in sod_dgs:
                     unreadable[dg] = "the chip does not have it"
@@ -267,6 +279,33 @@ class DocumentReader:
                 refused.append(dg)
             elif name in problems:
                 unreadable[dg] = problems[name]
+
+        # Chip Authentication as soon as DG14 is read and vouched for (BSI TR-03110-1 standard inspection
+        # procedure: CA before the data groups), so that the other data groups are read under the CA keys and
+        # the first of those READs that the chip answers 9000 with MAC-verified data IS the proof (no extra APDU).
+        pending = list(wanted)
+        early: DeferredProof | None = None
+        if self.chip_auth and cam is None and 14 in pending and 14 in sod_dgs:
+            pending.remove(14)
+            read_dg(14, channel)
+            early = self._early = self._early_chip_auth(channel, raw, problems)
+        not_read: list[int] = []
+        via: Transport = early.watch if early is not None and early.watch is not None else channel
+        for index, dg in enumerate(pending):
+            if early is None or not (early.pending or early.failed):
+                read_dg(dg, via)
+                continue
+            try:
+                read_dg(dg, via)
+            except (SecureMessagingError, ChipAuthError) as err:
+                if early.pending:  # not MAC-verified under the new keys: the chip does not hold the DG14 key
+                    early.fail(ChipAuthError(f"reading under the Chip Authentication keys failed: {err}"))
+                not_read = pending[index:]  # the secure channel has ended: the rest cannot be read
+                break
+            early.settle_if_proven()
+        if early is not None and early.pending:
+            # every later file absent or empty: one READ of DG14 (by SFI where the chip allows it) proves it
+            early.prove_by_read(channel, sfi=14 if self.policy.sfi else None)
 
         document = Document.from_files(raw)
         dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG")}
@@ -289,6 +328,11 @@ class DocumentReader:
             if dg not in (14, 15):  # DG14/DG15: the chip-authentication checks below say it
                 checks.append(CheckResult(f"read.DG{dg}", CheckStatus.NOT_PERFORMED,
                                           f"DG{dg} could not be read, so it is not verified: {why}"))
+        for dg in not_read:
+            if dg != 15:  # DG15: the AA check below says it
+                checks.append(CheckResult(f"read.DG{dg}", CheckStatus.NOT_PERFORMED,
+                                          f"DG{dg} not read: the chip failed Chip Authentication, which ended the "
+                                          "secure channel (a clone?)"))
         checks += [_refused_check(dg) for dg in refused if dg in sod_dgs and dg not in (*_EAC_PROTECTED, 14, 15)]
         for dg in not_on_chip:  # EF.COM is unsigned; the SOD does not list it either: nothing is lost
             checks.append(CheckResult(f"read.DG{dg}", CheckStatus.WARN,
@@ -297,8 +341,9 @@ class DocumentReader:
         # Which chip authentication the chip must support comes from the signed SOD, not from EF.COM (unsigned):
         # a clone that hides DG14/DG15 (drops them from EF.COM, or refuses to serve them) is caught here.
         ca_supported = bool(dg14 and dg14.chip_authentication_public_key_infos)
-        cam = access.pace if access.pace is not None and access.pace.cam_data is not None else None
-        if cam is not None and dg14 is not None and ca_supported:
+        if early is not None and early.check is not None:
+            checks.append(early.final_check(14 in pa.authenticated_dgs))
+        elif cam is not None and dg14 is not None and ca_supported:
             checks.append(self._chip_auth_mapping(cam, dg14, 14 in pa.authenticated_dgs))
         elif ca_supported and dg14 is not None:
             checks.append(self._chip_auth(access.channel, dg14, 14 in pa.authenticated_dgs))
@@ -309,6 +354,9 @@ class DocumentReader:
             ca_failed = any(c.name == CHECK_CA and c.failed for c in checks)
             checks.append(self._active_auth(access.channel, raw["DG15"], dg14, 15 in pa.authenticated_dgs,
                                             after_failed_ca=ca_failed))
+        elif 15 in not_read:
+            checks.append(CheckResult(CHECK_AA, CheckStatus.NOT_PERFORMED,
+                                      "DG15 not read: the secure channel ended with the failed Chip Authentication"))
         elif 15 in sod_dgs:
             checks.append(self._unserved(CHECK_AA, 15, wanted))
         # What the chip must prove comes from the signed SOD (policy.chip_auth_expected), never from the files
@@ -317,8 +365,8 @@ class DocumentReader:
             sod_dgs, ca_supported if dg14 is not None and 14 in pa.authenticated_dgs else None
         ) or ca_supported or aa_supported
         evidence = policy.Evidence(
-            # a chip without EF.SOD: unsigned data; one it has but could not give whole is not "absent" (an I/O
-            # failure is no evidence of forgery: pa.sod_present NOT_PERFORMED makes it INCOMPLETE)
+            # the read step tolerates a chip without EF.SOD (unsigned data: NOT_GENUINE); one that is there but
+            # cannot be read whole is no evidence of forgery (pa.sod_present NOT_PERFORMED: INCOMPLETE)
             sod_present="EF.SOD" in raw or problems.get("EF.SOD") not in (None, _ABSENT),
             sod_dgs=frozenset(sod_dgs) if pa.sod is not None else None,
             document_type=_document_type(document, pa.authenticated_dgs),
@@ -331,10 +379,24 @@ class DocumentReader:
     def _read_card_security(self, channel: Transport) -> bytes | None:
         """EF.CardSecurity (MF, readable after PACE), read before the eMRTD application is selected; absent or
         refused gives None (most documents have none). Verified with the other checks (verify.card_security_checks).
+
+        One READ BINARY by SFI: a 6A82 answer is taken as "absent" (an optional file, so a chip that wrongly says
+        6A82 loses only its own optional checks, never the verdict: a forger could as well omit the file). Other
+        refusals of the SFI read (a chip without SFI reads) get SELECT by FID + READ.
         """
         started = time.perf_counter()
+        file = by_name("EF.CardSecurity")
         try:
-            data = self._read_file(channel, by_name("EF.CardSecurity"))
+            try:
+                data = read_ef(channel, sfi=file.sfi, policy=self.policy) if file.sfi else None
+            except ChipFileNotFoundError:
+                raise
+            except StatusWordError as err:
+                if err.sw in SM_SESSION_LOST:
+                    raise
+                data = None
+            if data is None:
+                data = read_ef(channel, fid=file.fid, policy=self.policy)
         except (StatusWordError, ParseError) as err:
             self._record("read EF.CardSecurity", "skipped", f"absent ({err.__class__.__name__})", started)
             return None
@@ -355,6 +417,10 @@ class DocumentReader:
             self._record(f"read {name}", "skipped", "access denied (needs Extended Access Control)", started)
         except (StatusWordError, ParseError) as err:
             if isinstance(err, StatusWordError) and err.sw in SM_SESSION_LOST:
+                if self._early is not None and self._early.pending:  # the chip cannot verify commands under the
+                    # keys Chip Authentication just derived: the proof failed (not a lost session)
+                    raise ChipAuthError(f"reading {name}: status {err.sw:04X} (the chip ended secure messaging)") \
+                        from err
                 raise session_lost(err.sw, f"reading {name}") from err  # never a verdict (issue 10, 9)
             # a file the chip has but cannot give whole: recorded, the other files are still read
             problems[name] = str(err)
@@ -446,6 +512,32 @@ class DocumentReader:
             return CheckResult(check, CheckStatus.NOT_PERFORMED,
                                f"DG{dg} is not authenticated by Passive Authentication: its key is untrusted")
         return None
+
+    def _early_chip_auth(self, channel: Transport, raw: dict[str, bytes], problems: dict[str, str]
+                         ) -> DeferredProof | None:
+        """Chip Authentication right after DG14, with DG14 vouched for by Passive Authentication over EF.SOD and
+        DG14 (the full PA runs at the end over every data group). The keys are switched here and proven by the
+        next READ answered 9000 with MAC-verified data (:class:`ProofWatch`). ``None``: CA does not run here
+        (no DG14, no CA key in it, or DG14 not vouched for); the checks after the reads then say why."""
+        dg14 = self._security_infos(raw.get("DG14"))
+        if dg14 is None or not dg14.chip_authentication_public_key_infos:
+            return None
+        started = time.perf_counter()
+        pre = self._passive_auth(raw.get("EF.SOD"), problems.get("EF.SOD"), {14: raw["DG14"]})
+        if 14 not in pre.authenticated_dgs:
+            return None
+        result = perform_chip_auth(channel, dg14, rng=self.rng, verify_fid=None)  # type: ignore[arg-type]
+        if result.check.status is not CheckStatus.NOT_PERFORMED:  # the key agreement failed: no keys switched
+            self._record("chip authentication", "failed", result.reason, started)
+            return DeferredProof(result, result.check)
+        self._record("chip authentication", "ok",
+                     f"keys switched ({result.check.details.get('command', '')}); proven by the next read", started)
+        started = time.perf_counter()
+
+        def record(check: CheckResult) -> None:
+            self._record("chip authentication proof", "ok" if check.passed else "failed", check.reason, started)
+
+        return DeferredProof(result, None, ProofWatch(channel), record)
 
     def _chip_auth(self, channel: Transport, dg14: SecurityInfos, dg14_authentic: bool) -> CheckResult:
         started = time.perf_counter()

@@ -10,9 +10,13 @@ restart secure messaging with KS_Enc = KDF(K, 1), KS_MAC = KDF(K, 2) (§9.7.1) a
   AUTHENTICATE with DO'80' = ephemeral key (§6.2.4.2).
 
 Only a read under the new keys proves the chip holds the static private key (a clone without it cannot
-compute K): :func:`verify_by_read`. ECDH uses ``cryptography`` for named curves and the pure-Python
-arithmetic of :mod:`chipid.ecc` for explicit parameters ``cryptography`` lacks (not constant time:
-it handles only the one-use ephemeral key). DH uses Python integers.
+compute K). Two ways: :func:`verify_by_read` (one extra READ, by SFI where the chip allows it), or
+:class:`ProofWatch`, which takes the first READ BINARY answered 9000 with MAC-verified data under the new keys as
+the proof, so that a reader that runs CA before it reads the remaining data groups needs no extra APDU
+(:mod:`chipid.reader`; BSI TR-03110-1 "standard inspection procedure": CA before the data groups are read).
+ECDH uses ``cryptography`` for named curves and the pure-Python arithmetic of :mod:`chipid.ecc` for explicit
+parameters ``cryptography`` lacks (not constant time: it handles only the one-use ephemeral key).
+DH uses Python integers.
 """
 
 from __future__ import annotations
@@ -35,14 +39,30 @@ from chipid.errors import (
     TransportError,
 )
 from chipid.iso7816.apdu import CommandAPDU, ResponseAPDU
-from chipid.iso7816.commands import general_authenticate, mse_set_at, mse_set_kat, read_binary, select_fid
+from chipid.iso7816.commands import (
+    general_authenticate,
+    mse_set_at,
+    mse_set_kat,
+    read_binary,
+    read_binary_sfi,
+    select_fid,
+)
 from chipid.iso7816.status import SW_OK
 from chipid.iso7816.tlv import encode_tlv
 from chipid.report import CHECK_CA, CheckResult, CheckStatus
 from chipid.sm.channel import SM_SESSION_LOST, SecureChannel, SMKeys, session_lost
-from chipid.transport.base import Transport
+from chipid.transport.base import Transport, TransportWrapper
 
-__all__ = ["ID_CA", "ChipAuthResult", "ca_cipher", "perform_chip_auth", "verify_by_read"]
+__all__ = [
+    "ID_CA",
+    "ChipAuthResult",
+    "DeferredProof",
+    "ProofWatch",
+    "ca_cipher",
+    "perform_chip_auth",
+    "proof_check",
+    "verify_by_read",
+]
 
 ID_CA = "0.4.0.127.0.7.2.2.3"
 _CIPHERS = {"1": ("3DES", 112), "2": ("AES", 128), "3": ("AES", 192), "4": ("AES", 256)}
@@ -104,8 +124,9 @@ def _select(infos: Any, public_key_info: Any) -> tuple[str, Any]:
     return str(infos.protocol), public_key_info
 
 
-def verify_by_read(channel: Transport, fid: int = 0x011E) -> None:
-    """Prove the new session keys by SELECT + READ BINARY of 4 bytes of ``fid`` (default EF.COM).
+def verify_by_read(channel: Transport, fid: int = 0x011E, *, sfi: int | None = None) -> None:
+    """Prove the new session keys by one read of 4 bytes: READ BINARY by short EF identifier ``sfi`` (one
+    APDU, no SELECT) when given, else SELECT ``fid`` (default EF.COM) + READ BINARY.
 
     Only a MAC-verified answer counts (the secure channel refuses any other), and the proof needs status
     9000 with the 4 bytes asked for: a warning (6282 ...) or an empty answer proves nothing.
@@ -114,7 +135,8 @@ def verify_by_read(channel: Transport, fid: int = 0x011E) -> None:
         ChipAuthError: the chip's answer does not verify under the new keys (a clone without the
             static private key), or the chip refused.
     """
-    for command, expected in ((select_fid(fid), None), (read_binary(0, 4), 4)):
+    steps = ((read_binary_sfi(sfi, 0, 4), 4),) if sfi is not None else ((select_fid(fid), None), (read_binary(0, 4), 4))
+    for command, expected in steps:
         try:
             response = ResponseAPDU.from_bytes(channel.transmit(command.to_bytes())).check(command.ins)
         except (SecureMessagingError, StatusWordError, ParseError) as err:
@@ -124,6 +146,120 @@ def verify_by_read(channel: Transport, fid: int = 0x011E) -> None:
                 f"reading under the Chip Authentication keys gave status {response.sw:04X} with "
                 f"{len(response.data)} data bytes: the proof needs 9000 and MAC-verified data"
             )
+
+
+class ProofWatch(TransportWrapper):
+    """Wraps the secure channel right after :func:`perform_chip_auth` switched keys (``verify_fid=None``) and
+    watches the answers: the first READ BINARY (B0/B1) answered 9000 with data is the proof that the chip
+    derived the CA session keys.
+
+    The inner transport must be the :class:`~chipid.sm.channel.SecureChannel` under the new keys: it returns
+    data and a 9000 only from a MAC-verified answer (a plain 9000, 6282, 6283, 6310 ... raises
+    SecureMessagingError; a plain error status such as 6A82 carries no data and is no proof). Nothing is
+    changed on the way: callers read through the watch as through the channel.
+
+    Attributes:
+        proven_by: ``None`` until the proof, then a description of the READ that gave it.
+    """
+
+    def __init__(self, inner: Transport) -> None:
+        super().__init__(inner)
+        self.proven_by: str | None = None
+
+    @property
+    def extended_length(self) -> bool | None:
+        """The channel's extended-length hint, so that READ BINARY sizing sees through the watch."""
+        hint = getattr(self.inner, "extended_length", None)
+        return hint if isinstance(hint, bool) else None
+
+    @property
+    def proven(self) -> bool:
+        return self.proven_by is not None
+
+    def transmit(self, apdu: bytes) -> bytes:
+        answer = self.inner.transmit(apdu)
+        if self.proven_by is None and len(apdu) >= 4 and apdu[1] in (0xB0, 0xB1) and len(answer) > 2 \
+                and answer[-2:] == b"\x90\x00":
+            self.proven_by = f"READ BINARY {apdu[2]:02X}{apdu[3]:02X}: 9000 with {len(answer) - 2} MAC-verified bytes"
+        return answer
+
+
+def proof_check(result: ChipAuthResult, error: ChipAuthError | None = None, proven_by: str | None = None
+                ) -> CheckResult:
+    """The ``chip_authentication`` check once the keys that :func:`perform_chip_auth` switched (with
+    ``verify_fid=None``) are proven (``proven_by``) or not (``error``)."""
+    details = dict(result.check.details)
+    if error is not None or proven_by is None:
+        why = error if error is not None else "no read under the new keys gave 9000 with MAC-verified data"
+        return CheckResult(CHECK_CA, CheckStatus.FAILED, f"chip did not prove its DG14 key: {why}", details)
+    details["proof"] = proven_by
+    cipher = details.get("cipher", "")
+    reason = f"secure messaging restarted with {cipher} CA keys and verified by a read"
+    return CheckResult(CHECK_CA, CheckStatus.PASSED, reason, details)
+
+
+@dataclass
+class DeferredProof:
+    """Chip Authentication whose keys :func:`perform_chip_auth` switched with ``verify_fid=None``, proven later
+    by the caller's own reads (:class:`ProofWatch`) or by :meth:`prove_by_read`.
+
+    Attributes:
+        result: the key agreement's result (its check NOT_PERFORMED when the keys were switched, else FAILED).
+        check: the ``chip_authentication`` check once settled; ``None`` while the proof is pending.
+        watch: the :class:`ProofWatch` to read through while pending (``None`` when no keys were switched).
+        on_settle: called once with the check when the proof succeeds or fails (e.g. to record a step).
+    """
+
+    result: ChipAuthResult
+    check: CheckResult | None
+    watch: ProofWatch | None = None
+    on_settle: Callable[[CheckResult], None] | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.check is None
+
+    @property
+    def failed(self) -> bool:
+        return self.check is not None and self.check.failed
+
+    def _settle(self, check: CheckResult) -> None:
+        self.check = check
+        if self.on_settle is not None:
+            self.on_settle(check)
+
+    def settle_if_proven(self) -> None:
+        """PASSED once the watch has seen a READ answered 9000 with MAC-verified data."""
+        if self.pending and self.watch is not None and self.watch.proven:
+            self._settle(proof_check(self.result, proven_by=self.watch.proven_by))
+
+    def fail(self, error: ChipAuthError) -> None:
+        """FAILED: an answer under the new keys did not verify (or the chip ended secure messaging)."""
+        if self.pending:
+            self._settle(proof_check(self.result, error=error))
+
+    def prove_by_read(self, channel: Transport, *, sfi: int | None = None, fid: int = 0x011E) -> None:
+        """No read of the caller's gave the proof (none left, or all absent / empty): one READ of 4 bytes by
+        ``sfi`` (else SELECT ``fid`` + READ), see :func:`verify_by_read`."""
+        if not self.pending:
+            return
+        try:
+            verify_by_read(channel, fid, sfi=sfi)
+        except ChipAuthError as err:
+            self.fail(err)
+            return
+        what = f"READ BINARY by SFI {sfi}" if sfi is not None else f"SELECT {fid:04X} + READ BINARY"
+        self._settle(proof_check(self.result, proven_by=f"{what}: 9000 with 4 MAC-verified bytes"))
+
+    def final_check(self, dg14_authentic: bool) -> CheckResult:
+        """The check for the report; NOT_PERFORMED when the full Passive Authentication does not vouch for DG14
+        (a PA over EF.SOD and DG14 alone binds no country): its key is then untrusted whatever the chip proved."""
+        check = self.check if self.check is not None else proof_check(self.result)
+        if not dg14_authentic:
+            return CheckResult(CHECK_CA, CheckStatus.NOT_PERFORMED,
+                               "DG14 is not authenticated by Passive Authentication: its key is untrusted",
+                               check.details)
+        return check
 
 
 def _send(channel: Transport, command: CommandAPDU) -> bytes:

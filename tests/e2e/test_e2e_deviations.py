@@ -102,16 +102,18 @@ class _Counting:
 
 
 FLOOR_SHORT = sum(-(-len(default_profile().files[n]) // 0xDF) for n in ("EF.SOD", *SHOWN))
+CS = 1
+"""The EF.CardSecurity probe after PACE: one READ BINARY by SFI (6A82: the virtual CCCD has none)."""
 
 
 @pytest.mark.parametrize(
     ("faults", "most"),
     [
-        (Faults(), 1 + 7),  # SELECT of the application, one READ per file
-        (Faults(refuse_sfi=True), 1 + 1 + 2 * 7),  # one refused SFI READ, then SELECT + READ
-        (Faults(refuse_le_zero=True), 1 + 7 + 1 + 2),
-        (Faults(max_read=2048), 1 + 7 + 5),  # DG2 (11 KB) in 2 KB answers
-        (Faults(no_extended_length=True), 1 + int(FLOOR_SHORT * 1.05)),
+        (Faults(), CS + 1 + 7),  # SELECT of the application, one READ per file
+        (Faults(refuse_sfi=True), CS + 1 + 1 + 1 + 2 * 7),  # SFI refused: SELECT EF.CardSecurity; SELECT + READ
+        (Faults(refuse_le_zero=True), CS + 1 + 7 + 1 + 2),
+        (Faults(max_read=2048), CS + 1 + 7 + 5),  # DG2 (11 KB) in 2 KB answers
+        (Faults(no_extended_length=True), CS + 1 + int(FLOOR_SHORT * 1.05)),
     ],
     ids=["ideal", "no-sfi", "no-le-0000", "buffer-2048", "short-only"],
 )

@@ -383,7 +383,7 @@ def test_verify_of_any_files_gives_a_report_or_a_typed_error(files: dict[str, by
 
 @pytest.mark.parametrize(("when", "chip_auth", "step"), [
     ("DG2", True, "reading"),
-    ("DG15", True, "Chip Authentication"),
+    ("DG14", True, "Chip Authentication"),  # CA runs as soon as DG14 is read (reader step order)
     ("DG15", False, "INTERNAL AUTHENTICATE"),
 ], ids=["mid-file", "before-ca", "before-aa"])
 @pytest.mark.parametrize("persistent", [False, True], ids=["once", "every-read"])
