@@ -20,6 +20,8 @@ def register(sub: Any) -> None:
     p.add_argument("--port", type=int, default=8470, help="TCP port (default 8470)")
     p.add_argument("--sim", nargs="?", const="default", metavar="PROFILE",
                    help="serve the in-process virtual chip (built-in card, or a saved profile) instead of PC/SC")
+    p.add_argument("--fault", action="append", default=[], metavar="NAME[=VALUE]",
+                   help="with --sim: a fault of the virtual chip, as for 'chipid sim serve' (e.g. delay_ms=40)")
     p.add_argument("--token-file", type=Path, metavar="F",
                    help="read the access token from F (mode 0600), or create F with a new one")
     p.add_argument("--allow-origin", action="append", default=[], metavar="URL",
@@ -46,6 +48,7 @@ def _imports() -> tuple[Any, Any]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from chipid.cli._sim import parse_faults
     from chipid.service.config import ServiceConfig, default_trust_dir, load_or_create_token, new_token
 
     parser: argparse.ArgumentParser = args._parser
@@ -55,6 +58,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             token, created = load_or_create_token(args.token_file)
         else:
             token = new_token()
+        if args.fault and not args.sim:
+            raise ConfigurationError("--fault applies to the virtual chip: give --sim too")
+        faults = parse_faults(args.fault) if args.fault else None
         trust = tuple(args.trust)
         if not trust and not args.sim and default_trust_dir().is_dir():
             trust = (default_trust_dir(),)  # the store 'chipid trust add' fills, as for 'chipid read'
@@ -62,7 +68,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if not path.exists():
                 raise ConfigurationError(f"--trust {path} does not exist")
         config = ServiceConfig(
-            token=token, host=args.host, port=args.port, sim_profile=args.sim, trust_paths=trust,
+            token=token, host=args.host, port=args.port, sim_profile=args.sim, sim_faults=faults,
+            trust_paths=trust,
             allow_origins=tuple(args.allow_origin), ttl_s=args.ttl, tls_cert=args.tls_cert, tls_key=args.tls_key,
         )
     except (ConfigurationError, OSError) as err:

@@ -43,7 +43,8 @@ def create_app(config: ServiceConfig, *, source: CardSource | None = None,
                clock: Callable[[], float] | None = None) -> Starlette:
     """Build the app. ``source`` defaults to the one ``config`` names (PC/SC or ``--sim``); ``clock`` is the
     job store's monotonic clock (tests inject one to expire documents)."""
-    card_source = source if source is not None else make_source(config.sim_profile, config.trust_paths)
+    card_source = (source if source is not None
+                   else make_source(config.sim_profile, config.trust_paths, config.sim_faults))
     store = JobStore(config.ttl_s) if clock is None else JobStore(config.ttl_s, clock=clock)
     desk = Desk(config, card_source, store)
 

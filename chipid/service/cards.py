@@ -53,16 +53,18 @@ class SimSource:
     Args:
         profile: ``"default"`` (the built-in demo card) or a directory saved by ``chipid sim issue``.
         trust_paths: more CSCA material.
+        faults: a :class:`chipid.sim.Faults` for every read (QA: a slow chip with ``delay_ms``, a torn card...).
     """
 
     mode = "sim"
 
-    def __init__(self, profile: str, trust_paths: tuple[Path, ...] = ()) -> None:
+    def __init__(self, profile: str, trust_paths: tuple[Path, ...] = (), faults: Any = None) -> None:
         from chipid.sim.personalize import default_profile
         from chipid.sim.profile import CardProfile
 
         self.profile = default_profile() if profile == "default" else CardProfile.load(Path(profile))
         self.trust = _load_trust(trust_paths, self.profile.trust_store())
+        self.faults = faults
 
     def readers(self) -> dict[str, bool]:
         return {SIM_READER: True}
@@ -72,7 +74,7 @@ class SimSource:
 
         if reader != SIM_READER:
             raise NoReaderError(f"no reader {reader!r} (simulation mode has only {SIM_READER!r})")
-        return SimTransport(VirtualChip(self.profile))
+        return SimTransport(VirtualChip(self.profile, faults=self.faults))
 
 
 class PcscSource:
@@ -99,9 +101,9 @@ class PcscSource:
         return PCSCTransport.open(reader)
 
 
-def make_source(sim_profile: str | None, trust_paths: tuple[Path, ...]) -> CardSource:
+def make_source(sim_profile: str | None, trust_paths: tuple[Path, ...], sim_faults: Any = None) -> CardSource:
     if sim_profile is not None:
-        return SimSource(sim_profile, trust_paths)
+        return SimSource(sim_profile, trust_paths, sim_faults)
     return PcscSource(trust_paths)
 
 

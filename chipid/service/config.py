@@ -12,6 +12,7 @@ import secrets
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from chipid.errors import ConfigurationError
 
@@ -91,6 +92,7 @@ class ServiceConfig:
         host, port: where uvicorn binds; non-loopback hosts need ``tls_cert`` and ``tls_key``.
         sim_profile: ``None`` for the PC/SC readers, ``"default"`` or a saved profile directory for
             the in-process virtual chip (a virtual reader that always holds the card).
+        sim_faults: faults of the virtual chip (:class:`chipid.sim.Faults`, ``--fault``), or ``None``.
         trust_paths: CSCA material (PEM/DER files or folders, master lists, LDIF, CRLs) for every read; the
             CLI passes :func:`default_trust_dir` when no ``--trust`` is given and the folder exists.
         allow_origins: web origins (``https://bank.example``) allowed to call the API cross-origin.
@@ -104,6 +106,7 @@ class ServiceConfig:
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     sim_profile: str | None = None
+    sim_faults: Any = None
     trust_paths: tuple[Path, ...] = ()
     allow_origins: tuple[str, ...] = ()
     ttl_s: float = DEFAULT_TTL_S

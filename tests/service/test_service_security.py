@@ -163,13 +163,17 @@ def test_second_read_during_a_read_gets_409_and_the_first_succeeds(sim_service: 
         wait_done(c, third.json()["id"])
 
 
-def test_concurrent_clients_get_one_read_and_409s(sim_service: Service, can: str) -> None:
-    """Eight clients at once on one reader: exactly one read starts, the others get 409, and it succeeds."""
+def test_concurrent_clients_get_one_read_and_409s(serve: Callable[..., Service], can: str) -> None:
+    """Eight clients at once on one reader: exactly one read starts, the others get 409, and it succeeds.
+
+    The virtual chip answers each APDU 40 ms late (``--fault delay_ms=40``: about a second a read, like a real
+    contactless chip), so the read always outlasts the eight requests, however loaded the machine is."""
+    slow = serve("--sim", "--fault", "delay_ms=40")
     barrier = threading.Barrier(8)
     statuses: list[tuple[int, str]] = []
 
     def client() -> None:
-        with sim_service.client() as c:
+        with slow.client() as c:
             barrier.wait()
             r = c.post("/api/v1/reads", json={"can": can})
             statuses.append((r.status_code, r.json().get("id") or r.json()["error"]))
@@ -181,7 +185,7 @@ def test_concurrent_clients_get_one_read_and_409s(sim_service: Service, can: str
         t.join(30)
     codes = sorted(s for s, _ in statuses)
     assert codes[0] == 202 and codes.count(202) == 1 and set(codes[1:]) == {409}, statuses
-    with sim_service.client() as c:
+    with slow.client() as c:
         started = next(v for s, v in statuses if s == 202)
         assert wait_done(c, started)["verdict"] == "GENUINE"
 
