@@ -103,24 +103,20 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
     }
     double z = 1.0 / (1.0 + exp(-MCC_TAU_P * (n_min - MCC_MU_P)));
     int want = MCC_MIN_NP + (int)floor(z * (MCC_MAX_NP - MCC_MIN_NP) + 0.5);
-    /* pick the top `want` pairs by efficiency lam / l0 (ties: lower index first) */
-    double eff[MCC_NR_MAX];
+    /* the top `want` pairs by efficiency lam / l0 (ties: lower index first), summed in that order: pair t
+     * is the rank[t]-th, rank[t] = pairs of higher efficiency + earlier pairs of equal efficiency (a
+     * branch-free count that vectorises; efficiencies are finite: l0 > 0) */
+    double eff[MCC_NR_MAX], top[MCC_NR_MAX];
     for (int t = 0; t < np; t++) eff[t] = lam[t] / l0[t];
-    int used[MCC_NR_MAX] = {0};
-    double total = 0.0;
-    for (int r = 0; r < want && r < np; r++) {
-        int best = -1;
-        double be = 0.0;
-        for (int t = 0; t < np; t++) {
-            if (used[t]) continue;
-            if (best < 0 || eff[t] > be) {
-                best = t;
-                be = eff[t];
-            }
-        }
-        used[best] = 1;
-        total += lam[best];
+    int nt = want < np ? want : np;
+    for (int t = 0; t < np; t++) {
+        int r = 0;
+        const double e = eff[t];
+        for (int u = 0; u < np; u++) r += (eff[u] > e) | ((eff[u] == e) & (u < t));
+        if (r < nt) top[r] = lam[t];
     }
+    double total = 0.0;
+    for (int r = 0; r < nt; r++) total += top[r];
     return total / want;
 }
 
@@ -197,11 +193,11 @@ static inline void cand_push(cand *c, int *nc, cand x) {
 
 /* Row of the local stage (section 4.1): for cylinder x against every B cylinder, the bit-vector similarity
  * 1 - sqrt|a xor b| / (sqrt|a| + sqrt|b|) over the matchable cells (0 when fewer than minME cells are
- * matchable or the direction gap exceeds the rotation limit; a similarity is never negative) and the
- * rotation bin.  Branch-free: (1 - q) * 1.0 is exact and (1 - q) * 0.0 is +0.0, so no data-dependent
- * branch is needed; the table holds sqrt(0..384) exactly. */
+ * matchable or the direction gap exceeds the rotation limit; a similarity is never negative).
+ * Branch-free: (1 - q) * 1.0 is exact and (1 - q) * 0.0 is +0.0, so no data-dependent branch is needed;
+ * the table holds sqrt(0..384) exactly.  Padding entries (mask 0) get +0.0. */
 static inline __attribute__((always_inline)) void row_sims(const mcc_cyl *x, const mcc_soa *sb, int nb, int gate,
-                                                            int min_me, double *sim, int *bin) {
+                                                            int min_me, double *sim) {
     int pm[MCC_SOA_CAP], pa[MCC_SOA_CAP], pb[MCC_SOA_CAP], px[MCC_SOA_CAP];
     for (int j = 0; j < nb; j++) {
         uint64_t m = x->m & sb->m[j];
@@ -223,22 +219,62 @@ static inline __attribute__((always_inline)) void row_sims(const mcc_cyl *x, con
         double okd = (double)ok;
         double den = mcc_sqrt_table[pa[j]] + mcc_sqrt_table[pb[j]] + (1.0 - okd);
         sim[j] = (1.0 - mcc_sqrt_table[px[j]] / den) * okd;
-        bin[j] = ((dth + 32768) * MCC_NBIN) >> 16;
     }
+}
+
+/* Rotation bin (30 degrees) of the direction gap theta_x - theta_b: ((gap + 32768) * 12) >> 16 with the
+ * gap in [-32768, 32767], i.e. of ((theta_x - theta_b + 32768) mod 65536). */
+static inline int rot_bin(int xa, int ba) { return ((((xa - ba) + 32768) & 0xFFFF) * MCC_NBIN) >> 16; }
+
+/* The vote of one row: its best similarity tv over all partners and, among the partners that reach it, the
+ * lowest rotation bin (this equals "best per bin, then the first bin with the highest best": the bin of
+ * the row maximum that comes first).  Returns the bin, or -1 when the row has no similarity above 0. */
+static inline __attribute__((always_inline)) int row_vote(const mcc_cyl *x, const mcc_soa *sb, int nb,
+                                                           const double *sim, double *tv_out) {
+    double tv = 0.0;
+    for (int j = 0; j < nb; j++) tv = sim[j] > tv ? sim[j] : tv;
+    *tv_out = tv;
+    if (!(tv > 0.0)) return -1;
+    int top = MCC_NBIN;
+    for (int j = 0; j < nb; j++) {
+        int b = rot_bin(x->a, (int)sb->a[j]);
+        top = (sim[j] == tv && b < top) ? b : top;
+    }
+    return top;
+}
+
+/* The candidate of one row once the window is known (wbits: bit b set for the bins in the window): its
+ * highest similarity among partners whose bin is in the window, and the first such partner (lowest j).
+ * Equal to "best per bin (lowest j on ties), then the best bin of the window (lower j on ties)". */
+static inline __attribute__((always_inline)) int row_pick(const mcc_cyl *x, const mcc_soa *sb, int nb,
+                                                           const double *sim, unsigned wbits, double *s_out) {
+    double s = 0.0;
+    int best = -1;
+    for (int j = 0; j < nb; j++) {
+        int in = (wbits >> rot_bin(x->a, (int)sb->a[j])) & 1u;
+        if (in && sim[j] > s) {
+            s = sim[j];
+            best = j;
+        }
+    }
+    *s_out = s;
+    return best;
 }
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #define MCC_HAVE_AVX512 1
 /* row_sims with AVX-512 VPOPCNTDQ, 8 partners per step: the same IEEE operations in the same order (table
- * gathers, add, divide, subtract; masked lanes give +0.0), so the same bits. */
-__attribute__((target("avx512f,avx512vpopcntdq"))) static inline void row_sims_avx512(
-    const mcc_cyl *x, const mcc_soa *sb, int nb, int gate, int min_me, double *sim, int *bin) {
+ * gathers, add, divide, subtract; masked lanes give +0.0), so the same bits.  nb is rounded up to 8 (the
+ * padding entries are empty cylinders).  Returns the row maximum (row_vote's tv). */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static inline double row_sims_avx512(
+    const mcc_cyl *x, const mcc_soa *sb, int nb, int gate, int min_me, double *sim) {
     const __m512i xm = _mm512_set1_epi64((long long)x->m), xa = _mm512_set1_epi64(x->a);
     const __m512i lo16 = _mm512_set1_epi64(0xFFFF), half = _mm512_set1_epi64(32768);
     const __m512i full = _mm512_set1_epi64(65536), gmax = _mm512_set1_epi64(gate), gmin = _mm512_set1_epi64(-gate);
     const __m512i minme = _mm512_set1_epi64(min_me), zero = _mm512_setzero_si512();
     const __m512d one = _mm512_set1_pd(1.0);
+    __m512d vmax = _mm512_setzero_pd();
     __m512i xv[MCC_ND];
     for (int k = 0; k < MCC_ND; k++) xv[k] = _mm512_set1_epi64((long long)x->v[k]);
     for (int j = 0; j < nb; j += 8) {
@@ -260,73 +296,80 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static inline void row_sims_a
         __m512d den = _mm512_add_pd(_mm512_add_pd(ta, tb), _mm512_mask_blend_pd(ok, one, _mm512_setzero_pd()));
         __m512d s = _mm512_maskz_sub_pd(ok, one, _mm512_div_pd(tx, den));
         _mm512_storeu_pd(sim + j, s);
-        __m512i b = _mm512_add_epi64(d, half);
-        b = _mm512_srli_epi64(_mm512_add_epi64(_mm512_slli_epi64(b, 3), _mm512_slli_epi64(b, 2)), 16);
-        _mm256_storeu_si256((__m256i *)(bin + j), _mm512_cvtepi64_epi32(b));
+        vmax = _mm512_max_pd(vmax, s);
     }
+    return _mm512_reduce_max_pd(vmax);
+}
+
+/* Lanes j..j+7 of a row: rotation bins of x against those B cylinders (rot_bin, 64-bit lanes). */
+__attribute__((target("avx512f"))) static inline __m512i bins_avx512(const mcc_cyl *x, const mcc_soa *sb, int j) {
+    __m512i d = _mm512_sub_epi64(_mm512_set1_epi64(x->a + 32768), _mm512_loadu_si512(sb->a + j));
+    d = _mm512_and_si512(d, _mm512_set1_epi64(0xFFFF));
+    d = _mm512_add_epi64(_mm512_slli_epi64(d, 3), _mm512_slli_epi64(d, 2)); /* * 12 */
+    return _mm512_srli_epi64(d, 16);
+}
+
+/* row_vote with AVX-512 (tv from row_sims_avx512): the lowest bin among the lanes equal to tv. */
+__attribute__((target("avx512f"))) static inline int row_vote_avx512(const mcc_cyl *x, const mcc_soa *sb, int nb,
+                                                                      const double *sim, double tv) {
+    if (!(tv > 0.0)) return -1;
+    const __m512d vt = _mm512_set1_pd(tv);
+    __m512i top = _mm512_set1_epi64(MCC_NBIN);
+    for (int j = 0; j < nb; j += 8) {
+        __mmask8 eq = _mm512_cmp_pd_mask(_mm512_loadu_pd(sim + j), vt, _CMP_EQ_OQ);
+        top = _mm512_mask_min_epi64(top, eq, top, bins_avx512(x, sb, j));
+    }
+    return (int)_mm512_reduce_min_epi64(top);
+}
+
+/* row_pick with AVX-512: the window maximum, then the first lane that holds it. */
+__attribute__((target("avx512f"))) static inline int row_pick_avx512(const mcc_cyl *x, const mcc_soa *sb, int nb,
+                                                                      const double *sim, unsigned wbits,
+                                                                      double *s_out) {
+    const __m512i wv = _mm512_set1_epi64(wbits), one = _mm512_set1_epi64(1);
+    __mmask8 in[MCC_SOA_CAP / 8];
+    __m512d vmax = _mm512_setzero_pd();
+    for (int j = 0; j < nb; j += 8) {
+        in[j / 8] = _mm512_test_epi64_mask(_mm512_srlv_epi64(wv, bins_avx512(x, sb, j)), one);
+        vmax = _mm512_mask_max_pd(vmax, in[j / 8], vmax, _mm512_loadu_pd(sim + j));
+    }
+    double s = _mm512_reduce_max_pd(vmax);
+    *s_out = s > 0.0 ? s : 0.0;
+    if (!(s > 0.0)) return -1;
+    const __m512d vs = _mm512_set1_pd(s);
+    for (int j = 0; j < nb; j += 8) {
+        unsigned k = in[j / 8] & _mm512_cmp_pd_mask(_mm512_loadu_pd(sim + j), vs, _CMP_EQ_OQ);
+        if (k) return j + __builtin_ctz(k);
+    }
+    return -1; /* not reached: s is one of the lanes */
 }
 #endif
 
-/* Local stage: the best partner of each A cylinder per rotation bin, the rotation vote, then for each A
- * cylinder its best partner within the winning window (lowest j on ties); returns the candidate count.
- * Similarity from the three popcounts (section 4.1). */
+/* Local stage: every cylinder pair's similarity (kept in sm, one row per A cylinder), the rotation vote
+ * (each A cylinder votes for the bin of its best partner), then for each A cylinder its best partner within
+ * the winning window (lowest j on ties); returns the candidate count.  sm: na rows of nbp entries. */
 static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, int na, const mcc_soa *sb, int nb,
                                                               int gate, int win, int min_me,
-                                                              double rot_cost, int wide, cand *c, int *peak) {
-    double bs[CHIPID_MAX_MINUTIAE][MCC_NBIN];
-    short bj[CHIPID_MAX_MINUTIAE][MCC_NBIN];
+                                                              double rot_cost, int wide, double *sm, cand *c,
+                                                              int *peak) {
     double hist[MCC_NBIN] = {0};
-    int bin[MCC_SOA_CAP];
-    double sim[MCC_SOA_CAP];
+    const int nbp = (nb + 7) & ~7;
     for (int i = 0; i < na; i++) {
+        double *sim = sm + (size_t)nbp * i, tv;
+        int top;
 #ifdef MCC_HAVE_AVX512
-        if (wide) row_sims_avx512(&ca[i], sb, nb, gate, min_me, sim, bin);
-        else row_sims(&ca[i], sb, nb, gate, min_me, sim, bin);
+        if (wide) {
+            tv = row_sims_avx512(&ca[i], sb, nbp, gate, min_me, sim);
+            top = row_vote_avx512(&ca[i], sb, nbp, sim, tv);
+        } else {
+            row_sims(&ca[i], sb, nb, gate, min_me, sim);
+            top = row_vote(&ca[i], sb, nb, sim, &tv);
+        }
 #else
         (void)wide;
-        row_sims(&ca[i], sb, nb, gate, min_me, sim, bin);
+        row_sims(&ca[i], sb, nb, gate, min_me, sim);
+        top = row_vote(&ca[i], sb, nb, sim, &tv);
 #endif
-        double rb[MCC_NBIN];
-        int rj[MCC_NBIN];
-        for (int b = 0; b < MCC_NBIN; b++) {
-            rb[b] = 0.0;
-            rj[b] = -1;
-        }
-        /* B is stored by ascending angle, so the bins come in runs (one wrap-around): keep the run's best
-         * in registers (branch-free update) and merge it when the bin changes.  Same result as a plain
-         * "strict > keeps the lowest j" scan, since an earlier run of a bin holds lower j. */
-        int cur = bin[0], cj = -1;
-        double cs = 0.0;
-        for (int j = 0; j < nb; j++) {
-            if (bin[j] != cur) {
-                if (cs > rb[cur]) {
-                    rb[cur] = cs;
-                    rj[cur] = cj;
-                }
-                cur = bin[j];
-                cs = 0.0;
-                cj = -1;
-            }
-            int u = sim[j] > cs;
-            cs = u ? sim[j] : cs;
-            cj = u ? j : cj;
-        }
-        if (nb > 0 && cs > rb[cur]) {
-            rb[cur] = cs;
-            rj[cur] = cj;
-        }
-        for (int b = 0; b < MCC_NBIN; b++) {
-            bs[i][b] = rb[b];
-            bj[i][b] = (short)rj[b];
-        }
-        int top = -1;
-        double tv = 0.0;
-        for (int b = 0; b < MCC_NBIN; b++) {
-            if (bs[i][b] > tv) {
-                top = b;
-                tv = bs[i][b];
-            }
-        }
         if (top >= 0) hist[top] += tv;
     }
     int pk = 0;
@@ -340,18 +383,19 @@ static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, 
         }
     }
     *peak = pk;
+    unsigned wbits = 0;
+    for (int d = -win; d <= win; d++) wbits |= 1u << ((pk + d + 2 * MCC_NBIN) % MCC_NBIN);
     int nc = 0;
     for (int i = 0; i < na; i++) {
-        double s = 0.0;
-        int j = -1;
-        for (int d = -win; d <= win; d++) {
-            int b = (pk + d + 2 * MCC_NBIN) % MCC_NBIN;
-            if (bj[i][b] < 0) continue;
-            if (bs[i][b] > s || (bs[i][b] == s && bj[i][b] < j)) {
-                s = bs[i][b];
-                j = bj[i][b];
-            }
-        }
+        const double *sim = sm + (size_t)nbp * i;
+        double s;
+        int j;
+#ifdef MCC_HAVE_AVX512
+        if (wide) j = row_pick_avx512(&ca[i], sb, nbp, sim, wbits, &s);
+        else j = row_pick(&ca[i], sb, nb, sim, wbits, &s);
+#else
+        j = row_pick(&ca[i], sb, nb, sim, wbits, &s);
+#endif
         if (j >= 0) cand_push(c, &nc, (cand){s, i, j});
     }
     return nc;
@@ -384,7 +428,9 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
     win = win < 0 ? 0 : (win > MCC_NBIN / 2 ? MCC_NBIN / 2 : win);
     cand c[CHIPID_MAX_MINUTIAE];
     int peak = 0;
-    int nc = local_stage(ca, na, &sb, nb, gate, win, (int)prm[MCC_P_MINME], prm[MCC_P_ROTCOST], wide, c, &peak);
+    double sm[CHIPID_MAX_MINUTIAE * MCC_SOA_CAP]; /* pair similarities; only na x nbp entries are touched */
+    int nc = local_stage(ca, na, &sb, nb, gate, win, (int)prm[MCC_P_MINME], prm[MCC_P_ROTCOST], wide, sm, c,
+                         &peak);
     /* one-to-one: walk the candidates best first, keep a pair when its b is still free */
     unsigned char taken[CHIPID_MAX_MINUTIAE] = {0};
     cand p[MCC_NR_MAX];
