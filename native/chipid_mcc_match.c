@@ -39,12 +39,6 @@ typedef struct {
 
 static const double mcc_default_params[CHIPID_NPARAMS] = MCC_DEFAULT_PARAMS;
 
-static inline int cand_before(const cand *p, const cand *q) {
-    if (p->sim != q->sim) return p->sim > q->sim;
-    if (p->a != q->a) return p->a < q->a;
-    return p->b < q->b;
-}
-
 /* Relaxation over the selected pairs (section 4.3): lam receives the relaxed similarities; returns the
  * LSS-R score (mean relaxed similarity of the top nP pairs by efficiency). */
 static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *ca, const mcc_cyl *cb,
@@ -180,16 +174,6 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
 }
 
 #define MCC_POP(x) __builtin_popcountll(x)
-
-/* Insert a candidate keeping c[0..*nc) sorted best first (cand_before order). */
-static inline void cand_push(cand *c, int *nc, cand x) {
-    int k = (*nc)++;
-    while (k > 0 && cand_before(&x, &c[k - 1])) {
-        c[k] = c[k - 1];
-        k--;
-    }
-    c[k] = x;
-}
 
 /* Row of the local stage (section 4.1): for cylinder x against every B cylinder, the bit-vector similarity
  * 1 - sqrt|a xor b| / (sqrt|a| + sqrt|b|) over the matchable cells (0 when fewer than minME cells are
@@ -386,6 +370,8 @@ static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, 
     unsigned wbits = 0;
     for (int d = -win; d <= win; d++) wbits |= 1u << ((pk + d + 2 * MCC_NBIN) % MCC_NBIN);
     int nc = 0;
+    double cs[CHIPID_MAX_MINUTIAE];
+    int ci[CHIPID_MAX_MINUTIAE], cj[CHIPID_MAX_MINUTIAE];
     for (int i = 0; i < na; i++) {
         const double *sim = sm + (size_t)nbp * i;
         double s;
@@ -396,7 +382,19 @@ static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, 
 #else
         j = row_pick(&ca[i], sb, nb, sim, wbits, &s);
 #endif
-        if (j >= 0) cand_push(c, &nc, (cand){s, i, j});
+        cs[nc] = s;
+        ci[nc] = i;
+        cj[nc] = j;
+        nc += j >= 0;
+    }
+    /* sorted best first (similarity descending, then a, then b): the candidates come in
+     * ascending a, one per a, so candidate t's place is the number of higher similarities plus the number
+     * of earlier equal ones (a branch-free count that vectorises) */
+    for (int t = 0; t < nc; t++) {
+        int r = 0;
+        const double e = cs[t];
+        for (int u = 0; u < nc; u++) r += (cs[u] > e) | ((cs[u] == e) & (u < t));
+        c[r] = (cand){e, ci[t], cj[t]};
     }
     return nc;
 }
