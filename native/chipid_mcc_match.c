@@ -39,14 +39,88 @@ typedef struct {
 
 static const double mcc_default_params[CHIPID_NPARAMS] = MCC_DEFAULT_PARAMS;
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define MCC_HAVE_AVX512 1
+/* One row of consolidate's rho (pairs k = t+1 .. np-1 against pair t) with AVX-512, the same IEEE operations
+ * per pair as the portable loop.  A pair whose relative direction difference da reaches A_HI has za = 0
+ * after the clamp, so rho = zd * 0.0 = +0.0 whatever zd (finite, in [0, 1]): only the other pairs (about a
+ * sixth for unrelated prints) go through the distance arithmetic and its two square roots.  They are
+ * packed (register compress), computed 8 at a time, and expanded back in place. */
+__attribute__((target("avx2,avx512f"))) static inline void rho_row_avx512(
+    int t, int np, const double *xa, const double *ya, const double *xb, const double *yb, const int *aa,
+    const int *ab, double c, double s, double dk, double *row) {
+    double pdxa[MCC_NR_MAX + 8], pdya[MCC_NR_MAX + 8], pdxb[MCC_NR_MAX + 8], pdyb[MCC_NR_MAX + 8];
+    double pda[MCC_NR_MAX + 8], out[MCC_NR_MAX + 16];
+    __mmask8 keep[MCC_NR_MAX / 8 + 2];
+    const __m512d vxa = _mm512_set1_pd(xa[t]), vya = _mm512_set1_pd(ya[t]);
+    const __m512d vxb = _mm512_set1_pd(xb[t]), vyb = _mm512_set1_pd(yb[t]);
+    const __m256i ta = _mm256_set1_epi32(aa[t]), tb = _mm256_set1_epi32(ab[t]);
+    const __m256i h16 = _mm256_set1_epi32(32768), lo16 = _mm256_set1_epi32(0xFFFF);
+    const __m256i ahi = _mm256_set1_epi32(MCC_A_HI), lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    int n = 0, nk = 0;
+    for (int k = t + 1; k < np; k += 8, nk++) {
+        /* lanes past np read the zero slack and are masked off */
+        __m256i dkk = _mm256_sub_epi32(_mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(aa + k)), ta),
+                                       _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(ab + k)), tb));
+        __m256i da = _mm256_abs_epi32(_mm256_sub_epi32(_mm256_and_si256(_mm256_add_epi32(dkk, h16), lo16), h16));
+        __m256i live = _mm256_and_si256(_mm256_cmpgt_epi32(ahi, da),
+                                        _mm256_cmpgt_epi32(_mm256_set1_epi32(np - k), lane));
+        __mmask8 m = (__mmask8)_mm256_movemask_ps(_mm256_castsi256_ps(live));
+        keep[nk] = m;
+        _mm512_storeu_pd(pdxa + n, _mm512_maskz_compress_pd(m, _mm512_sub_pd(_mm512_loadu_pd(xa + k), vxa)));
+        _mm512_storeu_pd(pdya + n, _mm512_maskz_compress_pd(m, _mm512_sub_pd(_mm512_loadu_pd(ya + k), vya)));
+        _mm512_storeu_pd(pdxb + n, _mm512_maskz_compress_pd(m, _mm512_sub_pd(_mm512_loadu_pd(xb + k), vxb)));
+        _mm512_storeu_pd(pdyb + n, _mm512_maskz_compress_pd(m, _mm512_sub_pd(_mm512_loadu_pd(yb + k), vyb)));
+        _mm512_storeu_pd(pda + n, _mm512_maskz_compress_pd(m, _mm512_cvtepi32_pd(da)));
+        n += __builtin_popcount(m);
+    }
+    const __m512d vc = _mm512_set1_pd(c), vs = _mm512_set1_pd(s), vdk = _mm512_set1_pd(dk);
+    const __m512d dhi = _mm512_set1_pd(MCC_D_HI), dsc = _mm512_set1_pd(1.0 / (MCC_D_HI - MCC_D_LO));
+    const __m512d ahd = _mm512_set1_pd(MCC_A_HI), asc = _mm512_set1_pd(1.0 / (MCC_A_HI - MCC_A_LO));
+    const __m512d one = _mm512_set1_pd(1.0), zero = _mm512_setzero_pd();
+    for (int u = 0; u < n; u += 8) {
+        __mmask8 lm = (__mmask8)(n - u >= 8 ? 0xFF : (1u << (n - u)) - 1u);
+        __m512d dxa = _mm512_maskz_loadu_pd(lm, pdxa + u), dya = _mm512_maskz_loadu_pd(lm, pdya + u);
+        __m512d dxb = _mm512_maskz_loadu_pd(lm, pdxb + u), dyb = _mm512_maskz_loadu_pd(lm, pdyb + u);
+        __m512d ex = _mm512_sub_pd(dxa, _mm512_add_pd(_mm512_mul_pd(vc, dxb), _mm512_mul_pd(vs, dyb)));
+        __m512d ey = _mm512_sub_pd(dya, _mm512_sub_pd(_mm512_mul_pd(vc, dyb), _mm512_mul_pd(vs, dxb)));
+        __m512d q = _mm512_add_pd(_mm512_mul_pd(ex, ex), _mm512_mul_pd(ey, ey));
+        __m512d len = dk != 0.0 ? _mm512_sqrt_pd(_mm512_add_pd(_mm512_mul_pd(dxa, dxa), _mm512_mul_pd(dya, dya)))
+                                : zero;
+        __m512d zd = _mm512_mul_pd(_mm512_sub_pd(_mm512_add_pd(dhi, _mm512_mul_pd(vdk, len)), _mm512_sqrt_pd(q)), dsc);
+        __m512d za = _mm512_mul_pd(_mm512_sub_pd(ahd, _mm512_maskz_loadu_pd(lm, pda + u)), asc);
+        /* the portable clamps: z < 1 ? z : 1, then z > 0 ? z : 0 */
+        zd = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(zd, one, _CMP_LT_OQ), one, zd);
+        zd = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(zd, zero, _CMP_GT_OQ), zero, zd);
+        za = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(za, one, _CMP_LT_OQ), one, za);
+        za = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(za, zero, _CMP_GT_OQ), zero, za);
+        _mm512_storeu_pd(out + u, _mm512_mul_pd(zd, za));
+    }
+    _mm512_storeu_pd(out + ((n + 7) & ~7), zero); /* what the last expand may read past n */
+    int pos = 0;
+    nk = 0;
+    for (int k = t + 1; k < np; k += 8, nk++) {
+        __m512d v = _mm512_maskz_expand_pd(keep[nk], _mm512_loadu_pd(out + pos));
+        _mm512_storeu_pd(row + k, v); /* row has 8 entries of slack past np */
+        pos += __builtin_popcount(keep[nk]);
+    }
+}
+#endif
+
 /* Relaxation over the selected pairs (section 4.3): lam receives the relaxed similarities; returns the
  * LSS-R score (mean relaxed similarity of the top nP pairs by efficiency). */
 static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *ca, const mcc_cyl *cb,
                                                                  const cand *p, int np, int n_min, double dk,
-                                                                 double *lam) {
+                                                                 int wide, double *lam) {
     double l0[MCC_NR_MAX], nxt[MCC_NR_MAX], rho[MCC_NR_MAX][MCC_NR_MAX];
-    double xa[MCC_NR_MAX], ya[MCC_NR_MAX], xb[MCC_NR_MAX], yb[MCC_NR_MAX];
-    int aa[MCC_NR_MAX], ab[MCC_NR_MAX];
+    /* 8 entries of slack past np (zeros) for the AVX-512 row's full-width loads */
+    double xa[MCC_NR_MAX + 8], ya[MCC_NR_MAX + 8], xb[MCC_NR_MAX + 8], yb[MCC_NR_MAX + 8];
+    int aa[MCC_NR_MAX + 8], ab[MCC_NR_MAX + 8];
+    for (int t = np; t < np + 8; t++) {
+        xa[t] = ya[t] = xb[t] = yb[t] = 0.0;
+        aa[t] = ab[t] = 0;
+    }
     for (int t = 0; t < np; t++) {
         xa[t] = ca[p[t].a].x;
         ya[t] = ca[p[t].a].y;
@@ -63,8 +137,13 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
          * rho is made symmetric by evaluating each (t, k) once, in the frame of the earlier pair t */
         double phi = mcc_adiff(aa[t], ab[t]) * MCC_UNIT;
         double c = cos(phi), s = sin(phi);
-        double row[MCC_NR_MAX];
-        for (int k = t + 1; k < np; k++) {
+        double row[MCC_NR_MAX + 8];
+#ifdef MCC_HAVE_AVX512
+        if (wide) rho_row_avx512(t, np, xa, ya, xb, yb, aa, ab, c, s, dk, row);
+#else
+        (void)wide;
+#endif
+        for (int k = t + 1; k < np && !wide; k++) {
             int dkk = (aa[k] - aa[t]) - (ab[k] - ab[t]);
             int da = abs(((dkk + 32768) & 0xFFFF) - 32768);
             double dxa = xa[k] - xa[t], dya = ya[k] - ya[t];
@@ -245,9 +324,7 @@ static inline __attribute__((always_inline)) int row_pick(const mcc_cyl *x, cons
     return best;
 }
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#include <immintrin.h>
-#define MCC_HAVE_AVX512 1
+#ifdef MCC_HAVE_AVX512
 /* row_sims with AVX-512 VPOPCNTDQ, 8 partners per step: the same IEEE operations in the same order (table
  * gathers, add, divide, subtract; masked lanes give +0.0), so the same bits.  nb is rounded up to 8 (the
  * padding entries are empty cylinders).  Returns the row maximum (row_vote's tv). */
@@ -442,7 +519,7 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
     if (det != NULL) det[7] = np;
     if (np == 0) return 0.0;
     double lam[MCC_NR_MAX];
-    double lss = consolidate(ca, cb, p, np, na < nb ? na : nb, prm[MCC_P_DK], lam);
+    double lss = consolidate(ca, cb, p, np, na < nb ? na : nb, prm[MCC_P_DK], wide, lam);
     if (det != NULL) det[0] = lss;
     return lss * overlap_factor(ca, na, cb, nb, p, np, lam, prm, det);
 }
