@@ -108,6 +108,42 @@ __attribute__((target("avx2,avx512f"))) static inline void rho_row_avx512(
 }
 #endif
 
+/* One row of overlap_factor with AVX-512: A minutia (xi, yi, ai) against the aligned B minutiae, the same
+ * IEEE operations per pair as the portable loop; ORs the B "in the overlap or matched" flags into nearm
+ * (bit j & 7 of byte j >> 3) and sets *near / *hit. */
+__attribute__((target("avx2,avx512f"))) static inline void overlap_row_avx512(double xi, double yi, int ai,
+                                                                              const double *bx, const double *by,
+                                                                              const int *ba, int nb, double dov2,
+                                                                              double tol2, unsigned char *nearm,
+                                                                              int *near, int *hit) {
+    const __m512d vx = _mm512_set1_pd(xi), vy = _mm512_set1_pd(yi);
+    const __m512d vd = _mm512_set1_pd(dov2), vt = _mm512_set1_pd(tol2);
+    const __m256i va = _mm256_set1_epi32(ai), lo16 = _mm256_set1_epi32(0xFFFF);
+    const __m256i h16 = _mm256_set1_epi32(32768), full = _mm256_set1_epi32(65536);
+    const __m256i atol = _mm256_set1_epi32(MCC_A_TOL + 1);
+    unsigned any_ov = 0, any_hit = 0;
+    for (int j = 0; j < nb; j += 8) {
+        __mmask8 lm = (__mmask8)(nb - j >= 8 ? 0xFF : (1u << (nb - j)) - 1u);
+        __m512d ex = _mm512_sub_pd(vx, _mm512_maskz_loadu_pd(lm, bx + j));
+        __m512d ey = _mm512_sub_pd(vy, _mm512_maskz_loadu_pd(lm, by + j));
+        __m512d d = _mm512_add_pd(_mm512_mul_pd(ex, ex), _mm512_mul_pd(ey, ey));
+        __m256i da = _mm256_and_si256(_mm256_sub_epi32(va, _mm256_maskload_epi32(ba + j, _mm256_cmpgt_epi32(
+                                                                 _mm256_set1_epi32(nb - j),
+                                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)))),
+                                      lo16);
+        __m256i big = _mm256_cmpgt_epi32(da, _mm256_sub_epi32(h16, _mm256_set1_epi32(1))); /* da >= 32768 */
+        da = _mm256_blendv_epi8(da, _mm256_sub_epi32(full, da), big);
+        __mmask8 aok = (__mmask8)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(atol, da)));
+        __mmask8 in_ov = _mm512_mask_cmp_pd_mask(lm, d, vd, _CMP_LE_OQ);
+        __mmask8 h = _mm512_mask_cmp_pd_mask(lm, d, vt, _CMP_LE_OQ) & aok;
+        any_ov |= in_ov;
+        any_hit |= h;
+        nearm[j >> 3] |= (unsigned char)(in_ov | h);
+    }
+    *near = any_ov != 0;
+    *hit = any_hit != 0;
+}
+
 /* Relaxation over the selected pairs (section 4.3): lam receives the relaxed similarities; returns the
  * LSS-R score (mean relaxed similarity of the top nP pairs by efficiency). */
 static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *ca, const mcc_cyl *cb,
@@ -197,7 +233,7 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
 static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl *ca, int na, const mcc_cyl *cb,
                                                                     int nb, const cand *p, int np,
                                                                     const double *lam, const double *prm,
-                                                                    double *det) {
+                                                                    int wide, double *det) {
     int t0 = 0;
     for (int t = 1; t < np; t++) {
         if (lam[t] > lam[t0]) t0 = t;
@@ -205,8 +241,8 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
     const mcc_cyl *a0 = &ca[p[t0].a], *b0 = &cb[p[t0].b];
     int rot = mcc_adiff(a0->a, b0->a);
     double phi = rot * MCC_UNIT, c = cos(phi), s = sin(phi);
-    double bx[CHIPID_MAX_MINUTIAE], by[CHIPID_MAX_MINUTIAE];
-    int ba[CHIPID_MAX_MINUTIAE];
+    double bx[CHIPID_MAX_MINUTIAE + 8], by[CHIPID_MAX_MINUTIAE + 8]; /* slack: the AVX-512 rows' masked loads */
+    int ba[CHIPID_MAX_MINUTIAE + 8];
     int nearb[CHIPID_MAX_MINUTIAE]; /* B minutia in the overlap (or matched) */
     for (int j = 0; j < nb; j++) {
         double dx = cb[j].x - b0->x, dy = cb[j].y - b0->y;
@@ -217,13 +253,23 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
     }
     const double dov2 = prm[MCC_P_DOV] * prm[MCC_P_DOV];
     double matched = 0.0, ova = 0.0, ovb = 0.0;
+    int nb_scalar = nb;
+    unsigned char nearm[CHIPID_MAX_MINUTIAE / 8 + 1] = {0}; /* nearb as 8-bit masks (AVX-512 rows) */
     for (int i = 0; i < na; i++) {
         double xi = ca[i].x, yi = ca[i].y;
         double ex0 = xi - a0->x, ey0 = yi - a0->y;
         double tol = prm[MCC_P_T0] + (prm[MCC_P_DK] != 0.0 ? prm[MCC_P_DK] * sqrt(ex0 * ex0 + ey0 * ey0) : 0.0);
         double tol2 = tol * tol;
         int near = 0, hit = 0, ai = ca[i].a;
-        for (int j = 0; j < nb; j++) { /* vectorises: no branch, integer reductions */
+#ifdef MCC_HAVE_AVX512
+        if (wide) {
+            overlap_row_avx512(xi, yi, ai, bx, by, ba, nb, dov2, tol2, nearm, &near, &hit);
+            nb_scalar = 0;
+        }
+#else
+        (void)wide;
+#endif
+        for (int j = 0; j < nb_scalar; j++) { /* vectorises: no branch, integer reductions */
             double ex = xi - bx[j], ey = yi - by[j];
             double d = ex * ex + ey * ey;
             int da = (ai - ba[j]) & 0xFFFF;
@@ -237,7 +283,7 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
         if (hit || near) ova += ca[i].w;
     }
     for (int j = 0; j < nb; j++) {
-        if (nearb[j]) ovb += cb[j].w;
+        if (nearb[j] | ((nearm[j >> 3] >> (j & 7)) & 1)) ovb += cb[j].w;
     }
     double ov = (ova + ovb) * 0.5;
     double den = ov > prm[MCC_P_NFLOOR] ? ov : prm[MCC_P_NFLOOR];
@@ -521,7 +567,7 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
     double lam[MCC_NR_MAX];
     double lss = consolidate(ca, cb, p, np, na < nb ? na : nb, prm[MCC_P_DK], wide, lam);
     if (det != NULL) det[0] = lss;
-    return lss * overlap_factor(ca, na, cb, nb, p, np, lam, prm, det);
+    return lss * overlap_factor(ca, na, cb, nb, p, np, lam, prm, wide, det);
 }
 
 static double score_generic(const unsigned char *a, const unsigned char *b, int gate, const double *prm,
