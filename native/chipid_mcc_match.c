@@ -217,12 +217,14 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
      * branch-free count that vectorises; efficiencies are finite: l0 > 0) */
     double eff[MCC_NR_MAX], top[MCC_NR_MAX];
     for (int t = 0; t < np; t++) eff[t] = lam[t] / l0[t];
-    int nt = want < np ? want : np;
+    int nt = want < np ? want : np, rank[MCC_NR_MAX];
+    for (int t = 0; t < np; t++) rank[t] = 0;
+    for (int u = 0; u < np; u++) {
+        const double e = eff[u];
+        for (int t = 0; t < np; t++) rank[t] += (e > eff[t]) | ((e == eff[t]) & (u < t));
+    }
     for (int t = 0; t < np; t++) {
-        int r = 0;
-        const double e = eff[t];
-        for (int u = 0; u < np; u++) r += (eff[u] > e) | ((eff[u] == e) & (u < t));
-        if (r < nt) top[r] = lam[t];
+        if (rank[t] < nt) top[rank[t]] = lam[t];
     }
     double total = 0.0;
     for (int r = 0; r < nt; r++) total += top[r];
@@ -255,11 +257,16 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
     double matched = 0.0, ova = 0.0, ovb = 0.0;
     int nb_scalar = nb;
     unsigned char nearm[CHIPID_MAX_MINUTIAE / 8 + 1] = {0}; /* nearb as 8-bit masks (AVX-512 rows) */
+    double tol2s[CHIPID_MAX_MINUTIAE];
+    const double t0px = prm[MCC_P_T0], dkp = prm[MCC_P_DK];
+    for (int i = 0; i < na; i++) { /* a separate loop, so that it vectorises (square roots 8 at a time) */
+        double ex0 = ca[i].x - a0->x, ey0 = ca[i].y - a0->y;
+        double tol = t0px + (dkp != 0.0 ? dkp * sqrt(ex0 * ex0 + ey0 * ey0) : 0.0);
+        tol2s[i] = tol * tol;
+    }
     for (int i = 0; i < na; i++) {
         double xi = ca[i].x, yi = ca[i].y;
-        double ex0 = xi - a0->x, ey0 = yi - a0->y;
-        double tol = prm[MCC_P_T0] + (prm[MCC_P_DK] != 0.0 ? prm[MCC_P_DK] * sqrt(ex0 * ex0 + ey0 * ey0) : 0.0);
-        double tol2 = tol * tol;
+        double tol2 = tol2s[i];
         int near = 0, hit = 0, ai = ca[i].a;
 #ifdef MCC_HAVE_AVX512
         if (wide) {
@@ -295,7 +302,8 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
         det[3] = ovb;
         det[6] = rot;
     }
-    return pow(ratio, prm[MCC_P_BETA]);
+    /* pow(x, 1) is x exactly (the result is representable and pow errs by under one unit in the last place) */
+    return prm[MCC_P_BETA] == 1.0 ? ratio : pow(ratio, prm[MCC_P_BETA]);
 }
 
 #define MCC_POP(x) __builtin_popcountll(x)
@@ -513,12 +521,13 @@ static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, 
     /* sorted best first (similarity descending, then a, then b): the candidates come in
      * ascending a, one per a, so candidate t's place is the number of higher similarities plus the number
      * of earlier equal ones (a branch-free count that vectorises) */
-    for (int t = 0; t < nc; t++) {
-        int r = 0;
-        const double e = cs[t];
-        for (int u = 0; u < nc; u++) r += (cs[u] > e) | ((cs[u] == e) & (u < t));
-        c[r] = (cand){e, ci[t], cj[t]};
+    int rank[CHIPID_MAX_MINUTIAE];
+    for (int t = 0; t < nc; t++) rank[t] = 0;
+    for (int u = 0; u < nc; u++) {
+        const double e = cs[u];
+        for (int t = 0; t < nc; t++) rank[t] += (e > cs[t]) | ((e == cs[t]) & (u < t));
     }
+    for (int t = 0; t < nc; t++) c[rank[t]] = (cand){cs[t], ci[t], cj[t]};
     return nc;
 }
 
