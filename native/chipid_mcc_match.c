@@ -381,15 +381,16 @@ static inline __attribute__((always_inline)) int row_pick(const mcc_cyl *x, cons
 #ifdef MCC_HAVE_AVX512
 /* row_sims with AVX-512 VPOPCNTDQ, 8 partners per step: the same IEEE operations in the same order (table
  * gathers, add, divide, subtract; masked lanes give +0.0), so the same bits.  nb is rounded up to 8 (the
- * padding entries are empty cylinders).  Returns the row maximum (row_vote's tv). */
-__attribute__((target("avx512f,avx512vpopcntdq"))) static inline double row_sims_avx512(
-    const mcc_cyl *x, const mcc_soa *sb, int nb, int gate, int min_me, double *sim) {
+ * padding entries are empty cylinders).  Also does row_vote: *tv_out and the returned bin. */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static inline int row_sims_avx512(
+    const mcc_cyl *x, const mcc_soa *sb, int nb, int gate, int min_me, double *sim, double *tv_out) {
     const __m512i xm = _mm512_set1_epi64((long long)x->m), xa = _mm512_set1_epi64(x->a);
     const __m512i lo16 = _mm512_set1_epi64(0xFFFF), half = _mm512_set1_epi64(32768);
     const __m512i full = _mm512_set1_epi64(65536), gmax = _mm512_set1_epi64(gate), gmin = _mm512_set1_epi64(-gate);
     const __m512i minme = _mm512_set1_epi64(min_me), zero = _mm512_setzero_si512();
     const __m512d one = _mm512_set1_pd(1.0);
     __m512d vmax = _mm512_setzero_pd();
+    __m512i vbin = _mm512_set1_epi64(MCC_NBIN);
     __m512i xv[MCC_ND];
     for (int k = 0; k < MCC_ND; k++) xv[k] = _mm512_set1_epi64((long long)x->v[k]);
     for (int j = 0; j < nb; j += 8) {
@@ -411,9 +412,19 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static inline double row_sims
         __m512d den = _mm512_add_pd(_mm512_add_pd(ta, tb), _mm512_mask_blend_pd(ok, one, _mm512_setzero_pd()));
         __m512d s = _mm512_maskz_sub_pd(ok, one, _mm512_div_pd(tx, den));
         _mm512_storeu_pd(sim + j, s);
+        /* the vote, per lane: the best similarity so far and the lowest bin among the partners reaching it */
+        __m512i b = _mm512_add_epi64(d, half);
+        b = _mm512_srli_epi64(_mm512_add_epi64(_mm512_slli_epi64(b, 3), _mm512_slli_epi64(b, 2)), 16);
+        __mmask8 gt = _mm512_cmp_pd_mask(s, vmax, _CMP_GT_OQ), eq = _mm512_cmp_pd_mask(s, vmax, _CMP_EQ_OQ);
+        vbin = _mm512_mask_mov_epi64(vbin, gt, b);
+        vbin = _mm512_mask_min_epi64(vbin, eq, vbin, b);
         vmax = _mm512_max_pd(vmax, s);
     }
-    return _mm512_reduce_max_pd(vmax);
+    double tv = _mm512_reduce_max_pd(vmax);
+    *tv_out = tv;
+    if (!(tv > 0.0)) return -1;
+    __mmask8 at = _mm512_cmp_pd_mask(vmax, _mm512_set1_pd(tv), _CMP_EQ_OQ);
+    return (int)_mm512_reduce_min_epi64(_mm512_mask_mov_epi64(_mm512_set1_epi64(MCC_NBIN), at, vbin));
 }
 
 /* Lanes j..j+7 of a row: rotation bins of x against those B cylinders (rot_bin, 64-bit lanes). */
@@ -422,19 +433,6 @@ __attribute__((target("avx512f"))) static inline __m512i bins_avx512(const mcc_c
     d = _mm512_and_si512(d, _mm512_set1_epi64(0xFFFF));
     d = _mm512_add_epi64(_mm512_slli_epi64(d, 3), _mm512_slli_epi64(d, 2)); /* * 12 */
     return _mm512_srli_epi64(d, 16);
-}
-
-/* row_vote with AVX-512 (tv from row_sims_avx512): the lowest bin among the lanes equal to tv. */
-__attribute__((target("avx512f"))) static inline int row_vote_avx512(const mcc_cyl *x, const mcc_soa *sb, int nb,
-                                                                      const double *sim, double tv) {
-    if (!(tv > 0.0)) return -1;
-    const __m512d vt = _mm512_set1_pd(tv);
-    __m512i top = _mm512_set1_epi64(MCC_NBIN);
-    for (int j = 0; j < nb; j += 8) {
-        __mmask8 eq = _mm512_cmp_pd_mask(_mm512_loadu_pd(sim + j), vt, _CMP_EQ_OQ);
-        top = _mm512_mask_min_epi64(top, eq, top, bins_avx512(x, sb, j));
-    }
-    return (int)_mm512_reduce_min_epi64(top);
 }
 
 /* row_pick with AVX-512: the window maximum, then the first lane that holds it. */
@@ -474,8 +472,7 @@ static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, 
         int top;
 #ifdef MCC_HAVE_AVX512
         if (wide) {
-            tv = row_sims_avx512(&ca[i], sb, nbp, gate, min_me, sim);
-            top = row_vote_avx512(&ca[i], sb, nbp, sim, tv);
+            top = row_sims_avx512(&ca[i], sb, nbp, gate, min_me, sim, &tv);
         } else {
             row_sims(&ca[i], sb, nb, gate, min_me, sim);
             top = row_vote(&ca[i], sb, nb, sim, &tv);
