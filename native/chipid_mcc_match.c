@@ -110,7 +110,8 @@ __attribute__((target("avx2,avx512f"))) static inline void rho_row_avx512(
 
 /* One row of overlap_factor with AVX-512: A minutia (xi, yi, ai) against the aligned B minutiae, the same
  * IEEE operations per pair as the portable loop; ORs the B "in the overlap or matched" flags into nearm
- * (bit j & 7 of byte j >> 3) and sets *near / *hit. */
+ * (bit j & 7 of byte j >> 3) and sets *near / *hit.  bx, by, ba run to a multiple of 8 (padding far away:
+ * never near, never matched). */
 __attribute__((target("avx2,avx512f"))) static inline void overlap_row_avx512(double xi, double yi, int ai,
                                                                               const double *bx, const double *by,
                                                                               const int *ba, int nb, double dov2,
@@ -119,23 +120,18 @@ __attribute__((target("avx2,avx512f"))) static inline void overlap_row_avx512(do
     const __m512d vx = _mm512_set1_pd(xi), vy = _mm512_set1_pd(yi);
     const __m512d vd = _mm512_set1_pd(dov2), vt = _mm512_set1_pd(tol2);
     const __m256i va = _mm256_set1_epi32(ai), lo16 = _mm256_set1_epi32(0xFFFF);
-    const __m256i h16 = _mm256_set1_epi32(32768), full = _mm256_set1_epi32(65536);
+    const __m256i h16m1 = _mm256_set1_epi32(32767), full = _mm256_set1_epi32(65536);
     const __m256i atol = _mm256_set1_epi32(MCC_A_TOL + 1);
     unsigned any_ov = 0, any_hit = 0;
     for (int j = 0; j < nb; j += 8) {
-        __mmask8 lm = (__mmask8)(nb - j >= 8 ? 0xFF : (1u << (nb - j)) - 1u);
-        __m512d ex = _mm512_sub_pd(vx, _mm512_maskz_loadu_pd(lm, bx + j));
-        __m512d ey = _mm512_sub_pd(vy, _mm512_maskz_loadu_pd(lm, by + j));
+        __m512d ex = _mm512_sub_pd(vx, _mm512_loadu_pd(bx + j));
+        __m512d ey = _mm512_sub_pd(vy, _mm512_loadu_pd(by + j));
         __m512d d = _mm512_add_pd(_mm512_mul_pd(ex, ex), _mm512_mul_pd(ey, ey));
-        __m256i da = _mm256_and_si256(_mm256_sub_epi32(va, _mm256_maskload_epi32(ba + j, _mm256_cmpgt_epi32(
-                                                                 _mm256_set1_epi32(nb - j),
-                                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)))),
-                                      lo16);
-        __m256i big = _mm256_cmpgt_epi32(da, _mm256_sub_epi32(h16, _mm256_set1_epi32(1))); /* da >= 32768 */
-        da = _mm256_blendv_epi8(da, _mm256_sub_epi32(full, da), big);
+        __m256i da = _mm256_and_si256(_mm256_sub_epi32(va, _mm256_loadu_si256((const __m256i *)(ba + j))), lo16);
+        da = _mm256_blendv_epi8(da, _mm256_sub_epi32(full, da), _mm256_cmpgt_epi32(da, h16m1)); /* |difference| */
         __mmask8 aok = (__mmask8)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(atol, da)));
-        __mmask8 in_ov = _mm512_mask_cmp_pd_mask(lm, d, vd, _CMP_LE_OQ);
-        __mmask8 h = _mm512_mask_cmp_pd_mask(lm, d, vt, _CMP_LE_OQ) & aok;
+        __mmask8 in_ov = _mm512_cmp_pd_mask(d, vd, _CMP_LE_OQ);
+        __mmask8 h = _mm512_cmp_pd_mask(d, vt, _CMP_LE_OQ) & aok;
         any_ov |= in_ov;
         any_hit |= h;
         nearm[j >> 3] |= (unsigned char)(in_ov | h);
@@ -243,8 +239,12 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
     const mcc_cyl *a0 = &ca[p[t0].a], *b0 = &cb[p[t0].b];
     int rot = mcc_adiff(a0->a, b0->a);
     double phi = rot * MCC_UNIT, c = cos(phi), s = sin(phi);
-    double bx[CHIPID_MAX_MINUTIAE + 8], by[CHIPID_MAX_MINUTIAE + 8]; /* slack: the AVX-512 rows' masked loads */
+    double bx[CHIPID_MAX_MINUTIAE + 8], by[CHIPID_MAX_MINUTIAE + 8]; /* + padding for the AVX-512 rows */
     int ba[CHIPID_MAX_MINUTIAE + 8];
+    for (int j = nb; j < ((nb + 7) & ~7); j++) { /* far away: squared distance 1e60 exceeds any tolerance */
+        bx[j] = by[j] = 1e30;
+        ba[j] = 0;
+    }
     int nearb[CHIPID_MAX_MINUTIAE]; /* B minutia in the overlap (or matched) */
     for (int j = 0; j < nb; j++) {
         double dx = cb[j].x - b0->x, dy = cb[j].y - b0->y;
