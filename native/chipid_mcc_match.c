@@ -39,20 +39,120 @@ typedef struct {
 
 static const double mcc_default_params[CHIPID_NPARAMS] = MCC_DEFAULT_PARAMS;
 
-static inline int cand_before(const cand *p, const cand *q) {
-    if (p->sim != q->sim) return p->sim > q->sim;
-    if (p->a != q->a) return p->a < q->a;
-    return p->b < q->b;
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define MCC_HAVE_AVX512 1
+/* One row of consolidate's rho (pairs k = t+1 .. np-1 against pair t) with AVX-512, the same IEEE operations
+ * per pair as the portable loop.  A pair whose relative direction difference da reaches A_HI has za = 0
+ * after the clamp, so rho = zd * 0.0 = +0.0 whatever zd (finite, in [0, 1]): only the other pairs (about a
+ * sixth for unrelated prints) go through the distance arithmetic and its two square roots.  They are
+ * packed (register compress), computed 8 at a time, and expanded back in place. */
+__attribute__((target("avx2,avx512f"))) static inline void rho_row_avx512(
+    int t, int np, const double *xa, const double *ya, const double *xb, const double *yb, const int *aa,
+    const int *ab, double c, double s, double dk, double *row) {
+    double pdxa[MCC_NR_MAX + 8], pdya[MCC_NR_MAX + 8], pdxb[MCC_NR_MAX + 8], pdyb[MCC_NR_MAX + 8];
+    double pda[MCC_NR_MAX + 8], out[MCC_NR_MAX + 16];
+    __mmask8 keep[MCC_NR_MAX / 8 + 2];
+    const __m512d vxa = _mm512_set1_pd(xa[t]), vya = _mm512_set1_pd(ya[t]);
+    const __m512d vxb = _mm512_set1_pd(xb[t]), vyb = _mm512_set1_pd(yb[t]);
+    const __m256i ta = _mm256_set1_epi32(aa[t]), tb = _mm256_set1_epi32(ab[t]);
+    const __m256i h16 = _mm256_set1_epi32(32768), lo16 = _mm256_set1_epi32(0xFFFF);
+    const __m256i ahi = _mm256_set1_epi32(MCC_A_HI), lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    int n = 0, nk = 0;
+    for (int k = t + 1; k < np; k += 8, nk++) {
+        /* lanes past np read the zero slack and are masked off */
+        __m256i dkk = _mm256_sub_epi32(_mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(aa + k)), ta),
+                                       _mm256_sub_epi32(_mm256_loadu_si256((const __m256i *)(ab + k)), tb));
+        __m256i da = _mm256_abs_epi32(_mm256_sub_epi32(_mm256_and_si256(_mm256_add_epi32(dkk, h16), lo16), h16));
+        __m256i live = _mm256_and_si256(_mm256_cmpgt_epi32(ahi, da),
+                                        _mm256_cmpgt_epi32(_mm256_set1_epi32(np - k), lane));
+        __mmask8 m = (__mmask8)_mm256_movemask_ps(_mm256_castsi256_ps(live));
+        keep[nk] = m;
+        _mm512_storeu_pd(pdxa + n, _mm512_maskz_compress_pd(m, _mm512_sub_pd(_mm512_loadu_pd(xa + k), vxa)));
+        _mm512_storeu_pd(pdya + n, _mm512_maskz_compress_pd(m, _mm512_sub_pd(_mm512_loadu_pd(ya + k), vya)));
+        _mm512_storeu_pd(pdxb + n, _mm512_maskz_compress_pd(m, _mm512_sub_pd(_mm512_loadu_pd(xb + k), vxb)));
+        _mm512_storeu_pd(pdyb + n, _mm512_maskz_compress_pd(m, _mm512_sub_pd(_mm512_loadu_pd(yb + k), vyb)));
+        _mm512_storeu_pd(pda + n, _mm512_maskz_compress_pd(m, _mm512_cvtepi32_pd(da)));
+        n += __builtin_popcount(m);
+    }
+    const __m512d vc = _mm512_set1_pd(c), vs = _mm512_set1_pd(s), vdk = _mm512_set1_pd(dk);
+    const __m512d dhi = _mm512_set1_pd(MCC_D_HI), dsc = _mm512_set1_pd(1.0 / (MCC_D_HI - MCC_D_LO));
+    const __m512d ahd = _mm512_set1_pd(MCC_A_HI), asc = _mm512_set1_pd(1.0 / (MCC_A_HI - MCC_A_LO));
+    const __m512d one = _mm512_set1_pd(1.0), zero = _mm512_setzero_pd();
+    for (int u = 0; u < n; u += 8) {
+        __mmask8 lm = (__mmask8)(n - u >= 8 ? 0xFF : (1u << (n - u)) - 1u);
+        __m512d dxa = _mm512_maskz_loadu_pd(lm, pdxa + u), dya = _mm512_maskz_loadu_pd(lm, pdya + u);
+        __m512d dxb = _mm512_maskz_loadu_pd(lm, pdxb + u), dyb = _mm512_maskz_loadu_pd(lm, pdyb + u);
+        __m512d ex = _mm512_sub_pd(dxa, _mm512_add_pd(_mm512_mul_pd(vc, dxb), _mm512_mul_pd(vs, dyb)));
+        __m512d ey = _mm512_sub_pd(dya, _mm512_sub_pd(_mm512_mul_pd(vc, dyb), _mm512_mul_pd(vs, dxb)));
+        __m512d q = _mm512_add_pd(_mm512_mul_pd(ex, ex), _mm512_mul_pd(ey, ey));
+        __m512d len = dk != 0.0 ? _mm512_sqrt_pd(_mm512_add_pd(_mm512_mul_pd(dxa, dxa), _mm512_mul_pd(dya, dya)))
+                                : zero;
+        __m512d zd = _mm512_mul_pd(_mm512_sub_pd(_mm512_add_pd(dhi, _mm512_mul_pd(vdk, len)), _mm512_sqrt_pd(q)), dsc);
+        __m512d za = _mm512_mul_pd(_mm512_sub_pd(ahd, _mm512_maskz_loadu_pd(lm, pda + u)), asc);
+        /* the portable clamps: z < 1 ? z : 1, then z > 0 ? z : 0 */
+        zd = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(zd, one, _CMP_LT_OQ), one, zd);
+        zd = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(zd, zero, _CMP_GT_OQ), zero, zd);
+        za = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(za, one, _CMP_LT_OQ), one, za);
+        za = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(za, zero, _CMP_GT_OQ), zero, za);
+        _mm512_storeu_pd(out + u, _mm512_mul_pd(zd, za));
+    }
+    _mm512_storeu_pd(out + ((n + 7) & ~7), zero); /* what the last expand may read past n */
+    int pos = 0;
+    nk = 0;
+    for (int k = t + 1; k < np; k += 8, nk++) {
+        __m512d v = _mm512_maskz_expand_pd(keep[nk], _mm512_loadu_pd(out + pos));
+        _mm512_storeu_pd(row + k, v); /* row has 8 entries of slack past np */
+        pos += __builtin_popcount(keep[nk]);
+    }
+}
+#endif
+
+/* One row of overlap_factor with AVX-512: A minutia (xi, yi, ai) against the aligned B minutiae, the same
+ * IEEE operations per pair as the portable loop; ORs the B "in the overlap or matched" flags into nearm
+ * (bit j & 7 of byte j >> 3) and sets *near / *hit.  bx, by, ba run to a multiple of 8 (padding far away:
+ * never near, never matched). */
+__attribute__((target("avx2,avx512f"))) static inline void overlap_row_avx512(double xi, double yi, int ai,
+                                                                              const double *bx, const double *by,
+                                                                              const int *ba, int nb, double dov2,
+                                                                              double tol2, unsigned char *nearm,
+                                                                              int *near, int *hit) {
+    const __m512d vx = _mm512_set1_pd(xi), vy = _mm512_set1_pd(yi);
+    const __m512d vd = _mm512_set1_pd(dov2), vt = _mm512_set1_pd(tol2);
+    const __m256i va = _mm256_set1_epi32(ai), lo16 = _mm256_set1_epi32(0xFFFF);
+    const __m256i h16m1 = _mm256_set1_epi32(32767), full = _mm256_set1_epi32(65536);
+    const __m256i atol = _mm256_set1_epi32(MCC_A_TOL + 1);
+    unsigned any_ov = 0, any_hit = 0;
+    for (int j = 0; j < nb; j += 8) {
+        __m512d ex = _mm512_sub_pd(vx, _mm512_loadu_pd(bx + j));
+        __m512d ey = _mm512_sub_pd(vy, _mm512_loadu_pd(by + j));
+        __m512d d = _mm512_add_pd(_mm512_mul_pd(ex, ex), _mm512_mul_pd(ey, ey));
+        __m256i da = _mm256_and_si256(_mm256_sub_epi32(va, _mm256_loadu_si256((const __m256i *)(ba + j))), lo16);
+        da = _mm256_blendv_epi8(da, _mm256_sub_epi32(full, da), _mm256_cmpgt_epi32(da, h16m1)); /* |difference| */
+        __mmask8 aok = (__mmask8)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(atol, da)));
+        __mmask8 in_ov = _mm512_cmp_pd_mask(d, vd, _CMP_LE_OQ);
+        __mmask8 h = _mm512_cmp_pd_mask(d, vt, _CMP_LE_OQ) & aok;
+        any_ov |= in_ov;
+        any_hit |= h;
+        nearm[j >> 3] |= (unsigned char)(in_ov | h);
+    }
+    *near = any_ov != 0;
+    *hit = any_hit != 0;
 }
 
 /* Relaxation over the selected pairs (section 4.3): lam receives the relaxed similarities; returns the
  * LSS-R score (mean relaxed similarity of the top nP pairs by efficiency). */
 static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *ca, const mcc_cyl *cb,
                                                                  const cand *p, int np, int n_min, double dk,
-                                                                 double *lam) {
+                                                                 int wide, double *lam) {
     double l0[MCC_NR_MAX], nxt[MCC_NR_MAX], rho[MCC_NR_MAX][MCC_NR_MAX];
-    double xa[MCC_NR_MAX], ya[MCC_NR_MAX], xb[MCC_NR_MAX], yb[MCC_NR_MAX];
-    int aa[MCC_NR_MAX], ab[MCC_NR_MAX];
+    /* 8 entries of slack past np (zeros) for the AVX-512 row's full-width loads */
+    double xa[MCC_NR_MAX + 8], ya[MCC_NR_MAX + 8], xb[MCC_NR_MAX + 8], yb[MCC_NR_MAX + 8];
+    int aa[MCC_NR_MAX + 8], ab[MCC_NR_MAX + 8];
+    for (int t = np; t < np + 8; t++) {
+        xa[t] = ya[t] = xb[t] = yb[t] = 0.0;
+        aa[t] = ab[t] = 0;
+    }
     for (int t = 0; t < np; t++) {
         xa[t] = ca[p[t].a].x;
         ya[t] = ca[p[t].a].y;
@@ -69,8 +169,13 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
          * rho is made symmetric by evaluating each (t, k) once, in the frame of the earlier pair t */
         double phi = mcc_adiff(aa[t], ab[t]) * MCC_UNIT;
         double c = cos(phi), s = sin(phi);
-        double row[MCC_NR_MAX];
-        for (int k = t + 1; k < np; k++) {
+        double row[MCC_NR_MAX + 8];
+#ifdef MCC_HAVE_AVX512
+        if (wide) rho_row_avx512(t, np, xa, ya, xb, yb, aa, ab, c, s, dk, row);
+#else
+        (void)wide;
+#endif
+        for (int k = t + 1; k < np && !wide; k++) {
             int dkk = (aa[k] - aa[t]) - (ab[k] - ab[t]);
             int da = abs(((dkk + 32768) & 0xFFFF) - 32768);
             double dxa = xa[k] - xa[t], dya = ya[k] - ya[t];
@@ -103,24 +208,22 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
     }
     double z = 1.0 / (1.0 + exp(-MCC_TAU_P * (n_min - MCC_MU_P)));
     int want = MCC_MIN_NP + (int)floor(z * (MCC_MAX_NP - MCC_MIN_NP) + 0.5);
-    /* pick the top `want` pairs by efficiency lam / l0 (ties: lower index first) */
-    double eff[MCC_NR_MAX];
+    /* the top `want` pairs by efficiency lam / l0 (ties: lower index first), summed in that order: pair t
+     * is the rank[t]-th, rank[t] = pairs of higher efficiency + earlier pairs of equal efficiency (a
+     * branch-free count that vectorises; efficiencies are finite: l0 > 0) */
+    double eff[MCC_NR_MAX], top[MCC_NR_MAX];
     for (int t = 0; t < np; t++) eff[t] = lam[t] / l0[t];
-    int used[MCC_NR_MAX] = {0};
-    double total = 0.0;
-    for (int r = 0; r < want && r < np; r++) {
-        int best = -1;
-        double be = 0.0;
-        for (int t = 0; t < np; t++) {
-            if (used[t]) continue;
-            if (best < 0 || eff[t] > be) {
-                best = t;
-                be = eff[t];
-            }
-        }
-        used[best] = 1;
-        total += lam[best];
+    int nt = want < np ? want : np, rank[MCC_NR_MAX];
+    for (int t = 0; t < np; t++) rank[t] = 0;
+    for (int u = 0; u < np; u++) {
+        const double e = eff[u];
+        for (int t = 0; t < np; t++) rank[t] += (e > eff[t]) | ((e == eff[t]) & (u < t));
     }
+    for (int t = 0; t < np; t++) {
+        if (rank[t] < nt) top[rank[t]] = lam[t];
+    }
+    double total = 0.0;
+    for (int r = 0; r < nt; r++) total += top[r];
     return total / want;
 }
 
@@ -128,7 +231,7 @@ static inline __attribute__((always_inline)) double consolidate(const mcc_cyl *c
 static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl *ca, int na, const mcc_cyl *cb,
                                                                     int nb, const cand *p, int np,
                                                                     const double *lam, const double *prm,
-                                                                    double *det) {
+                                                                    int wide, double *det) {
     int t0 = 0;
     for (int t = 1; t < np; t++) {
         if (lam[t] > lam[t0]) t0 = t;
@@ -136,8 +239,12 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
     const mcc_cyl *a0 = &ca[p[t0].a], *b0 = &cb[p[t0].b];
     int rot = mcc_adiff(a0->a, b0->a);
     double phi = rot * MCC_UNIT, c = cos(phi), s = sin(phi);
-    double bx[CHIPID_MAX_MINUTIAE], by[CHIPID_MAX_MINUTIAE];
-    int ba[CHIPID_MAX_MINUTIAE];
+    double bx[CHIPID_MAX_MINUTIAE + 8], by[CHIPID_MAX_MINUTIAE + 8]; /* + padding for the AVX-512 rows */
+    int ba[CHIPID_MAX_MINUTIAE + 8];
+    for (int j = nb; j < ((nb + 7) & ~7); j++) { /* far away: squared distance 1e60 exceeds any tolerance */
+        bx[j] = by[j] = 1e30;
+        ba[j] = 0;
+    }
     int nearb[CHIPID_MAX_MINUTIAE]; /* B minutia in the overlap (or matched) */
     for (int j = 0; j < nb; j++) {
         double dx = cb[j].x - b0->x, dy = cb[j].y - b0->y;
@@ -148,13 +255,28 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
     }
     const double dov2 = prm[MCC_P_DOV] * prm[MCC_P_DOV];
     double matched = 0.0, ova = 0.0, ovb = 0.0;
+    int nb_scalar = nb;
+    unsigned char nearm[CHIPID_MAX_MINUTIAE / 8 + 1] = {0}; /* nearb as 8-bit masks (AVX-512 rows) */
+    double tol2s[CHIPID_MAX_MINUTIAE];
+    const double t0px = prm[MCC_P_T0], dkp = prm[MCC_P_DK];
+    for (int i = 0; i < na; i++) { /* a separate loop, so that it vectorises (square roots 8 at a time) */
+        double ex0 = ca[i].x - a0->x, ey0 = ca[i].y - a0->y;
+        double tol = t0px + (dkp != 0.0 ? dkp * sqrt(ex0 * ex0 + ey0 * ey0) : 0.0);
+        tol2s[i] = tol * tol;
+    }
     for (int i = 0; i < na; i++) {
         double xi = ca[i].x, yi = ca[i].y;
-        double ex0 = xi - a0->x, ey0 = yi - a0->y;
-        double tol = prm[MCC_P_T0] + (prm[MCC_P_DK] != 0.0 ? prm[MCC_P_DK] * sqrt(ex0 * ex0 + ey0 * ey0) : 0.0);
-        double tol2 = tol * tol;
+        double tol2 = tol2s[i];
         int near = 0, hit = 0, ai = ca[i].a;
-        for (int j = 0; j < nb; j++) { /* vectorises: no branch, integer reductions */
+#ifdef MCC_HAVE_AVX512
+        if (wide) {
+            overlap_row_avx512(xi, yi, ai, bx, by, ba, nb, dov2, tol2, nearm, &near, &hit);
+            nb_scalar = 0;
+        }
+#else
+        (void)wide;
+#endif
+        for (int j = 0; j < nb_scalar; j++) { /* vectorises: no branch, integer reductions */
             double ex = xi - bx[j], ey = yi - by[j];
             double d = ex * ex + ey * ey;
             int da = (ai - ba[j]) & 0xFFFF;
@@ -168,7 +290,7 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
         if (hit || near) ova += ca[i].w;
     }
     for (int j = 0; j < nb; j++) {
-        if (nearb[j]) ovb += cb[j].w;
+        if (nearb[j] | ((nearm[j >> 3] >> (j & 7)) & 1)) ovb += cb[j].w;
     }
     double ov = (ova + ovb) * 0.5;
     double den = ov > prm[MCC_P_NFLOOR] ? ov : prm[MCC_P_NFLOOR];
@@ -180,28 +302,19 @@ static inline __attribute__((always_inline)) double overlap_factor(const mcc_cyl
         det[3] = ovb;
         det[6] = rot;
     }
-    return pow(ratio, prm[MCC_P_BETA]);
+    /* pow(x, 1) is x exactly (the result is representable and pow errs by under one unit in the last place) */
+    return prm[MCC_P_BETA] == 1.0 ? ratio : pow(ratio, prm[MCC_P_BETA]);
 }
 
 #define MCC_POP(x) __builtin_popcountll(x)
 
-/* Insert a candidate keeping c[0..*nc) sorted best first (cand_before order). */
-static inline void cand_push(cand *c, int *nc, cand x) {
-    int k = (*nc)++;
-    while (k > 0 && cand_before(&x, &c[k - 1])) {
-        c[k] = c[k - 1];
-        k--;
-    }
-    c[k] = x;
-}
-
 /* Row of the local stage (section 4.1): for cylinder x against every B cylinder, the bit-vector similarity
  * 1 - sqrt|a xor b| / (sqrt|a| + sqrt|b|) over the matchable cells (0 when fewer than minME cells are
- * matchable or the direction gap exceeds the rotation limit; a similarity is never negative) and the
- * rotation bin.  Branch-free: (1 - q) * 1.0 is exact and (1 - q) * 0.0 is +0.0, so no data-dependent
- * branch is needed; the table holds sqrt(0..384) exactly. */
+ * matchable or the direction gap exceeds the rotation limit; a similarity is never negative).
+ * Branch-free: (1 - q) * 1.0 is exact and (1 - q) * 0.0 is +0.0, so no data-dependent branch is needed;
+ * the table holds sqrt(0..384) exactly.  Padding entries (mask 0) get +0.0. */
 static inline __attribute__((always_inline)) void row_sims(const mcc_cyl *x, const mcc_soa *sb, int nb, int gate,
-                                                            int min_me, double *sim, int *bin) {
+                                                            int min_me, double *sim) {
     int pm[MCC_SOA_CAP], pa[MCC_SOA_CAP], pb[MCC_SOA_CAP], px[MCC_SOA_CAP];
     for (int j = 0; j < nb; j++) {
         uint64_t m = x->m & sb->m[j];
@@ -223,22 +336,61 @@ static inline __attribute__((always_inline)) void row_sims(const mcc_cyl *x, con
         double okd = (double)ok;
         double den = mcc_sqrt_table[pa[j]] + mcc_sqrt_table[pb[j]] + (1.0 - okd);
         sim[j] = (1.0 - mcc_sqrt_table[px[j]] / den) * okd;
-        bin[j] = ((dth + 32768) * MCC_NBIN) >> 16;
     }
 }
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#include <immintrin.h>
-#define MCC_HAVE_AVX512 1
+/* Rotation bin (30 degrees) of the direction gap theta_x - theta_b: ((gap + 32768) * 12) >> 16 with the
+ * gap in [-32768, 32767], i.e. of ((theta_x - theta_b + 32768) mod 65536). */
+static inline int rot_bin(int xa, int ba) { return ((((xa - ba) + 32768) & 0xFFFF) * MCC_NBIN) >> 16; }
+
+/* The vote of one row: its best similarity tv over all partners and, among the partners that reach it, the
+ * lowest rotation bin (this equals "best per bin, then the first bin with the highest best": the bin of
+ * the row maximum that comes first).  Returns the bin, or -1 when the row has no similarity above 0. */
+static inline __attribute__((always_inline)) int row_vote(const mcc_cyl *x, const mcc_soa *sb, int nb,
+                                                           const double *sim, double *tv_out) {
+    double tv = 0.0;
+    for (int j = 0; j < nb; j++) tv = sim[j] > tv ? sim[j] : tv;
+    *tv_out = tv;
+    if (!(tv > 0.0)) return -1;
+    int top = MCC_NBIN;
+    for (int j = 0; j < nb; j++) {
+        int b = rot_bin(x->a, (int)sb->a[j]);
+        top = (sim[j] == tv && b < top) ? b : top;
+    }
+    return top;
+}
+
+/* The candidate of one row once the window is known (wbits: bit b set for the bins in the window): its
+ * highest similarity among partners whose bin is in the window, and the first such partner (lowest j).
+ * Equal to "best per bin (lowest j on ties), then the best bin of the window (lower j on ties)". */
+static inline __attribute__((always_inline)) int row_pick(const mcc_cyl *x, const mcc_soa *sb, int nb,
+                                                           const double *sim, unsigned wbits, double *s_out) {
+    double s = 0.0;
+    int best = -1;
+    for (int j = 0; j < nb; j++) {
+        int in = (wbits >> rot_bin(x->a, (int)sb->a[j])) & 1u;
+        if (in && sim[j] > s) {
+            s = sim[j];
+            best = j;
+        }
+    }
+    *s_out = s;
+    return best;
+}
+
+#ifdef MCC_HAVE_AVX512
 /* row_sims with AVX-512 VPOPCNTDQ, 8 partners per step: the same IEEE operations in the same order (table
- * gathers, add, divide, subtract; masked lanes give +0.0), so the same bits. */
-__attribute__((target("avx512f,avx512vpopcntdq"))) static inline void row_sims_avx512(
-    const mcc_cyl *x, const mcc_soa *sb, int nb, int gate, int min_me, double *sim, int *bin) {
+ * gathers, add, divide, subtract; masked lanes give +0.0), so the same bits.  nb is rounded up to 8 (the
+ * padding entries are empty cylinders).  Also does row_vote: *tv_out and the returned bin. */
+__attribute__((target("avx512f,avx512vpopcntdq"))) static inline int row_sims_avx512(
+    const mcc_cyl *x, const mcc_soa *sb, int nb, int gate, int min_me, double *sim, double *tv_out) {
     const __m512i xm = _mm512_set1_epi64((long long)x->m), xa = _mm512_set1_epi64(x->a);
     const __m512i lo16 = _mm512_set1_epi64(0xFFFF), half = _mm512_set1_epi64(32768);
     const __m512i full = _mm512_set1_epi64(65536), gmax = _mm512_set1_epi64(gate), gmin = _mm512_set1_epi64(-gate);
     const __m512i minme = _mm512_set1_epi64(min_me), zero = _mm512_setzero_si512();
     const __m512d one = _mm512_set1_pd(1.0);
+    __m512d vmax = _mm512_setzero_pd();
+    __m512i vbin = _mm512_set1_epi64(MCC_NBIN);
     __m512i xv[MCC_ND];
     for (int k = 0; k < MCC_ND; k++) xv[k] = _mm512_set1_epi64((long long)x->v[k]);
     for (int j = 0; j < nb; j += 8) {
@@ -260,73 +412,76 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static inline void row_sims_a
         __m512d den = _mm512_add_pd(_mm512_add_pd(ta, tb), _mm512_mask_blend_pd(ok, one, _mm512_setzero_pd()));
         __m512d s = _mm512_maskz_sub_pd(ok, one, _mm512_div_pd(tx, den));
         _mm512_storeu_pd(sim + j, s);
+        /* the vote, per lane: the best similarity so far and the lowest bin among the partners reaching it */
         __m512i b = _mm512_add_epi64(d, half);
         b = _mm512_srli_epi64(_mm512_add_epi64(_mm512_slli_epi64(b, 3), _mm512_slli_epi64(b, 2)), 16);
-        _mm256_storeu_si256((__m256i *)(bin + j), _mm512_cvtepi64_epi32(b));
+        __mmask8 gt = _mm512_cmp_pd_mask(s, vmax, _CMP_GT_OQ), eq = _mm512_cmp_pd_mask(s, vmax, _CMP_EQ_OQ);
+        vbin = _mm512_mask_mov_epi64(vbin, gt, b);
+        vbin = _mm512_mask_min_epi64(vbin, eq, vbin, b);
+        vmax = _mm512_max_pd(vmax, s);
     }
+    double tv = _mm512_reduce_max_pd(vmax);
+    *tv_out = tv;
+    if (!(tv > 0.0)) return -1;
+    __mmask8 at = _mm512_cmp_pd_mask(vmax, _mm512_set1_pd(tv), _CMP_EQ_OQ);
+    return (int)_mm512_reduce_min_epi64(_mm512_mask_mov_epi64(_mm512_set1_epi64(MCC_NBIN), at, vbin));
+}
+
+/* Lanes j..j+7 of a row: rotation bins of x against those B cylinders (rot_bin, 64-bit lanes). */
+__attribute__((target("avx512f"))) static inline __m512i bins_avx512(const mcc_cyl *x, const mcc_soa *sb, int j) {
+    __m512i d = _mm512_sub_epi64(_mm512_set1_epi64(x->a + 32768), _mm512_loadu_si512(sb->a + j));
+    d = _mm512_and_si512(d, _mm512_set1_epi64(0xFFFF));
+    d = _mm512_add_epi64(_mm512_slli_epi64(d, 3), _mm512_slli_epi64(d, 2)); /* * 12 */
+    return _mm512_srli_epi64(d, 16);
+}
+
+/* row_pick with AVX-512: the window maximum, then the first lane that holds it. */
+__attribute__((target("avx512f"))) static inline int row_pick_avx512(const mcc_cyl *x, const mcc_soa *sb, int nb,
+                                                                      const double *sim, unsigned wbits,
+                                                                      double *s_out) {
+    const __m512i wv = _mm512_set1_epi64(wbits), one = _mm512_set1_epi64(1);
+    __mmask8 in[MCC_SOA_CAP / 8];
+    __m512d vmax = _mm512_setzero_pd();
+    for (int j = 0; j < nb; j += 8) {
+        in[j / 8] = _mm512_test_epi64_mask(_mm512_srlv_epi64(wv, bins_avx512(x, sb, j)), one);
+        vmax = _mm512_mask_max_pd(vmax, in[j / 8], vmax, _mm512_loadu_pd(sim + j));
+    }
+    double s = _mm512_reduce_max_pd(vmax);
+    *s_out = s > 0.0 ? s : 0.0;
+    if (!(s > 0.0)) return -1;
+    const __m512d vs = _mm512_set1_pd(s);
+    for (int j = 0; j < nb; j += 8) {
+        unsigned k = in[j / 8] & _mm512_cmp_pd_mask(_mm512_loadu_pd(sim + j), vs, _CMP_EQ_OQ);
+        if (k) return j + __builtin_ctz(k);
+    }
+    return -1; /* not reached: s is one of the lanes */
 }
 #endif
 
-/* Local stage: the best partner of each A cylinder per rotation bin, the rotation vote, then for each A
- * cylinder its best partner within the winning window (lowest j on ties); returns the candidate count.
- * Similarity from the three popcounts (section 4.1). */
+/* Local stage: every cylinder pair's similarity (kept in sm, one row per A cylinder), the rotation vote
+ * (each A cylinder votes for the bin of its best partner), then for each A cylinder its best partner within
+ * the winning window (lowest j on ties); returns the candidate count.  sm: na rows of nbp entries. */
 static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, int na, const mcc_soa *sb, int nb,
                                                               int gate, int win, int min_me,
-                                                              double rot_cost, int wide, cand *c, int *peak) {
-    double bs[CHIPID_MAX_MINUTIAE][MCC_NBIN];
-    short bj[CHIPID_MAX_MINUTIAE][MCC_NBIN];
+                                                              double rot_cost, int wide, double *sm, cand *c,
+                                                              int *peak) {
     double hist[MCC_NBIN] = {0};
-    int bin[MCC_SOA_CAP];
-    double sim[MCC_SOA_CAP];
+    const int nbp = (nb + 7) & ~7;
     for (int i = 0; i < na; i++) {
+        double *sim = sm + (size_t)nbp * i, tv;
+        int top;
 #ifdef MCC_HAVE_AVX512
-        if (wide) row_sims_avx512(&ca[i], sb, nb, gate, min_me, sim, bin);
-        else row_sims(&ca[i], sb, nb, gate, min_me, sim, bin);
+        if (wide) {
+            top = row_sims_avx512(&ca[i], sb, nbp, gate, min_me, sim, &tv);
+        } else {
+            row_sims(&ca[i], sb, nb, gate, min_me, sim);
+            top = row_vote(&ca[i], sb, nb, sim, &tv);
+        }
 #else
         (void)wide;
-        row_sims(&ca[i], sb, nb, gate, min_me, sim, bin);
+        row_sims(&ca[i], sb, nb, gate, min_me, sim);
+        top = row_vote(&ca[i], sb, nb, sim, &tv);
 #endif
-        double rb[MCC_NBIN];
-        int rj[MCC_NBIN];
-        for (int b = 0; b < MCC_NBIN; b++) {
-            rb[b] = 0.0;
-            rj[b] = -1;
-        }
-        /* B is stored by ascending angle, so the bins come in runs (one wrap-around): keep the run's best
-         * in registers (branch-free update) and merge it when the bin changes.  Same result as a plain
-         * "strict > keeps the lowest j" scan, since an earlier run of a bin holds lower j. */
-        int cur = bin[0], cj = -1;
-        double cs = 0.0;
-        for (int j = 0; j < nb; j++) {
-            if (bin[j] != cur) {
-                if (cs > rb[cur]) {
-                    rb[cur] = cs;
-                    rj[cur] = cj;
-                }
-                cur = bin[j];
-                cs = 0.0;
-                cj = -1;
-            }
-            int u = sim[j] > cs;
-            cs = u ? sim[j] : cs;
-            cj = u ? j : cj;
-        }
-        if (nb > 0 && cs > rb[cur]) {
-            rb[cur] = cs;
-            rj[cur] = cj;
-        }
-        for (int b = 0; b < MCC_NBIN; b++) {
-            bs[i][b] = rb[b];
-            bj[i][b] = (short)rj[b];
-        }
-        int top = -1;
-        double tv = 0.0;
-        for (int b = 0; b < MCC_NBIN; b++) {
-            if (bs[i][b] > tv) {
-                top = b;
-                tv = bs[i][b];
-            }
-        }
         if (top >= 0) hist[top] += tv;
     }
     int pk = 0;
@@ -340,20 +495,36 @@ static inline __attribute__((always_inline)) int local_stage(const mcc_cyl *ca, 
         }
     }
     *peak = pk;
+    unsigned wbits = 0;
+    for (int d = -win; d <= win; d++) wbits |= 1u << ((pk + d + 2 * MCC_NBIN) % MCC_NBIN);
     int nc = 0;
+    double cs[CHIPID_MAX_MINUTIAE];
+    int ci[CHIPID_MAX_MINUTIAE], cj[CHIPID_MAX_MINUTIAE];
     for (int i = 0; i < na; i++) {
-        double s = 0.0;
-        int j = -1;
-        for (int d = -win; d <= win; d++) {
-            int b = (pk + d + 2 * MCC_NBIN) % MCC_NBIN;
-            if (bj[i][b] < 0) continue;
-            if (bs[i][b] > s || (bs[i][b] == s && bj[i][b] < j)) {
-                s = bs[i][b];
-                j = bj[i][b];
-            }
-        }
-        if (j >= 0) cand_push(c, &nc, (cand){s, i, j});
+        const double *sim = sm + (size_t)nbp * i;
+        double s;
+        int j;
+#ifdef MCC_HAVE_AVX512
+        if (wide) j = row_pick_avx512(&ca[i], sb, nbp, sim, wbits, &s);
+        else j = row_pick(&ca[i], sb, nb, sim, wbits, &s);
+#else
+        j = row_pick(&ca[i], sb, nb, sim, wbits, &s);
+#endif
+        cs[nc] = s;
+        ci[nc] = i;
+        cj[nc] = j;
+        nc += j >= 0;
     }
+    /* sorted best first (similarity descending, then a, then b): the candidates come in
+     * ascending a, one per a, so candidate t's place is the number of higher similarities plus the number
+     * of earlier equal ones (a branch-free count that vectorises) */
+    int rank[CHIPID_MAX_MINUTIAE];
+    for (int t = 0; t < nc; t++) rank[t] = 0;
+    for (int u = 0; u < nc; u++) {
+        const double e = cs[u];
+        for (int t = 0; t < nc; t++) rank[t] += (e > cs[t]) | ((e == cs[t]) & (u < t));
+    }
+    for (int t = 0; t < nc; t++) c[rank[t]] = (cand){cs[t], ci[t], cj[t]};
     return nc;
 }
 
@@ -384,7 +555,9 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
     win = win < 0 ? 0 : (win > MCC_NBIN / 2 ? MCC_NBIN / 2 : win);
     cand c[CHIPID_MAX_MINUTIAE];
     int peak = 0;
-    int nc = local_stage(ca, na, &sb, nb, gate, win, (int)prm[MCC_P_MINME], prm[MCC_P_ROTCOST], wide, c, &peak);
+    double sm[CHIPID_MAX_MINUTIAE * MCC_SOA_CAP]; /* pair similarities; only na x nbp entries are touched */
+    int nc = local_stage(ca, na, &sb, nb, gate, win, (int)prm[MCC_P_MINME], prm[MCC_P_ROTCOST], wide, sm, c,
+                         &peak);
     /* one-to-one: walk the candidates best first, keep a pair when its b is still free */
     unsigned char taken[CHIPID_MAX_MINUTIAE] = {0};
     cand p[MCC_NR_MAX];
@@ -398,9 +571,9 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
     if (det != NULL) det[7] = np;
     if (np == 0) return 0.0;
     double lam[MCC_NR_MAX];
-    double lss = consolidate(ca, cb, p, np, na < nb ? na : nb, prm[MCC_P_DK], lam);
+    double lss = consolidate(ca, cb, p, np, na < nb ? na : nb, prm[MCC_P_DK], wide, lam);
     if (det != NULL) det[0] = lss;
-    return lss * overlap_factor(ca, na, cb, nb, p, np, lam, prm, det);
+    return lss * overlap_factor(ca, na, cb, nb, p, np, lam, prm, wide, det);
 }
 
 static double score_generic(const unsigned char *a, const unsigned char *b, int gate, const double *prm,

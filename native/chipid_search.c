@@ -1,18 +1,23 @@
 /* 1:N fingerprint search over a prepared gallery, split across pthreads.
  *
- * Each thread scores a contiguous slice of the gallery into its own top-k list; the lists are merged
- * at the end (score descending, gallery index ascending on ties), so the result does not depend on the
- * number of threads.  No globals; scratch lives on the thread stacks and in one caller-sized heap block.
+ * The threads take blocks of MCC_SEARCH_BLOCK templates from a shared atomic counter (a thread slowed by
+ * other work on the machine, or given larger templates, takes fewer blocks) and score them into their own
+ * top-k lists; the lists are merged at the end (score descending, gallery index ascending on ties), so the
+ * result does not depend on the number of threads or on which thread scored what.  No globals; scratch
+ * lives on the thread stacks and in one caller-sized heap block.
  */
 #include <pthread.h>
 #include <stdlib.h>
 
 #include "mcc_internal.h"
 
+#define MCC_SEARCH_BLOCK 256
+
 typedef struct {
     const unsigned char *probe, *gallery;
     const long long *offsets;
-    int lo, hi, k, max_rotation;
+    int n, k, max_rotation;
+    long long *next; /* next unclaimed template index, shared by the threads (atomic) */
     int *idx;
     double *score;
 } slice;
@@ -38,9 +43,14 @@ static void *run_slice(void *arg) {
         s->idx[j] = -1;
         s->score[j] = 0.0;
     }
-    for (int i = s->lo; i < s->hi; i++) {
-        double sc = mcc_score(s->probe, s->gallery + s->offsets[i], s->max_rotation, NULL, NULL);
-        topk_insert(s->idx, s->score, s->k, i, sc);
+    for (;;) {
+        long long lo = __atomic_fetch_add(s->next, (long long)MCC_SEARCH_BLOCK, __ATOMIC_RELAXED);
+        if (lo >= s->n) break;
+        int hi = s->n - lo < MCC_SEARCH_BLOCK ? s->n : (int)lo + MCC_SEARCH_BLOCK;
+        for (int i = (int)lo; i < hi; i++) {
+            double sc = mcc_score(s->probe, s->gallery + s->offsets[i], s->max_rotation, NULL, NULL);
+            topk_insert(s->idx, s->score, s->k, i, sc);
+        }
     }
     return NULL;
 }
@@ -69,22 +79,16 @@ int chipid_search(const unsigned char *probe, long long probe_len, const unsigne
         free(sc);
         return CHIPID_ENOMEM;
     }
+    long long next = 0;
     for (int t = 0; t < n_threads; t++) {
-        sl[t] = (slice){probe,
-                        gallery,
-                        offsets,
-                        (int)((long long)n * t / n_threads),
-                        (int)((long long)n * (t + 1) / n_threads),
-                        top_k,
-                        max_rotation,
-                        idx + (size_t)top_k * t,
+        sl[t] = (slice){probe,  gallery, offsets, n, top_k, max_rotation, &next, idx + (size_t)top_k * t,
                         sc + (size_t)top_k * t};
         if (t > 0) started[t] = pthread_create(&th[t], NULL, run_slice, &sl[t]) == 0;
     }
     run_slice(&sl[0]);
     for (int t = 1; t < n_threads; t++) {
         if (started[t]) pthread_join(th[t], NULL);
-        else run_slice(&sl[t]); /* thread creation failed: do the slice here */
+        else run_slice(&sl[t]); /* thread creation failed: its list stays empty (the others took the work) */
     }
     for (int j = 0; j < top_k; j++) {
         out_idx[j] = -1;

@@ -274,3 +274,69 @@ def test_native_rejects_bad_score_parameters() -> None:
     with pytest.raises(InvalidArgumentError):
         match._compare_tuned(blob, blob, good[:-1])
     assert match._compare_tuned(blob, blob, good)[0] == match.compare(blob, blob)
+
+
+def _cluster_turned(quarter_turns: int, shift: int) -> list[Minutia]:
+    """Four copies of one 7-minutia cluster turned by exact quarter turns about (150, 150): every local
+    structure occurs at four rotations, so many cylinder pairs tie on similarity across rotation bins."""
+    base = [(20, 5, 10.0), (35, 22, 80.0), (12, 40, 135.0), (48, 48, 200.0), (5, 60, 260.0), (60, 8, 300.0),
+            (30, 70, 45.0)]  # fmt: skip
+    out = []
+    for copy in range(4):
+        turns = (copy + quarter_turns) % 4
+        for x, y, angle in base:
+            dx, dy = x + 10, y + 10
+            for _ in range(turns):  # (dx, dy) -> (dy, -dx): a quarter turn, counter-clockwise with y down
+                dx, dy = dy, -dx
+            out.append(Minutia(MinutiaType.RIDGE_ENDING, 150 + dx + shift, 150 + dy, (angle + 90.0 * turns) % 360.0))
+    return out
+
+
+def test_native_ties_across_rotation_bins_match_reference_on_every_isa_path() -> None:
+    """Equal similarities in several rotation bins: the vote (lowest bin of the row maximum), the window
+    pick (first partner) and the candidate order (similarity, then index) follow the reference exactly."""
+    blobs = [match.prepare(_cluster_turned(q, s)) for q, s in ((0, 0), (1, 0), (2, 3), (3, 0))]
+    for a in blobs:
+        for b in blobs:
+            for rotation in (180.0, 60.0, 0.0):
+                units = min(32768, math.floor(rotation * 65536 / 360 + 0.5))
+                expected = ref.compare(a, b, units)
+                for isa in range(4):
+                    got = match._compare_isa(a, b, isa, max_rotation=rotation)
+                    assert got is None or got == expected, (isa, rotation, got, expected)
+
+
+def test_native_largest_templates_match_reference_on_every_isa_path() -> None:
+    """255 minutiae (the format's maximum): every buffer at its full size, native == reference."""
+    rng = random.Random(255)
+
+    def dense() -> list[Minutia]:
+        return [
+            Minutia(
+                MinutiaType.BIFURCATION, rng.randrange(20, 480), rng.randrange(20, 560), rng.randrange(256) * 360 / 256
+            )
+            for _ in range(255)
+        ]
+
+    a, b = match.prepare(dense()), match.prepare(dense())
+    assert a[6] == 255 and b[6] == 255
+    expected = ref.compare(a, b)
+    for isa in range(4):
+        got = match._compare_isa(a, b, isa)
+        assert got is None or got == expected, (isa, got, expected)
+    assert match.compare(a, a) == ref.compare(a, a)
+
+
+def test_native_search_over_several_blocks_is_independent_of_threads() -> None:
+    """A gallery of several scheduling blocks (256 templates each): any thread count gives the top-k of
+    the individual comparisons, ties by index."""
+    views = [_view(db, f, i) for db in ("DB1_B", "DB2_B") for f in range(101, 111) for i in range(1, 9)]
+    blobs = [match.prepare(v) for v in views]
+    gallery = match.Gallery(blobs * 4 + blobs[:17])  # 657 templates, exact duplicates: equal scores tie
+    probe = blobs[45]
+    scores = [match.compare(probe, gallery.blob(i)) for i in range(len(gallery))]
+    expected = sorted(enumerate(scores), key=lambda p: (-p[1], p[0]))[:12]
+    for threads in (1, 2, 3, 8):
+        hits = match.search(probe, gallery, top_k=12, threads=threads)
+        assert [(h.index, h.score) for h in hits] == expected
+    assert [h.index for h in hits[:4]] == [45, 205, 365, 525]  # the probe itself, four times
