@@ -1,7 +1,7 @@
 """Accuracy of the fingerprint matcher on FVC2002 DB1_B..DB4_B, by leave-one-database-out cross-validation.
 
 Run: ``python benchmarks/accuracy_fvc.py [--quick]`` (templates in tests/data/fvc2002-iso-templates;
-about 6 minutes on one core).  It prints the Markdown tables quoted in docs/biometrics.md.
+about 4 minutes on one core).  It prints the Markdown tables quoted in docs/biometrics.md.
 
 Protocol (the held-out figures are the headline):
   * Per database (10 fingers x 8 impressions, ISO 19794-2 templates of one extractor, one sensor per
