@@ -8,7 +8,10 @@ Chip Authentication runs as soon as DG14 is read and vouched for by Passive Auth
 (BSI TR-03110-1 standard inspection procedure: CA before the data groups; the full PA runs at the end). The first
 READ the chip answers 9000 with MAC-verified data under the new keys is the CA proof (issue 10 point 1: never a
 plain or unverifiable answer), so CA costs two APDUs (key agreement) and no extra SELECT + READ. A chip that
-fails the proof is chip_authentication FAILED; the data groups it could no longer serve are reported as not read.
+fails the proof is chip_authentication FAILED (NOT_GENUINE); its secure channel is gone, so access control runs
+once more (same key) and the remaining data groups are read without CA, so that the clerk sees the holder data the
+clone carries (never evidence for the chip: PA still covers every file, the verdict stays NOT_GENUINE). When that
+second access control fails too, those data groups are reported as not read.
 
 Each step records its outcome in :attr:`ReadResult.steps`. A failed optional step (CA, AA, an unreadable data
 group) leaves the partial document usable and shows up in the report; access control or a card removed mid-read
@@ -23,6 +26,7 @@ of forgery). Files are read by short EF identifier with one whole-file READ each
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -40,6 +44,7 @@ from chipid.auth.chip import DeferredProof, ProofWatch, perform_chip_auth
 from chipid.document import Document, PhotoMode
 from chipid.errors import (
     ASN1_ERRORS,
+    AccessControlError,
     CardInUseError,
     ChipAuthError,
     ChipFileNotFoundError,
@@ -306,6 +311,15 @@ class DocumentReader:
         if early is not None and early.pending:
             # every later file absent or empty: one READ of DG14 (by SFI where the chip allows it) proves it
             early.prove_by_read(channel, sfi=14 if self.policy.sfi else None)
+        # CA failed: the files the chip did not give under the CA keys (absent or refused ones aside) are read on a
+        # new session without CA (issue 11 point 1); AA (if any) runs on that session
+        retry = [dg for dg in pending if dg in not_read or (dg in unreadable and problems[f"DG{dg}"] != _ABSENT)]
+        if early is not None and early.failed and retry and (reopened := self._reopen(card_access)) is not None:
+            channel, not_read = reopened, []
+            for dg in retry:
+                unreadable.pop(dg, None)
+                problems.pop(f"DG{dg}", None)
+                read_dg(dg, channel)
 
         document = Document.from_files(raw)
         dgs = {int(k[2:]): v for k, v in raw.items() if k.startswith("DG")}
@@ -352,7 +366,7 @@ class DocumentReader:
         aa_supported = "DG15" in raw
         if aa_supported:
             ca_failed = any(c.name == CHECK_CA and c.failed for c in checks)
-            checks.append(self._active_auth(access.channel, raw["DG15"], dg14, 15 in pa.authenticated_dgs,
+            checks.append(self._active_auth(channel, raw["DG15"], dg14, 15 in pa.authenticated_dgs,
                                             after_failed_ca=ca_failed))
         elif 15 in not_read:
             checks.append(CheckResult(CHECK_AA, CheckStatus.NOT_PERFORMED,
@@ -375,6 +389,26 @@ class DocumentReader:
         )
         report = VerificationReport.from_checks(checks, chip_auth_supported=chip_auth_expected, evidence=evidence)
         return ReadResult(document, report, access.protocol, tuple(self._steps))
+
+    def _reopen(self, card_access: bytes | None) -> Transport | None:
+        """Access control again after a failed Chip Authentication (the chip ended the secure channel), as at the
+        start: SELECT MF, PACE or BAC with the same key, SELECT the application after PACE. The new channel, or
+        None when it cannot be opened (the data groups left are then reported as not read)."""
+        started = time.perf_counter()
+        try:
+            with contextlib.suppress(StatusWordError):  # PACE from the MF, as at the start; BAC selects the app
+                ResponseAPDU.from_bytes(self.transport.transmit(commands.select_mf().to_bytes())).check(0xA4)
+            access = establish(self.transport, self.key, card_access=card_access or b"", prefer=self.prefer,
+                               rng=self.rng)
+            if access.protocol == "PACE":
+                ResponseAPDU.from_bytes(access.channel.transmit(commands.select_aid(EMRTD_AID).to_bytes())
+                                        ).check(0xA4)
+        except (AccessControlError, StatusWordError, SecureMessagingError, ParseError) as err:
+            self._record("access control again", "failed", f"after the failed Chip Authentication: {err}", started)
+            return None
+        self._record("access control again", "ok", f"{access.protocol}, after the failed Chip Authentication: the "
+                     "data groups left are read without it (no evidence for the chip)", started)
+        return access.channel
 
     def _read_card_security(self, channel: Transport) -> bytes | None:
         """EF.CardSecurity (MF, readable after PACE), read before the eMRTD application is selected; absent or

@@ -108,10 +108,11 @@ def test_with_no_file_left_after_dg14_one_read_by_sfi_proves_the_keys() -> None:
 
 
 @pytest.mark.parametrize("data_groups", [None, [14]], ids=["every-file", "dg14-only"])
-def test_clone_without_the_ca_key_fails_without_crashing_and_unread_files_are_reported(
+def test_clone_without_the_ca_key_fails_without_crashing_and_its_data_is_still_read(
         data_groups: list[int] | None) -> None:
     """A clone (public files copied, its own CA key) cannot answer under the CA keys: the chip ends secure
-    messaging (6988 in plain). chip_authentication FAILED, NOT_GENUINE; the files it did not give are named."""
+    messaging (6988 in plain). chip_authentication FAILED, NOT_GENUINE; access control runs once more and the
+    files left are read without CA (issue 11 point 1: the clerk sees the data), AA runs on the new session."""
     profile = ra.card("AES", aa=True)
     chip = VirtualChip(profile, faults=Faults(cloned=True))
     result = DocumentReader(SimTransport(chip), profile.can_key(), trust=profile.trust_store(),
@@ -120,14 +121,48 @@ def test_clone_without_the_ca_key_fails_without_crashing_and_unread_files_are_re
     assert report.verdict is Verdict.NOT_GENUINE, report.to_text()
     ca = report.get("chip_authentication")
     assert ca is not None and ca.status is CheckStatus.FAILED and "did not prove" in ca.reason, report.to_text()
+    names = _step_names(result)
     if data_groups is None:
-        assert "DG1" not in result.document.raw and "DG14" in result.document.raw
-        for dg in (1, 2, 13):
-            check = report.get(f"read.DG{dg}")
-            assert check is not None and check.status is CheckStatus.NOT_PERFORMED and check.required
-            assert "failed Chip Authentication" in check.reason
-        aa = report.get("active_authentication")
-        assert aa is not None and aa.status is CheckStatus.NOT_PERFORMED and "Chip Authentication" in aa.reason
+        assert {"DG1", "DG2", "DG13", "DG14", "DG15"} <= set(result.document.raw)
+        assert result.document.mrz is not None and result.document.face_image() is not None
+        assert all(report.get(f"read.DG{dg}") is None for dg in (1, 2, 13)), report.to_text()
+        assert names.index("chip authentication proof") < names.index("access control again") < \
+            names.index("read DG2")
+        aa = report.get("active_authentication")  # the clone's AA key is not the DG15 key either
+        assert aa is not None and aa.status is CheckStatus.FAILED, report.to_text()
+    else:
+        assert "access control again" not in names and "DG1" not in result.document.raw
+
+
+class _RefuseSecondPACE(_Counting):
+    """Refuses every plain MSE:Set AT after Chip Authentication's key agreement: the second PACE fails."""
+
+    def transmit(self, apdu: bytes) -> bytes:
+        if apdu[:2] == b"\x00\x22" and 0x86 in self.protected:
+            self.sent.append(bytes(apdu))
+            return bytes.fromhex("6982")
+        return super().transmit(apdu)
+
+
+def test_clone_whose_second_access_control_fails_reports_the_files_left_as_not_read() -> None:
+    """When access control cannot be established again after the failed CA, the files left are NOT_PERFORMED
+    reads (required: never GENUINE) and AA is not run; the verdict is NOT_GENUINE with CA FAILED."""
+    profile = ra.card("AES", aa=True)
+    transport = _RefuseSecondPACE(SimTransport(VirtualChip(profile, faults=Faults(cloned=True))))
+    result = DocumentReader(transport, profile.can_key(), trust=profile.trust_store()).read()
+    report = result.report
+    assert report.verdict is Verdict.NOT_GENUINE, report.to_text()
+    ca = report.get("chip_authentication")
+    assert ca is not None and ca.status is CheckStatus.FAILED
+    again = [s for s in result.steps if s.name == "access control again"]
+    assert len(again) == 1 and again[0].status == "failed", result.steps
+    assert "DG1" not in result.document.raw and "DG14" in result.document.raw
+    for dg in (1, 2, 13):
+        check = report.get(f"read.DG{dg}")
+        assert check is not None and check.status is CheckStatus.NOT_PERFORMED and check.required
+        assert "failed Chip Authentication" in check.reason
+    aa = report.get("active_authentication")
+    assert aa is not None and aa.status is CheckStatus.NOT_PERFORMED and "Chip Authentication" in aa.reason
 
 
 @pytest.mark.parametrize("sw", [0x6282, 0x9000, 0x6310], ids=["6282", "9000", "6310"])
@@ -189,18 +224,17 @@ class _CorruptCAResponse(_Counting):
 
 
 def test_ca_key_agreement_answer_failing_its_mac_ends_the_read_without_a_crash() -> None:
-    """The secure channel refuses the GENERAL AUTHENTICATE answer (MAC): CA FAILED, and the data groups that can
-    no longer be read on the closed channel are reported, not raised."""
+    """The secure channel refuses the GENERAL AUTHENTICATE answer (MAC): CA FAILED (NOT_GENUINE), the closed
+    channel is not raised; access control runs again and the data groups are read on the new session."""
     profile = default_profile()
     transport = _CorruptCAResponse(SimTransport(VirtualChip(profile)))
     result = DocumentReader(transport, profile.can_key(), trust=profile.trust_store()).read()
     ca = result.report.get("chip_authentication")
     assert ca is not None and ca.status is CheckStatus.FAILED and "MAC" in ca.reason, result.report.to_text()
     assert result.report.verdict is Verdict.NOT_GENUINE
-    dg1 = result.report.get("read.DG1")
-    assert dg1 is not None and dg1.status is CheckStatus.NOT_PERFORMED and "DG1" not in result.document.raw
-    aa = result.report.get("active_authentication")
-    assert aa is not None and aa.status is CheckStatus.NOT_PERFORMED
+    assert result.report.get("read.DG1") is None and "DG1" in result.document.raw
+    aa = result.report.get("active_authentication")  # a genuine chip: AA on the new session proves the DG15 key
+    assert aa is not None and aa.passed, result.report.to_text()
 
 
 def test_deferred_proof_is_not_performed_when_the_full_pa_does_not_vouch_for_dg14() -> None:

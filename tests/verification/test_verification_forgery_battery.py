@@ -145,20 +145,39 @@ def test_untrusted_keys_are_never_used_for_aa_or_ca(kind: str, builder: Builder)
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_cloned_chip_fails_both_aa_and_ca(kind: str) -> None:
-    """Faults.cloned replaces both chip keys: CA (§6.2) fails; the failed CA ends the secure channel, so AA is
-    NOT_PERFORMED in that read; read without CA, AA (§6.1) fails on its own."""
+    """Faults.cloned replaces both chip keys: CA (§6.2) fails; the failed CA ends the secure channel, access control
+    runs again and AA (§6.1) fails on the new session; read without CA, AA fails on its own too."""
     from chipid.reader import DocumentReader
     from chipid.sim import SimTransport, VirtualChip
 
     result = read_card(fc.cloned(kind))
     _failed_check(result, "chip_authentication")
-    aa = result.report.get("active_authentication")
-    assert aa is not None and aa.status is CheckStatus.NOT_PERFORMED, result.report.to_text()
+    _failed_check(result, "active_authentication")
+    assert result.report.verdict is Verdict.NOT_GENUINE
     card = fc.cloned(kind)
     chip = VirtualChip(card.profile, faults=card.faults)
     alone = DocumentReader(SimTransport(chip), card.profile.can_key(), trust=card.trust, at=card.at,
                            chip_auth=False).read()
     _failed_check(alone, "active_authentication")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_cloned_chip_still_shows_the_holder_data_and_photo(kind: str) -> None:
+    """Issue 11 point 1: after the failed CA the clone's DG1, DG13 and photo are read on a new session and shown;
+    the verdict stays NOT_GENUINE with chip_authentication FAILED (the copied data is no evidence for the chip)."""
+    card = fc.cloned(kind)
+    genuine = read_card(fc.genuine_card(kind))
+    result = read_card(card)
+    assert result.report.verdict is Verdict.NOT_GENUINE, result.report.to_text()
+    _failed_check(result, "chip_authentication")
+    for name in ("DG1", "DG2", "DG13"):
+        assert result.document.raw.get(name) == genuine.document.raw[name], name
+        assert result.report.get(f"read.{name}") is None, result.report.to_text()
+    assert result.document.mrz is not None and result.document.mrz == genuine.document.mrz
+    assert result.document.dg13 is not None and result.document.holder() == genuine.document.holder()
+    assert result.document.face_image() is not None and result.document.face_image() == genuine.document.face_image()
+    again = [s for s in result.steps if s.name == "access control again"]
+    assert len(again) == 1 and again[0].status == "ok"
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -64,6 +64,9 @@ def test_ca_proved_by_an_unprotected_answer_is_refused(scenario: str) -> None:
     assert "did not prove" in ca.reason
     if faults.sm_error_sw != 0x6300:  # 6300 is an error status: refused as such; the others are not MAC-verified
         assert "not MAC-verified" in ca.reason, ca.reason
+    # issue 11 point 1: access control again, the clone's holder data is read and shown (never evidence for it)
+    assert "DG1" in result.document.raw and result.document.mrz is not None, report.to_text()
+    assert report.get("read.DG1") is None
 
 
 @pytest.mark.parametrize(
