@@ -189,7 +189,7 @@ def _rotation_units(max_rotation: float) -> int:
 
 
 def _compare_isa(probe: bytes, candidate: bytes, isa: int, *, max_rotation: float = 180.0) -> float | None:
-    """compare() through one native code path (0 C, 1 POPCNT, 2 AVX2, 3 AVX-512); None if unavailable.
+    """compare() through one native code path (0 C, 1 POPCNT, 2 AVX2, 3 AVX-512, 4 AVX-512 + sqrt); None if unavailable.
 
     For tests: every path must give the same bits.
     """
