@@ -107,10 +107,16 @@ def test_native_search_agrees_with_compare_and_threads() -> None:
 def test_native_rejects_broken_blobs() -> None:
     blob = match.prepare(_view("DB4_B", 101, 1))
     for bad in (blob[:-1], b"XXXX" + blob[4:], blob[:4] + b"\xff\xff" + blob[6:], b"", blob + b"\x00" * 64):
-        with pytest.raises(ParseError):
+        with pytest.raises(ParseError) as err:
             match.compare(bad, blob)
+        assert err.value.path == "probe"  # the native check fails; the error still names the argument
+        with pytest.raises(ParseError) as err:
+            match.compare(blob, bytearray(bad))
+        assert err.value.path == "candidate"
         with pytest.raises(ParseError):
             match.Gallery([blob, bad])
+    same = match.compare(blob, blob)
+    assert match.compare(bytearray(blob), memoryview(blob), max_rotation=180) == same > 0.0
     with pytest.raises(ValueError):
         match.search(blob, match.Gallery([blob]), top_k=0)
     with pytest.raises(TypeError):
