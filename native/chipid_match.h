@@ -52,7 +52,8 @@ int chipid_compare(const unsigned char *a, long long a_len, const unsigned char 
 int chipid_compare_tuned(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len,
                          int max_rotation, const double *params, double *score, double *detail);
 
-/* chipid_compare through one code path: 0 portable C, 1 POPCNT, 2 AVX2, 3 AVX2 + AVX-512 VPOPCNTDQ.
+/* chipid_compare through one code path: 0 portable C, 1 POPCNT, 2 AVX2, 3 AVX2 + AVX-512 VPOPCNTDQ,
+ * 4 the same with square-root instructions for two of the three table lookups (the default on AMD).
  * For tests (all paths must agree bit for bit); CHIPID_EINVAL when the CPU lacks the path. */
 int chipid_compare_isa(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len, int isa,
                        int max_rotation, double *score);

@@ -172,13 +172,22 @@ def prepare(template: MinutiaeRecord | FingerView | Sequence[Minutia], *, view: 
     return bytes(ffi.buffer(out, rc))
 
 
-def _blob(data: bytes, what: str) -> bytes:
+def _bytes(data: bytes, what: str) -> bytes:
+    if data.__class__ is bytes:
+        return data
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"{what} must be bytes, not {type(data).__name__}")
-    data = bytes(data)
+    return bytes(data)
+
+
+def _blob(data: bytes, what: str) -> bytes:
+    data = _bytes(data, what)
     if not _ref.blob_check(data):
         raise ParseError("not a prepared template blob (bad magic, counts or length)", path=what)
     return data
+
+
+_ROT_ANY = 32768  # _rotation_units(180.0): any rotation
 
 
 def _rotation_units(max_rotation: float) -> int:
@@ -189,7 +198,7 @@ def _rotation_units(max_rotation: float) -> int:
 
 
 def _compare_isa(probe: bytes, candidate: bytes, isa: int, *, max_rotation: float = 180.0) -> float | None:
-    """compare() through one native code path (0 C, 1 POPCNT, 2 AVX2, 3 AVX-512); None if unavailable.
+    """compare() through one native code path (0 C, 1 POPCNT, 2 AVX2, 3 AVX-512, 4 AVX-512 + sqrt); None if unavailable.
 
     For tests: every path must give the same bits.
     """
@@ -238,12 +247,18 @@ def compare(probe: bytes, candidate: bytes, *, max_rotation: float = 180.0) -> f
         ParseError: a blob is malformed.
         InvalidArgumentError: ``max_rotation`` outside 0..180.
     """
-    a, b = _blob(probe, "probe"), _blob(candidate, "candidate")
-    rot = _rotation_units(max_rotation)
     if _NATIVE is None:
-        return _ref.compare(a, b, rot)
+        a, b = _blob(probe, "probe"), _blob(candidate, "candidate")
+        return _ref.compare(a, b, _rotation_units(max_rotation))
+    # the native call checks both blobs itself (chipid_blob_check, the same test as _blob's): the Python
+    # check runs only to name the bad argument, so a valid pair pays for the type checks alone
+    a, b = _bytes(probe, "probe"), _bytes(candidate, "candidate")
+    rot = _ROT_ANY if max_rotation.__class__ is float and max_rotation == 180.0 else _rotation_units(max_rotation)
     out = _NATIVE.ffi.new("double *")
-    _check(_NATIVE.lib.chipid_compare(a, len(a), b, len(b), rot, out), "compare")
+    rc = _NATIVE.lib.chipid_compare(a, len(a), b, len(b), rot, out)
+    if rc == _EPARSE:
+        _blob(a, "probe"), _blob(b, "candidate")
+    _check(rc, "compare")
     return float(out[0])
 
 

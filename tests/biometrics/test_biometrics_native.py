@@ -107,10 +107,16 @@ def test_native_search_agrees_with_compare_and_threads() -> None:
 def test_native_rejects_broken_blobs() -> None:
     blob = match.prepare(_view("DB4_B", 101, 1))
     for bad in (blob[:-1], b"XXXX" + blob[4:], blob[:4] + b"\xff\xff" + blob[6:], b"", blob + b"\x00" * 64):
-        with pytest.raises(ParseError):
+        with pytest.raises(ParseError) as err:
             match.compare(bad, blob)
+        assert err.value.path == "probe"  # the native check fails; the error still names the argument
+        with pytest.raises(ParseError) as err:
+            match.compare(blob, bytearray(bad))
+        assert err.value.path == "candidate"
         with pytest.raises(ParseError):
             match.Gallery([blob, bad])
+    same = match.compare(blob, blob)
+    assert match.compare(bytearray(blob), memoryview(blob), max_rotation=180) == same > 0.0
     with pytest.raises(ValueError):
         match.search(blob, match.Gallery([blob]), top_k=0)
     with pytest.raises(TypeError):
@@ -159,14 +165,17 @@ def test_native_face_rejects_bad_input() -> None:
 
 
 def test_native_every_isa_path_gives_the_same_bits() -> None:
-    """Portable C, POPCNT, AVX2 and AVX-512 paths agree exactly (those this CPU has)."""
+    """Portable C, POPCNT, AVX2 and both AVX-512 paths agree exactly (those this CPU has)."""
     blobs = [match.prepare(_view("DB2_B", f, i)) for f in (101, 104, 108) for i in (1, 3)]
     assert match._compare_isa(blobs[0], blobs[1], 0) is not None  # the portable path always exists
     assert match._compare_isa(blobs[0], blobs[1], 9) is None
+    assert match._compare_isa(blobs[0], blobs[1], 5) is None
+    # the two AVX-512 variants need the same instructions: both or neither
+    assert (match._compare_isa(blobs[0], blobs[1], 3) is None) == (match._compare_isa(blobs[0], blobs[1], 4) is None)
     for a in blobs:
         for b in blobs:
             expected = match.compare(a, b)
-            for isa in range(4):
+            for isa in range(5):
                 got = match._compare_isa(a, b, isa)
                 assert got is None or got == expected, (isa, got, expected)
 
@@ -301,7 +310,7 @@ def test_native_ties_across_rotation_bins_match_reference_on_every_isa_path() ->
             for rotation in (180.0, 60.0, 0.0):
                 units = min(32768, math.floor(rotation * 65536 / 360 + 0.5))
                 expected = ref.compare(a, b, units)
-                for isa in range(4):
+                for isa in range(5):
                     got = match._compare_isa(a, b, isa, max_rotation=rotation)
                     assert got is None or got == expected, (isa, rotation, got, expected)
 
@@ -321,7 +330,7 @@ def test_native_largest_templates_match_reference_on_every_isa_path() -> None:
     a, b = match.prepare(dense()), match.prepare(dense())
     assert a[6] == 255 and b[6] == 255
     expected = ref.compare(a, b)
-    for isa in range(4):
+    for isa in range(5):
         got = match._compare_isa(a, b, isa)
         assert got is None or got == expected, (isa, got, expected)
     assert match.compare(a, a) == ref.compare(a, a)
