@@ -27,6 +27,7 @@ from chipid.sim.personalize import default_profile
 from chipid.sim.vpcd import VpcdBridge
 from chipid.transport.base import Transport
 from chipid.transport.pcsc import PCSCTransport
+from tests.counting import CountingTransport
 from tests.e2e.conftest import READER, require_vpcd_reader, start_card, stop_card
 
 DELAY_MS = 20
@@ -36,33 +37,12 @@ CASES = [(False, 0), (True, 0), (False, DELAY_MS), (True, DELAY_MS)]
 IDS = ["extended", "short-only", f"extended-{DELAY_MS}ms", f"short-only-{DELAY_MS}ms"]
 
 
-class _Counting:
-    """A transport wrapper counting APDUs, and those under secure messaging (after access control)."""
-
-    def __init__(self, inner: Transport) -> None:
-        self.inner = inner
-        self.apdus = 0
-        self.protected = 0
-
-    @property
-    def atr(self) -> bytes:
-        return self.inner.atr
-
-    def transmit(self, apdu: bytes) -> bytes:
-        self.apdus += 1
-        self.protected += bool(apdu[0] & 0x0C)
-        return self.inner.transmit(apdu)
-
-    def close(self) -> None:
-        self.inner.close()
-
-
 def _session(transport: Transport, info: dict[str, object]) -> Verdict:
-    counting = _Counting(transport)
+    counting = CountingTransport(transport)
     profile = default_profile()
     result = DocumentReader(counting, profile.can_key(), trust=profile.trust_store()).read()
-    info["apdus"] = counting.apdus
-    info["apdus_after_access_control"] = counting.protected
+    info["apdus"] = len(counting.sent)
+    info["apdus_after_access_control"] = len(counting.protected)
     info["files_read"] = sum(name != "EF.CardAccess" for name in result.document.raw)
     return result.report.verdict
 

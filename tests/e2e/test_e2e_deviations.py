@@ -17,6 +17,7 @@ from chipid.sim import CardProfile, Faults
 from chipid.sim.personalize import DEFAULT_SEED, default_profile, issue_card
 from chipid.sim.vpcd import VpcdBridge
 from chipid.transport.pcsc import PCSCTransport
+from tests.counting import CountingTransport
 from tests.e2e.conftest import READER
 
 pytestmark = pytest.mark.pcscd
@@ -83,24 +84,6 @@ def test_chip_with_an_empty_dg2(virtual_card: Start) -> None:
     assert result.report.verdict is Verdict.GENUINE, result.report.to_text()
 
 
-class _Counting:
-    """Counts the APDUs sent under secure messaging, i.e. after access control."""
-
-    def __init__(self, inner: PCSCTransport) -> None:
-        self.inner, self.protected = inner, 0
-
-    @property
-    def atr(self) -> bytes:
-        return self.inner.atr
-
-    def transmit(self, apdu: bytes) -> bytes:
-        self.protected += bool(apdu[0] & 0x0C)
-        return self.inner.transmit(apdu)
-
-    def close(self) -> None:
-        self.inner.close()
-
-
 FLOOR_SHORT = sum(-(-len(default_profile().files[n]) // 0xDF) for n in ("EF.SOD", *SHOWN))
 CS = 1
 """The EF.CardSecurity probe after PACE: one READ BINARY by SFI (6A82: the virtual CCCD has none)."""
@@ -121,7 +104,7 @@ def test_apdus_after_access_control_through_pcscd(virtual_card: Start, faults: F
     """Issue 11 point 2: files + 1 APDUs with extended length; short APDUs within 5 % of the 223-byte floor."""
     virtual_card(faults=faults)
     profile = default_profile()
-    transport = _Counting(PCSCTransport.open(READER, wait=5))
+    transport = CountingTransport(PCSCTransport.open(READER, wait=5))
     try:
         reader = DocumentReader(transport, profile.can_key(), trust=profile.trust_store(), chip_auth=False,
                                 active_auth=False)
@@ -130,4 +113,4 @@ def test_apdus_after_access_control_through_pcscd(virtual_card: Start, faults: F
         transport.close()
     assert {n: result.document.raw[n] for n in SHOWN} == {n: profile.files[n] for n in SHOWN}
     assert result.report.verdict is not Verdict.NOT_GENUINE
-    assert transport.protected <= most, (transport.protected, reader.policy.notes)
+    assert len(transport.protected) <= most, (transport.protected, reader.policy.notes)

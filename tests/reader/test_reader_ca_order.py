@@ -17,32 +17,8 @@ from chipid.reader import DocumentReader, ReadResult
 from chipid.report import CheckStatus, Verdict
 from chipid.sim import Faults, SimTransport, VirtualChip
 from chipid.sim.personalize import default_profile
-from chipid.transport.base import Transport
+from tests.counting import CountingTransport as _Counting
 from tests.verification import reader_attacks as ra
-
-
-class _Counting:
-    """A transport wrapper that records every command APDU (INS, and whether it is under secure messaging)."""
-
-    def __init__(self, inner: Transport) -> None:
-        self.inner = inner
-        self.sent: list[bytes] = []
-
-    @property
-    def atr(self) -> bytes:
-        return self.inner.atr
-
-    def transmit(self, apdu: bytes) -> bytes:
-        self.sent.append(bytes(apdu))
-        return self.inner.transmit(apdu)
-
-    def close(self) -> None:
-        self.inner.close()
-
-    @property
-    def protected(self) -> list[int]:
-        """INS of the APDUs sent under secure messaging (= after access control)."""
-        return [a[1] for a in self.sent if a[0] & 0x0C]
 
 
 def _read(faults: Faults | None = None, **options: object) -> tuple[ReadResult, _Counting]:

@@ -16,6 +16,7 @@ from chipid.report import CHECK_SOD_PRESENT, CheckStatus, Verdict
 from chipid.sim import CardProfile, Faults, SimTransport, VirtualChip
 from chipid.sim.deviations import DEVIATIONS, EMPTY_DG2, MISPLACED_SOD_FID
 from chipid.sim.personalize import DEFAULT_SEED, default_profile, issue_card
+from tests.counting import CountingTransport
 
 SHOWN = ("DG1", "DG2", "DG13", "DG14", "DG15", "EF.COM")
 
@@ -25,29 +26,11 @@ def deviating(*names: str) -> CardProfile:
     return issue_card(DEFAULT_SEED, deviations=names)
 
 
-class _Counting:
-    """A transport that counts the APDUs sent under secure messaging (= after access control)."""
-
-    def __init__(self, inner: SimTransport) -> None:
-        self.inner, self.protected = inner, 0
-
-    @property
-    def atr(self) -> bytes:
-        return self.inner.atr
-
-    def transmit(self, apdu: bytes) -> bytes:
-        self.protected += bool(apdu[0] & 0x0C)
-        return self.inner.transmit(apdu)
-
-    def close(self) -> None:
-        self.inner.close()
-
-
 def read(profile: CardProfile, faults: Faults | None = None, *, key: str = "mrz") -> tuple[ReadResult, int]:
-    transport = _Counting(SimTransport(VirtualChip(profile, faults=faults)))
+    transport = CountingTransport(SimTransport(VirtualChip(profile, faults=faults)))
     access_key = profile.mrz_key() if key == "mrz" else profile.can_key()
     result = DocumentReader(transport, access_key, trust=profile.trust_store()).read()
-    return result, transport.protected
+    return result, len(transport.protected)
 
 
 def _steps(result: ReadResult) -> dict[str, tuple[str, str]]:
