@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from chipid.errors import ParseError
 from chipid.lds._tlv import encode_tlv, iter_tlv, single_tlv, tag_hex
 
-__all__ = ["decode_date", "decode_elements", "encode_tagged", "parse_tagged", "text_or_none"]
+__all__ = ["decode_date", "decode_elements", "decode_texts", "encode_tagged", "parse_tagged", "text_or_none"]
 
 _TAG_LIST, _GROUP, _COUNT = 0x5C, 0xA0, 0x02
 
@@ -53,6 +53,20 @@ def decode_elements(
             undecoded[f"{tag:04X}"] = elements[tag]
         values[key] = text
     return values, undecoded
+
+
+def decode_texts(values: Sequence[bytes], tag: int) -> tuple[tuple[str, ...], dict[str, bytes]]:
+    """A repeated text element (DG11 other names, DG12 other persons): the texts, and the raw bytes of each
+    undecodable one keyed ``"TAG[i]"`` (kept, never guessed)."""
+    texts: list[str] = []
+    undecoded: dict[str, bytes] = {}
+    for i, raw in enumerate(values):
+        text = text_or_none(raw)
+        if text is None:
+            undecoded[f"{tag:04X}[{i}]"] = raw
+        else:
+            texts.append(text)
+    return tuple(texts), undecoded
 
 
 def _tags(value: bytes, path: str) -> tuple[int, ...]:

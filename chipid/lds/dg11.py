@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
-from chipid.lds._tagged import decode_elements, encode_tagged, parse_tagged, text_or_none
+from chipid.lds._tagged import decode_elements, decode_texts, encode_tagged, parse_tagged
 
 __all__ = ["DG11", "encode_dg11", "parse_dg11"]
 
@@ -58,14 +58,8 @@ def parse_dg11(data: bytes) -> DG11:
     """Parse DG11. Raises ParseError (path ``"DG11 > 5C"``...) when its structure is broken."""
     _, elements, others = parse_tagged(data, _DG11, "DG11", _OTHER_NAME)
     values, undecoded = decode_elements(elements, _TEXT_TAGS, _DATES)
-    names = []
-    for i, raw in enumerate(others):
-        name = text_or_none(raw)
-        if name is None:
-            undecoded[f"5F0F[{i}]"] = raw
-        else:
-            names.append(name)
-    values["other_names"] = tuple(names)
+    values["other_names"], undecoded_names = decode_texts(others, _OTHER_NAME)
+    undecoded.update(undecoded_names)
     values["proof_of_citizenship"] = elements.get(_PROOF_OF_CITIZENSHIP)
     return DG11(**values, undecoded=undecoded)  # type: ignore[arg-type]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
-from chipid.lds._tagged import decode_elements, encode_tagged, parse_tagged, text_or_none
+from chipid.lds._tagged import decode_elements, decode_texts, encode_tagged, parse_tagged
 
 __all__ = ["DG12", "encode_dg12", "parse_dg12"]
 
@@ -53,14 +53,8 @@ def parse_dg12(data: bytes) -> DG12:
     _, elements, others = parse_tagged(data, _DG12, "DG12", _OTHER_PERSON)
     values, undecoded = decode_elements(elements, _TEXT_TAGS, _DATES)
     values.update({key: elements[tag] for key, tag in _BINARY_TAGS.items() if tag in elements})
-    persons = []
-    for i, raw in enumerate(others):
-        person = text_or_none(raw)
-        if person is None:
-            undecoded[f"5F1A[{i}]"] = raw
-        else:
-            persons.append(person)
-    values["other_persons"] = tuple(persons)
+    values["other_persons"], undecoded_persons = decode_texts(others, _OTHER_PERSON)
+    undecoded.update(undecoded_persons)
     return DG12(**values, undecoded=undecoded)  # type: ignore[arg-type]
 
 
