@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import array
-import importlib
 import math
 import random
 from pathlib import Path
@@ -65,15 +64,7 @@ def test_face_embedder_protocol() -> None:
     assert isinstance(Fake(), FaceEmbedder)
 
 
-def test_face_dlib_embedder_needs_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = importlib.import_module
-
-    def no_dlib(name: str, package: str | None = None) -> object:
-        if name == "dlib":
-            raise ImportError("No module named 'dlib'", name="dlib")
-        return real(name, package)
-
-    monkeypatch.setattr(importlib, "import_module", no_dlib)
+def test_face_dlib_embedder_needs_extra(no_dlib: None) -> None:
     with pytest.raises(UnsupportedError, match="chipid\\[face\\]"):
         DlibEmbedder()
 

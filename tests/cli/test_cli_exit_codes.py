@@ -15,21 +15,12 @@ import pytest
 from chipid.cli import main
 from chipid.errors import CardInUseError, NoCardError
 from chipid.sim.personalize import default_profile, issue_card
+from tests.cli._run import run
 
 
 @pytest.fixture(autouse=True)
 def _empty_default_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHIPID_TRUST_DIR", str(tmp_path_factory.mktemp("store")))
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    try:
-        code = main(["--no-color", *map(str, argv)])
-    except SystemExit as exc:  # argparse's own usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err and "Warning" not in err, err
-    return code, out, err
 
 
 # ------------------------------------------------------------------------------------------- 64: usage

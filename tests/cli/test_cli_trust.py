@@ -12,6 +12,7 @@ from chipid.cli import main
 from chipid.cli._trust import classify, load_trust
 from chipid.sim import pkigen
 from chipid.sim.personalize import default_profile
+from tests.cli._run import run
 
 
 @pytest.fixture
@@ -19,16 +20,6 @@ def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "store"
     monkeypatch.setenv("CHIPID_TRUST_DIR", str(path))
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
-    try:
-        code = main(["--no-color", *map(str, argv)])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err and "Warning" not in err, err
-    return code, out, err
 
 
 @pytest.fixture(scope="module")
