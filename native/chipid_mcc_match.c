@@ -32,6 +32,7 @@ typedef struct {
 /* B cylinders as structure of arrays, so the per-row loop runs across partners; padded to a multiple of
  * 8 entries with empty cylinders (mask 0: never matchable). */
 #define MCC_SOA_CAP 256
+#define MCC_SM_STACK 4096 /* similarity matrix entries kept on the stack (32 KiB) */
 typedef struct {
     uint64_t v[MCC_ND][MCC_SOA_CAP];
     uint64_t m[MCC_SOA_CAP];
@@ -566,9 +567,22 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
     win = win < 0 ? 0 : (win > MCC_NBIN / 2 ? MCC_NBIN / 2 : win);
     cand c[CHIPID_MAX_MINUTIAE];
     int peak = 0;
-    double sm[CHIPID_MAX_MINUTIAE * MCC_SOA_CAP]; /* pair similarities; only na x nbp entries are touched */
-    int nc = local_stage(ca, na, &sb, nb, gate, win, (int)prm[MCC_P_MINME], prm[MCC_P_ROTCOST], wide, sm, c,
-                         &peak);
+    /* the pair similarities, na rows of nbp entries: on the stack up to MCC_SM_STACK entries (64 x 64
+     * cylinders), in a heap block above that, so that a comparison of the largest templates needs about
+     * 110 KiB of stack, not 0.6 MiB (too much for small thread stacks)
+     * (two inlined calls: with the stack array itself, the compiler knows it aliases nothing else) */
+    const size_t sm_need = (size_t)na * (size_t)((nb + 7) & ~7);
+    const int min_me = (int)prm[MCC_P_MINME];
+    int nc;
+    if (sm_need <= MCC_SM_STACK) {
+        double sm[MCC_SM_STACK];
+        nc = local_stage(ca, na, &sb, nb, gate, win, min_me, prm[MCC_P_ROTCOST], wide, sm, c, &peak);
+    } else {
+        double *sm = malloc(sm_need * sizeof *sm);
+        if (sm == NULL) return -1.0; /* out of memory: the callers turn a negative score into CHIPID_ENOMEM */
+        nc = local_stage(ca, na, &sb, nb, gate, win, min_me, prm[MCC_P_ROTCOST], wide, sm, c, &peak);
+        free(sm);
+    }
     /* one-to-one: walk the candidates best first, keep a pair when its b is still free */
     unsigned char taken[CHIPID_MAX_MINUTIAE] = {0};
     cand p[MCC_NR_MAX];
@@ -678,6 +692,10 @@ int chipid_compare_tuned(const unsigned char *a, long long a_len, const unsigned
         return CHIPID_EPARSE;
     }
     *score = mcc_score(a, b, max_rotation, params, detail);
+    if (*score < 0.0) { /* scratch allocation failed */
+        *score = 0.0;
+        return CHIPID_ENOMEM;
+    }
     return CHIPID_OK;
 }
 
@@ -691,5 +709,9 @@ int chipid_compare_isa(const unsigned char *a, long long a_len, const unsigned c
     int best = best_isa();
     if (isa > (best >= 3 ? 4 : best)) return CHIPID_EINVAL; /* 3 and 4 imply 2, which implies 1 */
     *score = score_isa(a, b, isa, max_rotation, NULL, NULL);
+    if (*score < 0.0) {
+        *score = 0.0;
+        return CHIPID_ENOMEM;
+    }
     return CHIPID_OK;
 }

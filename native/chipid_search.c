@@ -4,7 +4,8 @@
  * other work on the machine, or given larger templates, takes fewer blocks) and score them into their own
  * top-k lists; the lists are merged at the end (score descending, gallery index ascending on ties), so the
  * result does not depend on the number of threads or on which thread scored what.  No globals; scratch
- * lives on the thread stacks and in one caller-sized heap block.
+ * lives on the thread stacks and in one caller-sized heap block (plus one per comparison of templates over
+ * 64 cylinders, see score_body; if that fails the search returns CHIPID_ENOMEM, not a partial list).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ typedef struct {
     const long long *offsets;
     int n, k, max_rotation;
     long long *next; /* next unclaimed template index, shared by the threads (atomic) */
+    int *failed;     /* set (atomic) when a comparison could not allocate its scratch memory */
     int *idx;
     double *score;
 } slice;
@@ -49,6 +51,10 @@ static void *run_slice(void *arg) {
         int hi = s->n - lo < MCC_SEARCH_BLOCK ? s->n : (int)lo + MCC_SEARCH_BLOCK;
         for (int i = (int)lo; i < hi; i++) {
             double sc = mcc_score(s->probe, s->gallery + s->offsets[i], s->max_rotation, NULL, NULL);
+            if (sc < 0.0) {
+                __atomic_store_n(s->failed, 1, __ATOMIC_RELAXED);
+                continue;
+            }
             topk_insert(s->idx, s->score, s->k, i, sc);
         }
     }
@@ -80,9 +86,10 @@ int chipid_search(const unsigned char *probe, long long probe_len, const unsigne
         return CHIPID_ENOMEM;
     }
     long long next = 0;
+    int failed = 0;
     for (int t = 0; t < n_threads; t++) {
-        sl[t] = (slice){probe,  gallery, offsets, n, top_k, max_rotation, &next, idx + (size_t)top_k * t,
-                        sc + (size_t)top_k * t};
+        sl[t] = (slice){probe,        gallery, offsets, n, top_k, max_rotation, &next, &failed,
+                        idx + (size_t)top_k * t, sc + (size_t)top_k * t};
         if (t > 0) started[t] = pthread_create(&th[t], NULL, run_slice, &sl[t]) == 0;
     }
     run_slice(&sl[0]);
@@ -101,5 +108,5 @@ int chipid_search(const unsigned char *probe, long long probe_len, const unsigne
     }
     free(idx);
     free(sc);
-    return CHIPID_OK;
+    return failed ? CHIPID_ENOMEM : CHIPID_OK;
 }

@@ -99,7 +99,8 @@ static inline int mcc_adiff(int a, int b) {
     return d >= 32768 ? d - 65536 : d;
 }
 
-/* Score of two validated blobs (defined in chipid_mcc_match.c); params: CHIPID_NPARAMS values or NULL. */
+/* Score of two validated blobs (defined in chipid_mcc_match.c); params: CHIPID_NPARAMS values or NULL.
+ * Negative (-1.0) only when the scratch memory for large templates could not be allocated. */
 double mcc_score(const unsigned char *a, const unsigned char *b, int max_rotation, const double *params,
                  double *detail);
 

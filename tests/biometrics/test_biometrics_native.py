@@ -349,3 +349,41 @@ def test_native_search_over_several_blocks_is_independent_of_threads() -> None:
         hits = match.search(probe, gallery, top_k=12, threads=threads)
         assert [(h.index, h.score) for h in hits] == expected
     assert [h.index for h in hits[:4]] == [45, 205, 365, 525]  # the probe itself, four times
+
+
+def test_native_largest_templates_run_on_a_small_thread_stack() -> None:
+    """Scratch memory is bounded on the stack: 255-minutia templates compare and search on a 256 KiB thread
+    stack (the similarity matrix of such a pair, 0.5 MiB, goes to the heap; a comparison needs about 110 KiB), with the same scores as on the
+    main thread.  In a subprocess, so that a stack overflow fails this test instead of killing the run."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import random, threading
+        from chipid.biometrics import match
+        from chipid.biometrics.template import Minutia, MinutiaType
+        rng = random.Random(255)
+        def dense():
+            return [Minutia(MinutiaType.BIFURCATION, rng.randrange(20, 480), rng.randrange(20, 560),
+                            rng.randrange(256) * 360 / 256) for _ in range(255)]
+        a, b = match.prepare(dense()), match.prepare(dense())
+        gallery = match.Gallery([a, b, a])
+        def run(out):
+            out.append([match._compare_isa(a, b, isa) for isa in range(5)])
+            out.append([(h.index, h.score) for h in match.search(a, gallery, 3, threads=2)])
+        main = []
+        run(main)
+        threading.stack_size(256 * 1024)
+        small = []
+        t = threading.Thread(target=run, args=(small,))
+        t.start()
+        t.join()
+        assert small == main, (small, main)
+        print("ok", main[0][0])
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("ok 0.")
