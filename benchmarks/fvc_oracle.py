@@ -56,7 +56,8 @@ def main(argv: list[str]) -> int:
                 imp.append(n)
         low = sum(g[1] <= 7 for g in gen)
         high = sum(i >= 8 for i in imp)
-        print(f"{db}: genuine pairs sharing <= 7 minutiae: {low}/{len(gen)}; impostor pairs reaching 8: {high}/{len(imp)}")
+        print(f"{db}: genuine pairs sharing <= 7 minutiae: {low}/{len(gen)}; "
+              f"impostor pairs reaching 8: {high}/{len(imp)}")  # fmt: skip
         worst = sorted(gen)[:20]
         print("  20 lowest-scoring genuine pairs, oracle / matcher matched counts:",
               " ".join(f"{g[1]}/{g[2]}" for g in worst))  # fmt: skip
