@@ -4,7 +4,6 @@ reader advice, removal and reinsertion with ``chipid sim serve``, and no warning
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +13,15 @@ import pytest
 
 from chipid.sim.personalize import default_profile
 from tests.conftest import ROOT
-from tests.e2e.conftest import READER, card_present, pcsc_reader_names, require_vpcd_reader, wait_card
+from tests.e2e.conftest import (
+    READER,
+    Served,
+    card_present,
+    pcsc_reader_names,
+    require_vpcd_reader,
+    served_sim,
+    wait_card,
+)
 
 pytestmark = pytest.mark.pcscd
 
@@ -66,31 +73,17 @@ def test_conformance_refuses_faults_on_a_real_reader(two_empty_readers: list[str
 
 
 @pytest.fixture
-def torn_card(vpcd_reader: str) -> Iterator[subprocess.Popen[str]]:
+def torn_card(vpcd_reader: str) -> Iterator[Served]:
     """``chipid sim serve`` with a card torn after 12 APDUs and put back 1 s later."""
-    if card_present():
-        wait_card(False, timeout=5.0)
-    proc = subprocess.Popen([sys.executable, "-m", "chipid", "--no-color", "sim", "serve", "--seconds", "60",
-                             "--fault", "tear_after=12", "--reinsert-after", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    try:
-        wait_card(True, timeout=20.0)
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-        assert proc.returncode == 0, out + err
-        assert "Card torn from the field" in out and "Card put back on the reader" in out, out
-        for word in NOISE:
-            assert word not in err, err
-        wait_card(False)
+    with served_sim("--seconds", "60", "--fault", "tear_after=12", "--reinsert-after", "1") as served:
+        yield served
+    assert served.returncode == 0, served.out + served.err
+    assert "Card torn from the field" in served.out and "Card put back on the reader" in served.out, served.out
+    for word in NOISE:
+        assert word not in served.err, served.err
 
 
-def test_removed_card_exits_6_and_the_put_back_card_reads(torn_card: subprocess.Popen[str], tmp_path: Path) -> None:
+def test_removed_card_exits_6_and_the_put_back_card_reads(torn_card: Served, tmp_path: Path) -> None:
     can = default_profile().can
     env = {"CHIPID_TRUST_DIR": str(tmp_path)}
     first = chipid("read", "--reader", READER, "--can", can, "--wait", "5", env=env)

@@ -7,13 +7,20 @@
 - ``virtual_card``: a factory ``virtual_card(profile=None, faults=None) -> VpcdBridge`` that starts a
   bridge and waits (polling PC/SC every 0.3 s) until pcscd reports the card; every bridge it made
   is stopped afterwards and the reader is seen empty again before the next test.
+- ``served_sim(*args)``: the same card served by another process, ``chipid sim serve ARGS``, as the
+  command-line tests use it; stopped with Ctrl-C, its output kept for the test to check.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
 
@@ -21,6 +28,7 @@ from chipid.sim import Faults, VirtualChip
 from chipid.sim.personalize import default_profile
 from chipid.sim.profile import CardProfile
 from chipid.sim.vpcd import DEFAULT_PORT, VpcdBridge
+from tests.conftest import ROOT
 
 READER = "Virtual PCD 00 00"
 """The vpcd reader served on TCP 35963."""
@@ -125,3 +133,36 @@ def virtual_card(vpcd_reader: str) -> Iterator[Callable[..., VpcdBridge]]:
     yield factory
     for bridge in bridges:
         stop_card(bridge)
+
+
+@dataclass
+class Served:
+    """A ``chipid sim serve`` process; ``returncode``, ``out`` and ``err`` are set once it is stopped."""
+
+    proc: subprocess.Popen[str]
+    returncode: int | None = None
+    out: str = ""
+    err: str = ""
+
+
+@contextmanager
+def served_sim(*args: str) -> Iterator[Served]:
+    """``chipid sim serve ARGS`` in the background until the card is in the vpcd reader; on exit Ctrl-C, its
+    output collected (killed after 20 s) and the reader seen empty.  Callers check ``returncode``."""
+    if card_present():
+        wait_card(False, timeout=5.0)
+    proc = subprocess.Popen([sys.executable, "-m", "chipid", "--no-color", "sim", "serve", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    served = Served(proc)
+    try:
+        wait_card(True, timeout=20.0)
+        yield served
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            served.out, served.err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            served.out, served.err = proc.communicate()
+        served.returncode = proc.returncode
+        wait_card(False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ import pytest
 
 from chipid.sim.personalize import default_profile
 from tests.conftest import ROOT
-from tests.e2e.conftest import READER, card_present, wait_card
+from tests.e2e.conftest import READER, Served, card_present, served_sim, wait_card
 from tests.schemas import validate
 
 pytestmark = pytest.mark.pcscd
@@ -25,24 +24,11 @@ def chipid(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProce
 
 
 @pytest.fixture
-def served_card(vpcd_reader: str) -> Iterator[subprocess.Popen[str]]:
+def served_card(vpcd_reader: str) -> Iterator[Served]:
     """``chipid sim serve`` in the background, the default card in the vpcd reader; stopped with Ctrl-C."""
-    if card_present():
-        wait_card(False, timeout=5.0)
-    proc = subprocess.Popen([sys.executable, "-m", "chipid", "--no-color", "sim", "serve", "--seconds", "120"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    try:
-        wait_card(True, timeout=20.0)
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-        assert proc.returncode == 0, out + err
-        wait_card(False)
+    with served_sim("--seconds", "120") as served:
+        yield served
+    assert served.returncode == 0, served.out + served.err
 
 
 def test_e2e_cli_demo_uses_the_real_pcsc_path(vpcd_reader: str) -> None:
@@ -54,7 +40,7 @@ def test_e2e_cli_demo_uses_the_real_pcsc_path(vpcd_reader: str) -> None:
     assert "Verdict: GENUINE" in proc.stdout
 
 
-def test_e2e_cli_readers_read_verify_conformance(served_card: subprocess.Popen[str], tmp_path: Path) -> None:
+def test_e2e_cli_readers_read_verify_conformance(served_card: Served, tmp_path: Path) -> None:
     profile = default_profile()
     readers = chipid("readers")
     assert readers.returncode == 0

@@ -8,7 +8,6 @@ no CryptographyDeprecationWarning printed by any command; the served chip runs D
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from chipid.lds.oids import ID_CA
 from chipid.sim import CardProfile
 from tests.conftest import DATA, ROOT
-from tests.e2e.conftest import READER, card_present, wait_card
+from tests.e2e.conftest import READER, served_sim
 
 pytestmark = pytest.mark.pcscd
 
@@ -27,14 +26,7 @@ LEGACY = DATA / "sim" / "dh-profile-f924832"
 
 def test_e2e_all_dh_card_reads_genuine_without_warnings(vpcd_reader: str, tmp_path: Path) -> None:
     profile = CardProfile.load(LEGACY)
-    if card_present():
-        wait_card(False, timeout=5.0)
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "chipid", "--no-color", "sim", "serve", "--profile", str(LEGACY), "--seconds", "120"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-    )
-    try:
-        wait_card(True, timeout=20.0)
+    with served_sim("--profile", str(LEGACY), "--seconds", "120") as served:
         csca = tmp_path / "csca.der"
         csca.write_bytes(profile.csca_certificates[0])
         read = subprocess.run(
@@ -42,14 +34,6 @@ def test_e2e_all_dh_card_reads_genuine_without_warnings(vpcd_reader: str, tmp_pa
              "--trust", str(csca), "--json"],
             capture_output=True, text=True, timeout=120, cwd=ROOT, check=False,
         )
-    finally:
-        serve.send_signal(signal.SIGINT)
-        try:
-            serve_out, serve_err = serve.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            serve.kill()
-            serve_out, serve_err = serve.communicate()
-        wait_card(False)
     assert read.returncode == 0, read.stdout + read.stderr
     payload = json.loads(read.stdout)
     assert payload["protocol"] == "PACE"
@@ -58,6 +42,6 @@ def test_e2e_all_dh_card_reads_genuine_without_warnings(vpcd_reader: str, tmp_pa
     assert payload["report"]["verdict"] == "GENUINE"
     (ca,) = [c for c in payload["report"]["checks"] if c["name"] == "chip_authentication"]
     assert ca["status"] == "PASSED" and ca["details"]["protocol"] == ID_CA + ".1.2"
-    assert serve.returncode == 0, serve_out + serve_err
-    for stderr in (read.stderr, serve_err):
+    assert served.returncode == 0, served.out + served.err
+    for stderr in (read.stderr, served.err):
         assert "Warning" not in stderr and "Traceback" not in stderr, stderr
