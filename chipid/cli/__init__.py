@@ -1,4 +1,4 @@
-"""The ``chipid`` command line: readers, read, verify, trust, match, sim, demo, conformance, serve.
+"""The ``chipid`` command line: readers, read, verify, trust, match, gallery, sim, demo, conformance, serve.
 
 Exit codes (stable, for scripts; also printed by ``chipid --help``):
     0  success / document GENUINE / match
@@ -74,7 +74,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from chipid.cli import _conformance, _match, _read, _serve, _sim, _trustcmd
+    from chipid.cli import _conformance, _gallery, _match, _read, _serve, _sim, _trustcmd
 
     parser = _Parser(prog="chipid", description="Read and verify ICAO 9303 chip ID cards (Vietnam CCCD first).",
                      epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -84,6 +84,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _read.register(sub)
     _trustcmd.register(sub)
     _match.register(sub)
+    _gallery.register(sub)
     _sim.register(sub)
     _conformance.register(sub)
     _serve.register(sub)

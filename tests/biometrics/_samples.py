@@ -26,3 +26,10 @@ def record(minutiae: list[Minutia], fmt: TemplateFormat = TemplateFormat.ISO_197
 
 def minutia(x: int, y: int, angle: float, kind: MinutiaType = MinutiaType.RIDGE_ENDING) -> Minutia:
     return Minutia(kind, x, y, angle, 50)
+
+
+def few_minutiae(n: int) -> list[Minutia]:
+    """n well-spread minutiae (valid cylinders need neighbours inside the hull): a record of fewer than
+    ``match.MIN_MINUTIAE`` of them is an unusable template."""
+    return [Minutia(MinutiaType.RIDGE_ENDING, 40 + 23 * (i % 6), 50 + 31 * (i // 6), (47 * i) % 360, 0)
+            for i in range(n)]  # fmt: skip

@@ -10,20 +10,14 @@ from pathlib import Path
 import pytest
 
 from chipid.biometrics import match
-from chipid.biometrics.template import Minutia, MinutiaType, encode_template, parse_template
+from chipid.biometrics.template import encode_template, parse_template
 from chipid.errors import InvalidArgumentError, ParseError
-from tests.biometrics._samples import fvc_bytes, fvc_path, record
+from tests.biometrics._samples import few_minutiae, fvc_bytes, fvc_path, record
 from tests.conftest import ROOT
 
 
 def _blob(db: str, finger: int, impression: int) -> bytes:
     return match.prepare(parse_template(fvc_bytes(db, finger, impression)))
-
-
-def _few(n: int) -> list[Minutia]:
-    """n well-spread minutiae (valid cylinders need neighbours inside the hull)."""
-    return [Minutia(MinutiaType.RIDGE_ENDING, 40 + 23 * (i % 6), 50 + 31 * (i // 6), (47 * i) % 360, 0)
-            for i in range(n)]  # fmt: skip
 
 
 def test_assess_counts_minutiae_and_cylinders() -> None:
@@ -38,7 +32,7 @@ def test_assess_counts_minutiae_and_cylinders() -> None:
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5, match.MIN_MINUTIAE - 1])
 def test_small_templates_are_unusable_not_a_silent_zero(n: int) -> None:
-    small = match.prepare(_few(n))
+    small = match.prepare(few_minutiae(n))
     q = match.assess(small)
     assert not q.usable and "minutiae" in q.reason
     result = match.verify(small, _blob("DB2_B", 101, 1))
@@ -48,7 +42,7 @@ def test_small_templates_are_unusable_not_a_silent_zero(n: int) -> None:
 
 
 def test_template_at_the_minimum_is_usable() -> None:
-    q = match.assess(match.prepare(_few(24)))
+    q = match.assess(match.prepare(few_minutiae(24)))
     assert q.minutiae == 24 and q.usable, q
 
 
@@ -93,7 +87,7 @@ def test_cli_match_finger_fmr_and_unusable_template(tmp_path: Path) -> None:
     assert payload["threshold"] == match.FMR_THRESHOLDS[1e-4]
     assert _cli(probe, other).returncode == 1
     small = tmp_path / "small.iso"
-    small.write_bytes(encode_template(record(_few(5))))
+    small.write_bytes(encode_template(record(few_minutiae(5))))
     bad = _cli(small, same)
     assert bad.returncode == 2
     assert "unusable template" in bad.stdout + bad.stderr

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import array
 import importlib.util
-import json
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +15,7 @@ from chipid.biometrics import parse_template, prepare
 from chipid.biometrics.gallery_store import GalleryStore
 from chipid.cli import main
 from tests.biometrics._samples import FVC, fvc_path
+from tests.cli._run import run_json
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +27,8 @@ def finger_gallery(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object]]:
-    code = main(["match", *argv, "--json"])
-    return code, json.loads(capsys.readouterr().out)
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
+    return run_json(capsys, "match", *argv)
 
 
 def test_finger_gallery_in_process(capsys: pytest.CaptureFixture[str], finger_gallery: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,3 +20,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str
     out, err = capsys.readouterr()
     assert "Traceback" not in err and "Warning" not in err, err
     return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, Any]:
+    """``run`` with ``--json`` appended: the exit code and the JSON document printed on stdout."""
+    code, out, _ = run(capsys, *argv, "--json")
+    return code, json.loads(out)
