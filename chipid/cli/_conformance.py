@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from chipid.cli._console import Console
-from chipid.cli._exit import EXIT_NOT_GENUINE, EXIT_OK, usage_error
+from chipid.cli._exit import EXIT_NOT_GENUINE, EXIT_OK, check_paths, usage_error
 from chipid.cli._keys import add_key_options, keys_from_args
-from chipid.cli._read import bounded_float, check_paths, load_profile, open_pcsc
+from chipid.cli._read import bounded_float, load_profile, open_pcsc
 from chipid.cli._sim import FAULT_HELP, parse_faults
 from chipid.conformance.thresholds import DEFAULT_THRESHOLDS, Thresholds
 from chipid.errors import ParseError

@@ -6,6 +6,9 @@ verdict has its own code, so a script never reads an error as a forged document.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 __all__ = [
     "EXIT_ACCESS",
     "EXIT_CODES_HELP",
@@ -18,6 +21,7 @@ __all__ = [
     "EXIT_REMOVED",
     "EXIT_USAGE",
     "CLIError",
+    "check_paths",
     "usage_error",
 ]
 
@@ -57,3 +61,10 @@ class CLIError(Exception):
 def usage_error(message: str, hint: str = "") -> CLIError:
     """A usage error (exit 64): a bad option value or a missing path named on the command line."""
     return CLIError(message, code=EXIT_USAGE, hint=hint)
+
+
+def check_paths(paths: Iterable[Path], option: str = "--trust") -> None:
+    """Usage error (64) for a path given on the command line that does not exist, before any work is done."""
+    for path in paths:
+        if not path.exists():
+            raise usage_error(f"{option} {path}: no such file or folder")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from chipid.cli._console import Console
+from chipid.cli._exit import check_paths
 
 __all__ = ["register"]
 
@@ -60,6 +61,8 @@ def cmd_match_finger(args: argparse.Namespace) -> int:
     from chipid.errors import InvalidArgumentError
 
     console = Console(color=False if args.no_color else None)
+    check_paths([args.probe], "probe")
+    check_paths(args.candidates, "candidate")
     try:
         threshold = threshold_for_fmr(args.fmr)
     except InvalidArgumentError as err:
@@ -114,8 +117,11 @@ def _floats(path: Path) -> array.array[float]:
 def cmd_match_face(args: argparse.Namespace) -> int:
     from chipid.biometrics.face import FaceGallery, normalize
 
+    check_paths(args.image, "--image")
     if args.image or args.probe is None or args.gallery is None:
         return cmd_match_face_images(args)
+    check_paths([args.probe], "probe")
+    check_paths([args.gallery], "gallery")
     console = Console(color=False if args.no_color else None)
     probe = normalize(_floats(args.probe))
     gallery = FaceGallery.from_buffer(_floats(args.gallery), args.dim)
@@ -193,6 +199,8 @@ def cmd_match_gallery(args: argparse.Namespace) -> int:
     from chipid.errors import InvalidArgumentError
 
     console = Console(color=False if args.no_color else None)
+    check_paths([args.probe] if args.probe is not None else [], "probe")
+    check_paths([args.gallery_dir], "--gallery")
     kind = args.kind
     try:
         threshold = threshold_for_fmr(args.fmr) if kind == "finger" else None

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from chipid.cli._console import Console
-from chipid.cli._exit import EXIT_ERROR, EXIT_NO_CARD, CLIError, usage_error
+from chipid.cli._exit import EXIT_ERROR, EXIT_NO_CARD, CLIError, check_paths, usage_error
 from chipid.cli._keys import add_key_options, key_from_args
 from chipid.cli._labels import LANGS, Labels
 from chipid.errors import NoCardError
@@ -146,13 +146,6 @@ def open_transport(args: argparse.Namespace) -> tuple[Transport, str, Any]:
         transport = TracingTransport(transport, lambda line: print(line, file=sys.stderr),
                                      show_secrets=bool(args.trace_secrets))
     return transport, where, profile
-
-
-def check_paths(paths: list[Path], option: str = "--trust") -> None:
-    """Usage error (64) for a path given on the command line that does not exist, before any card I/O."""
-    for path in paths:
-        if not path.exists():
-            raise usage_error(f"{option} {path}: no such file or folder")
 
 
 def trust_for(paths: list[Path], profile: Any, console: Console | None = None, *, strict: bool = False) -> Any:

@@ -16,6 +16,9 @@ from chipid.cli import main
 from chipid.errors import CardInUseError, NoCardError
 from chipid.sim.personalize import default_profile, issue_card
 from tests.cli._run import run
+from tests.conftest import DATA
+
+_FVC = str(DATA / "fvc2002-iso-templates" / "DB1_B" / "101_1.iso")
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +55,12 @@ def _empty_default_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     ("conformance", "--reader", "0", "--sim"),
     ("conformance", "--sim", "--sessions", "0"),
     ("trust", "add", "/nonexistent/ml.ml"),
+    ("match", "finger", "/nonexistent/probe.iso", _FVC),
+    ("match", "finger", _FVC, "/nonexistent/candidates/"),
+    ("match", "finger", _FVC, "--gallery", "/nonexistent/g"),
+    ("match", "face", "--image", "/nonexistent/a.jpg", "--image", "/nonexistent/b.jpg"),
+    ("match", "face", "/nonexistent/probe.f32", "/nonexistent/gallery.f32"),
+    ("gallery", "add", "/nonexistent/g", "--finger", _FVC),
 ])
 def test_usage_errors_exit_64(capsys: pytest.CaptureFixture[str], argv: tuple[str, ...]) -> None:
     code, _, err = run(capsys, *argv)

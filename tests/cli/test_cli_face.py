@@ -33,11 +33,15 @@ def test_cli_match_face_images_exit_codes() -> None:
     assert payload["score"] > 0.54 and len(payload["images"]) == 2
 
 
-def test_cli_match_face_images_errors() -> None:
+def test_cli_match_face_images_errors(tmp_path: Path) -> None:
     two = chipid("match", "face", "--image", FACES / "obama_1.jpg", "--image", FACES / "multi_two_people.jpg")
     assert two.returncode == 3 and "stand alone" in two.stderr
+    garbage = tmp_path / "photo.jpg"
+    garbage.write_bytes(b"\xff\xd8 not really a JPEG")
+    unreadable = chipid("match", "face", "--image", FACES / "obama_1.jpg", "--image", garbage)
+    assert unreadable.returncode == 3 and "UnreadableImageError" in unreadable.stderr
     missing = chipid("match", "face", "--image", FACES / "obama_1.jpg", "--image", FACES / "nobody.jpg")
-    assert missing.returncode == 3 and "UnreadableImageError" in missing.stderr
+    assert missing.returncode == 64 and "nobody.jpg: no such file or folder" in missing.stderr
     one = chipid("match", "face", "--image", FACES / "obama_1.jpg")
     assert one.returncode == 64
 
