@@ -24,6 +24,7 @@ find "$WORK/src" \( -name '*.so' -o -name '__pycache__' -o -name '*.egg-info' \)
 mkdir -p "$WORK/run/tests"
 cp "$REPO/tests/__init__.py" "$REPO/tests/conftest.py" "$WORK/run/tests/"
 cp -r "$REPO/tests/biometrics" "$WORK/run/tests/"
+cp -r "$REPO/tests/cli" "$WORK/run/tests/"           # helpers the biometrics tests import (tests/cli/_run.py)
 cp "$REPO/pyproject.toml" "$WORK/run/"
 mkdir -p "$WORK/run/tests/data"                       # the FVC templates the native tests read
 cp -r "$REPO/tests/data/fvc2002-iso-templates" "$WORK/run/tests/data/"
