@@ -19,6 +19,7 @@
  * lets tests check that).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "mcc_internal.h"
@@ -550,7 +551,7 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
     }
     if (na == 0 || nb == 0) return 0.0;
     mcc_cyl ca[CHIPID_MAX_MINUTIAE], cb[CHIPID_MAX_MINUTIAE];
-    mcc_soa sb;
+    mcc_soa sb __attribute__((aligned(64))); /* rows of 8 entries: whole cache lines */
     for (int i = 0; i < na; i++) mcc_load(a + CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * i, &ca[i]);
     for (int j = 0; j < nb; j++) {
         mcc_load(b + CHIPID_BLOB_HEADER + CHIPID_CYL_BYTES * j, &cb[j]);
@@ -575,13 +576,16 @@ static inline __attribute__((always_inline)) double score_body(const unsigned ch
     const int min_me = (int)prm[MCC_P_MINME];
     int nc;
     if (sm_need <= MCC_SM_STACK) {
-        double sm[MCC_SM_STACK];
+        /* 64-byte aligned: a row (nbp entries, a multiple of 8) then starts on a cache line, so the AVX-512
+         * stores never split one (the alignment of a plain array would follow the caller's stack depth) */
+        double sm[MCC_SM_STACK] __attribute__((aligned(64)));
         nc = local_stage(ca, na, &sb, nb, gate, win, min_me, prm[MCC_P_ROTCOST], wide, sm, c, &peak);
     } else {
-        double *sm = malloc(sm_need * sizeof *sm);
-        if (sm == NULL) return -1.0; /* out of memory: the callers turn a negative score into CHIPID_ENOMEM */
+        void *raw = malloc(sm_need * sizeof(double) + 64);
+        if (raw == NULL) return -1.0; /* out of memory: the callers turn a negative score into CHIPID_ENOMEM */
+        double *sm = (double *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
         nc = local_stage(ca, na, &sb, nb, gate, win, min_me, prm[MCC_P_ROTCOST], wide, sm, c, &peak);
-        free(sm);
+        free(raw);
     }
     /* one-to-one: walk the candidates best first, keep a pair when its b is still free */
     unsigned char taken[CHIPID_MAX_MINUTIAE] = {0};
