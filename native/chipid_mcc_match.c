@@ -672,6 +672,16 @@ static double score_isa(const unsigned char *a, const unsigned char *b, int isa,
     return score_generic(a, b, gate, prm, det);
 }
 
+/* The status of a score just computed: a negative score means the scratch allocation for large templates failed
+ * (score_body); the caller then gets CHIPID_ENOMEM and a score of 0. */
+static int score_status(double *score) {
+    if (*score < 0.0) {
+        *score = 0.0;
+        return CHIPID_ENOMEM;
+    }
+    return CHIPID_OK;
+}
+
 double mcc_score(const unsigned char *a, const unsigned char *b, int max_rotation, const double *params,
                  double *detail) {
     return score_isa(a, b, best_isa(), max_rotation, params, detail);
@@ -696,11 +706,7 @@ int chipid_compare_tuned(const unsigned char *a, long long a_len, const unsigned
         return CHIPID_EPARSE;
     }
     *score = mcc_score(a, b, max_rotation, params, detail);
-    if (*score < 0.0) { /* scratch allocation failed */
-        *score = 0.0;
-        return CHIPID_ENOMEM;
-    }
-    return CHIPID_OK;
+    return score_status(score);
 }
 
 int chipid_compare_isa(const unsigned char *a, long long a_len, const unsigned char *b, long long b_len, int isa,
@@ -713,9 +719,5 @@ int chipid_compare_isa(const unsigned char *a, long long a_len, const unsigned c
     int best = best_isa();
     if (isa > (best >= 3 ? 4 : best)) return CHIPID_EINVAL; /* 3 and 4 imply 2, which implies 1 */
     *score = score_isa(a, b, isa, max_rotation, NULL, NULL);
-    if (*score < 0.0) {
-        *score = 0.0;
-        return CHIPID_ENOMEM;
-    }
-    return CHIPID_OK;
+    return score_status(score);
 }
