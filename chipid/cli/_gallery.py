@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chipid.cli._console import Console
-from chipid.cli._exit import EXIT_ERROR, EXIT_OK, CLIError, usage_error
+from chipid.cli._exit import EXIT_ERROR, EXIT_OK, CLIError, check_paths, usage_error
 from chipid.errors import ChipIDError
 
 if TYPE_CHECKING:
@@ -163,14 +163,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- add
 def _finger_files(paths: list[Path]) -> list[Path]:
     """Every file named, and every regular non-hidden file of every folder named (sorted); all must exist."""
+    check_paths(paths, "gallery add --finger")
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")))
-        elif path.exists():
-            files.append(path)
         else:
-            raise usage_error(f"gallery add --finger {path}: no such file or folder")
+            files.append(path)
     return files
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from asn1crypto import pem
 
-from chipid.cli._exit import EXIT_ERROR, CLIError, usage_error
+from chipid.cli._exit import EXIT_ERROR, CLIError, check_paths
 from chipid.errors import ParseError
 from chipid.pki.certs import Certificate, load_certificate, load_crl
 from chipid.pki.masterlist import parse_master_list
@@ -160,9 +160,8 @@ def load_trust(paths: list[Path], *, store: TrustStore | None = None, names: dic
     for anchor in result.store.anchors:
         result.anchors.append(Anchor(anchor, "virtual card profile", "certificate file"))
     pending: list[tuple[int, Path, str, bytes, bool]] = []
+    check_paths(paths, option)
     for path in paths:
-        if not path.exists():
-            raise usage_error(f"{option} {path}: no such file or folder")
         for file in _files(path):
             try:
                 size = file.stat().st_size

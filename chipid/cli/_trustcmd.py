@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from chipid.cli._console import Console
-from chipid.cli._exit import EXIT_ERROR, CLIError, usage_error
+from chipid.cli._exit import EXIT_ERROR, CLIError, check_paths
 from chipid.cli._trust import (
     SOURCES_FILE,
     TrustLoad,
@@ -146,9 +146,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     root = _store_dir(args)
     candidates: list[tuple[Path, str]] = []
     skipped = []
+    check_paths(args.paths, "trust add")
     for path in args.paths:
-        if not path.exists():
-            raise usage_error(f"trust add {path}: no such file or folder")
         for file in _files(path):
             try:
                 data = file.read_bytes()
