@@ -327,7 +327,15 @@ class InvalidArgumentError(ChipIDError, ValueError):
 
 # --------------------------------------------------------------------------- galleries (1:N at scale)
 class GalleryError(ChipIDError):
-    """An on-disk gallery cannot be used as asked: missing, unknown or duplicate id, bad argument."""
+    """An on-disk gallery cannot be used as asked: missing, unknown or duplicate id, bad argument.
+
+    Attributes:
+        ids: the ids at fault when the error is about ids (e.g. every id ``delete`` did not find), else empty.
+    """
+
+    def __init__(self, message: str, *, ids: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.ids = ids
 
 
 class GalleryCorruptError(GalleryError):

@@ -332,7 +332,7 @@ class GalleryStore:
         """Tombstone every entry of these ids; returns how many entries were deleted.
 
         Raises:
-            GalleryError: an id that is not enrolled.
+            GalleryError: an id that is not enrolled (nothing is deleted; ``ids`` lists every such id).
         """
         kind = as_kind(kind)
         wanted = set(ids)
@@ -345,7 +345,7 @@ class GalleryStore:
             missing = wanted - found
             if missing:
                 self._read_manifest()  # drop the tombstones added above
-                raise GalleryError(f"not enrolled: {', '.join(sorted(missing)[:5])}")
+                raise GalleryError(f"not enrolled: {', '.join(sorted(missing)[:5])}", ids=tuple(sorted(missing)))
             for info in self._chunks[kind]:
                 info.deleted.sort()
             if found:

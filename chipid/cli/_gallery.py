@@ -309,14 +309,18 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- remove / compact
 def cmd_remove(args: argparse.Namespace) -> int:
+    from chipid.errors import GalleryError
+
     store = _open(args.dir)
-    enrolled = {ident for _, _, ident in store.iter_ids(args.kind)}
-    missing = sorted(set(args.ids) - enrolled)
-    if missing:
+    try:
+        removed = store.delete(args.kind, args.ids)  # all or nothing: one read of the ids
+    except GalleryError as err:
+        if not err.ids:
+            raise
+        missing = err.ids
         shown = ", ".join(missing[:10]) + (f" (and {len(missing) - 10} more)" if len(missing) > 10 else "")
         raise CLIError(f"not enrolled as {args.kind} in {args.dir}: {shown}", code=EXIT_ERROR,
-                       hint="nothing was removed")
-    removed = store.delete(args.kind, args.ids)
+                       hint="nothing was removed") from err
     left = store.count(args.kind)
     if args.json:
         _dump({"gallery": str(args.dir), "kind": args.kind, "removed": removed, "ids": sorted(set(args.ids)),

@@ -104,8 +104,9 @@ def test_bad_input_is_typed(tmp_path: Path, blobs: list[tuple[str, bytes]]) -> N
         store.append_fingers([("x", blobs[0][1]), ("x", blobs[1][1])])
     with pytest.raises(ParseError):
         store.append_fingers([("y", b"not a blob")])
-    with pytest.raises(GalleryError, match="not enrolled"):
-        store.delete("finger", ["nobody"])
+    with pytest.raises(GalleryError, match="not enrolled") as refused:
+        store.delete("finger", ["nobody", blobs[0][0], "anybody"])
+    assert refused.value.ids == ("anybody", "nobody")  # every id not found, and nothing deleted
     with pytest.raises(GalleryError, match="kind"):
         store.count("iris")  # type: ignore[arg-type]
     assert store.count("finger") == 10 and len(store.chunks("finger")) == 1  # nothing half-written
