@@ -45,11 +45,17 @@ DIM = 128
 
 
 def _ready(path: Path, kind: str, n: int) -> GalleryStore | None:
+    """The gallery built by an earlier run, if it holds n entries; otherwise None, its folder emptied."""
     try:
         store = GalleryStore(path)
+        if store.count(kind) == n:  # type: ignore[arg-type]
+            return store
     except Exception:  # no or broken gallery: rebuild it
-        return None
-    return store if store.count(kind) == n else None  # type: ignore[arg-type]
+        pass
+    if path.exists():
+        for f in path.iterdir():
+            f.unlink()
+    return None
 
 
 def finger_gallery(n: int = FINGERS) -> GalleryStore:
@@ -58,9 +64,6 @@ def finger_gallery(n: int = FINGERS) -> GalleryStore:
     store = _ready(path, "finger", n)
     if store is not None:
         return store
-    if path.exists():
-        for f in path.iterdir():
-            f.unlink()
     store = GalleryStore.create(path)
     views, rng = _views(), random.Random(2024)
 
@@ -83,9 +86,6 @@ def face_gallery(n: int = FACES) -> GalleryStore:
     store = _ready(path, "face", n)
     if store is not None:
         return store
-    if path.exists():
-        for f in path.iterdir():
-            f.unlink()
     store = GalleryStore.create(path, face_dim=DIM)
     rng = np.random.default_rng(2024)
     centers = rng.standard_normal((10_000, DIM), dtype=np.float32)
